@@ -1,0 +1,209 @@
+"""The office's daily UI. Every write goes through commitments.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from .selectors import commitment_list_for, office_today, user_is_supervisor
+from .services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+
+admin.site.site_header = _("认责承诺台账")
+admin.site.site_title = _("认责承诺台账")
+admin.site.index_title = _("检查督促兑现落实")
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("已逾期")), ("no", _("未逾期"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        overdue = Commitment.objects.overdue(office_today()).values("id")
+        if self.value() == "yes":
+            return queryset.filter(id__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(id__in=overdue)
+        return queryset
+
+
+class DirectiveInline(admin.TabularInline):
+    model = Directive
+    fields = ("ref", "kind", "section", "text", "owner_names", "deadline", "deadline_text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = ("title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
+    search_fields = ("title", "speaker", "issuer")
+    date_hierarchy = "delivered_on"
+    readonly_fields = ("sha256", "imported_at", "updated_at", "raw_text", "cleaned_text")
+    inlines = [DirectiveInline]
+
+
+@admin.register(Directive)
+class DirectiveAdmin(admin.ModelAdmin):
+    list_display = ("ref", "kind", "short_text", "document", "deadline", "deadline_text")
+    list_filter = ("kind", "deadline_pending", "document")
+    search_fields = ("text", "section", "ref")
+    list_select_related = ("document",)
+    readonly_fields = ("document", "span_start", "span_end", "in_context")
+
+    @admin.display(description=_("内容"))
+    def short_text(self, obj: Directive) -> str:
+        return obj.text[:60]
+
+    @admin.display(description=_("原文上下文"))
+    def in_context(self, obj: Directive) -> str:
+        text = obj.document.cleaned_text
+        before = text[max(0, obj.span_start - 120) : obj.span_start]
+        after = text[obj.span_end : obj.span_end + 120]
+        return format_html(
+            '<div style="max-width:60em">…{}<mark>{}</mark>{}…</div>',
+            before,
+            text[obj.span_start : obj.span_end],
+            after,
+        )
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "parent", "is_supervisor")
+    list_filter = ("kind", "is_supervisor")
+    search_fields = ("name",)
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    filter_horizontal = ("members",)
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    fields = ("created_at", "author", "percent", "text", "is_public")
+    readonly_fields = ("created_at", "author", "percent", "text", "is_public")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "title_short",
+        "lead_unit",
+        "responsible",
+        "deadline_cell",
+        "status",
+        "is_public",
+        "document",
+    )
+    list_display_links = ("title_short",)
+    list_filter = (
+        "status",
+        OverdueFilter,
+        "is_public",
+        "deadline_pending",
+        "lead_unit",
+        "document",
+    )
+    date_hierarchy = "deadline"
+    search_fields = ("title", "description", "lead_unit__name", "deadline_text")
+    list_select_related = ("lead_unit", "responsible", "document")
+    list_per_page = 50
+    autocomplete_fields = ("lead_unit", "co_units")
+    readonly_fields = (
+        "status",
+        "status_reason",
+        "original_deadline",
+        "completed_on",
+        "finished_on_time",
+        "last_progress_at",
+        "directive",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("title", "description", "document", "directive")}),
+        (_("责任"), {"fields": ("lead_unit", "co_units", "responsible")}),
+        (
+            _("时限"),
+            {"fields": ("deadline", "deadline_text", "deadline_pending", "original_deadline")},
+        ),
+        (
+            _("状态"),
+            {
+                "fields": (
+                    "status",
+                    "status_reason",
+                    "report_cycle",
+                    "last_progress_at",
+                    "completed_on",
+                    "finished_on_time",
+                    "is_public",
+                )
+            },
+        ),
+        (_("记录"), {"fields": ("created_at", "updated_at")}),
+    )
+    inlines = [ProgressUpdateInline]
+
+    class Media:
+        css = {"all": ["commitments/admin.css"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return commitment_list_for(request.user).select_related(*self.list_select_related)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Commitments are cancelled, never deleted: the record must survive.
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return user_is_supervisor(request.user)
+
+    @admin.display(description=_("事项"), ordering="title")
+    def title_short(self, obj: Commitment) -> str:
+        return obj.title if len(obj.title) <= 40 else obj.title[:40] + "…"
+
+    @admin.display(description=_("完成时限"), ordering="deadline")
+    def deadline_cell(self, obj: Commitment) -> str:
+        if obj.deadline is None:
+            return _("待定") if obj.deadline_pending else "—"
+        if obj.is_overdue(office_today()):
+            return format_html('<span class="ledger-overdue">{} {}</span>', obj.deadline, _("逾期"))
+        return str(obj.deadline)
+
+    def save_model(self, request: HttpRequest, obj: Commitment, form: Any, change: bool) -> None:
+        if change:
+            data = {
+                f: form.cleaned_data[f]
+                for f in form.changed_data
+                if f in COMMITMENT_EDITABLE_FIELDS
+            }
+            commitment_update(commitment=Commitment.objects.get(pk=obj.pk), data=data)
+        else:
+            created = commitment_create(
+                **{
+                    f: form.cleaned_data.get(f)
+                    for f in COMMITMENT_EDITABLE_FIELDS
+                    if f in form.cleaned_data
+                },
+            )
+            obj.pk = created.pk
+            obj._state.adding = False

@@ -1,0 +1,321 @@
+"""What the ledger records: source documents, their directives, units and commitments."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .querysets import CommitmentQuerySet, UnitQuerySet
+
+
+class SourceDocument(models.Model):
+    """A leader's speech or notice as it was received, and what the importer read in it."""
+
+    title = models.CharField(_("标题"), max_length=300)
+    speaker = models.CharField(_("讲话人"), max_length=100, blank=True)
+    issuer = models.CharField(_("印发单位"), max_length=200, blank=True)
+    addressees = models.TextField(_("主送单位"), blank=True)
+    delivered_on = models.DateField(_("讲话日期"), null=True, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
+    raw_text = models.TextField(_("原文"))
+    cleaned_text = models.TextField(_("清洗后文本"), blank=True)
+    normalized_text = models.TextField(_("规范化文本"), blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("临期天数"), null=True, blank=True, help_text=_("留空则使用系统默认值")
+    )
+    stale_report_days = models.PositiveSmallIntegerField(
+        _("进展未报天数"), null=True, blank=True, help_text=_("留空则使用系统默认值")
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("来源文件")
+        verbose_name_plural = _("来源文件")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Directive(models.Model):
+    """One sentence of a document that assigns work, or is kept for context."""
+
+    class Kind(models.TextChoices):
+        TASK = "task", _("工作任务")
+        QUOTED = "quoted", _("上级指示")
+        CONTEXT = "context", _("背景")
+
+    document = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.CASCADE,
+        related_name="directives",
+        verbose_name=_("来源文件"),
+    )
+    ref = models.CharField(_("编号"), max_length=50)
+    section = models.CharField(_("所在章节"), max_length=300, blank=True)
+    text = models.TextField(_("原文"))
+    span_start = models.PositiveIntegerField(_("起始位置"))
+    span_end = models.PositiveIntegerField(_("结束位置"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.TASK)
+    owner_names = models.JSONField(_("责任主体(原文)"), default=list, blank=True)
+    deadline = models.DateField(_("期限"), null=True, blank=True)
+    deadline_text = models.CharField(_("期限原文"), max_length=200, blank=True)
+    deadline_pending = models.BooleanField(_("期限待定"), default=False)
+
+    class Meta:
+        verbose_name = _("工作指示")
+        verbose_name_plural = _("工作指示")
+        ordering = ["document", "span_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "ref"], name="directive_unique_ref"),
+            models.CheckConstraint(
+                condition=Q(span_end__gte=models.F("span_start")), name="directive_span_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.text[:40]}"
+
+
+_EMAIL_SPLIT = re.compile(r"[\s,;，；]+")
+
+
+def validate_email_list(value: str) -> None:
+    for address in _EMAIL_SPLIT.split(value.strip()):
+        if address:
+            try:
+                validate_email(address)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("邮箱地址无效:%(address)s"), params={"address": address}
+                ) from exc
+
+
+class Unit(models.Model):
+    """A responsible party (责任主体): a real unit, or a collective such as 各县区各部门."""
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", _("县区")
+        SYSTEM = "system", _("系统")
+        DEPARTMENT = "department", _("部门")
+        OFFICE = "office", _("办公室")
+        GROUP = "group", _("群团组织")
+        COLLECTIVE = "collective", _("集合主体")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级单位"),
+    )
+    contact_emails = models.TextField(
+        _("联系邮箱"), blank=True, validators=[validate_email_list], help_text=_("每行一个")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="units", verbose_name=_("成员")
+    )
+    is_supervisor = models.BooleanField(
+        _("督办单位"), default=False, help_text=_("活动办公室等负责检查督促的单位")
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("责任主体")
+        verbose_name_plural = _("责任主体")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def email_list(self) -> list[str]:
+        return [a for a in _EMAIL_SPLIT.split(self.contact_emails.strip()) if a]
+
+
+class Commitment(models.Model):
+    """承诺事项: one piece of work a unit owes, with a deadline and a status."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("立项")
+        ASSIGNED = "assigned", _("交办")
+        ACCEPTED = "accepted", _("签收")
+        IN_PROGRESS = "in_progress", _("办理中")
+        SUBMITTED = "submitted", _("申请办结")
+        VERIFIED = "verified", _("已复核")
+        CLOSED = "closed", _("销号")
+        RETURNED = "returned", _("退回")
+        CANCELLED = "cancelled", _("撤销")
+
+    class ReportCycle(models.TextChoices):
+        NONE = "none", _("不要求")
+        WEEKLY = "weekly", _("每周")
+        MONTHLY = "monthly", _("每月")
+
+    OPEN_STATUSES = (
+        Status.DRAFT,
+        Status.ASSIGNED,
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.SUBMITTED,
+        Status.RETURNED,
+    )
+    FINISHED_STATUSES = (Status.VERIFIED, Status.CLOSED)
+    DONE_STATUSES = (Status.SUBMITTED, Status.VERIFIED, Status.CLOSED)
+
+    directive = models.ForeignKey(
+        Directive,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("来源指示"),
+    )
+    document = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("来源文件"),
+    )
+    title = models.CharField(_("事项"), max_length=300)
+    description = models.TextField(_("具体内容"), blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="led_commitments", verbose_name=_("牵头单位")
+    )
+    co_units = models.ManyToManyField(
+        Unit, blank=True, related_name="supported_commitments", verbose_name=_("配合单位")
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_commitments",
+        verbose_name=_("责任人"),
+    )
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    deadline_text = models.CharField(_("时限原文"), max_length=200, blank=True)
+    deadline_pending = models.BooleanField(
+        _("时限待定"), default=False, help_text=_("原文要求限期但未给出日期,需人工确定")
+    )
+    original_deadline = models.DateField(_("原定时限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    report_cycle = models.CharField(
+        _("进展报送周期"), max_length=10, choices=ReportCycle.choices, default=ReportCycle.NONE
+    )
+    last_progress_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    finished_on_time = models.BooleanField(_("按期完成"), null=True, blank=True)
+    is_public = models.BooleanField(_("向社会公开"), default=False)
+    status_reason = models.TextField(_("状态说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[co_units], excluded_fields=["updated_at"])
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承诺事项")
+        verbose_name_plural = _("承诺事项")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["submitted", "verified", "closed"])
+                | Q(completed_on__isnull=False),
+                name="commitment_finished_has_completed_on",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(status_reason=""),
+                name="commitment_cancelled_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["deadline"],
+                name="commitment_open_deadline",
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "assigned",
+                        "accepted",
+                        "in_progress",
+                        "submitted",
+                        "returned",
+                    ]
+                ),
+            ),
+            models.Index(fields=["lead_unit", "status"], name="commitment_unit_status"),
+            models.Index(fields=["status", "deadline"], name="commitment_status_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.deadline is not None and self.deadline < today
+
+
+class ProgressUpdate(models.Model):
+    """进展情况: what a unit reports about a commitment."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="progress_updates",
+        verbose_name=_("承诺事项"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        verbose_name=_("报送人"),
+    )
+    text = models.TextField(_("进展情况"))
+    percent = models.PositiveSmallIntegerField(
+        _("完成进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    is_public = models.BooleanField(_("可公开"), default=False)
+    created_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("进展情况")
+        verbose_name_plural = _("进展情况")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="progress_percent_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.percent}%"

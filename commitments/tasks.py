@@ -1,0 +1,1 @@
+"""Celery tasks: thin wrappers that take primitive ids and call one service."""

@@ -1,0 +1,3 @@
+"""Development: the base settings as they are."""
+
+from .base import *  # noqa: F403

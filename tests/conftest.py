@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import SuperuserFactory, SupervisorUnitFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def supervisor(db):
+    """A member of the activity office: sees and acts on everything."""
+    user = UserFactory(username="office", is_staff=True)
+    SupervisorUnitFactory().members.add(user)
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory(username="admin")
+
+
+@pytest.fixture
+def unit(db):
+    return UnitFactory(name="市教育局")
+
+
+@pytest.fixture
+def unit_member(unit):
+    """A staff user who belongs to `unit` only."""
+    user = UserFactory(username="edu", is_staff=True)
+    unit.members.add(user)
+    return user
