@@ -11,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from .selectors import commitment_list_for, office_today, user_is_supervisor
-from .services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from ..selectors import commitment_list_for, office_today, user_is_supervisor
+from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
 
 admin.site.site_header = _("认责承诺台账")
 admin.site.site_title = _("认责承诺台账")

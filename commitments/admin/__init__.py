@@ -1,0 +1,3 @@
+"""The office's daily UI. One module per area; every write goes through commitments.services."""
+
+from . import ledger  # noqa: F401
