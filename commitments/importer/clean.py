@@ -1,0 +1,235 @@
+"""Undo conversion damage: chunk markers, page numbers, stray spaces.
+
+The cleaned text is the record every directive points into, so cleaning only ever *removes*
+noise (chunk markers, page numbers, whitespace) or turns whitespace into a line break: it never
+adds, drops or changes a Chinese character.  ``CleanResult.offsets`` maps every cleaned
+character back to the raw text so the original position stays known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from commitments.importer.patterns import (
+    CJK,
+    CLOSERS,
+    DATE_LINE,
+    FULL_DATE,
+    HEADING_START,
+    SENTENCE_END,
+)
+
+_HSPACE = " \t\r\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
+_CHUNK_MARKER = re.compile(r"^[ \t\u3000]*(\d{1,4})、")
+# Measure words and date units: a number right before one of them is a real number.
+_UNIT_CHARS = set(
+    "年月日号时点分秒周岁个项条次名人家所万亿千百十元角倍期届批版章节位只件台辆户支套篇份张"
+    "场轮类种座栋间级层米里吨度天届%％"
+)
+_PAGE_NUMBER = re.compile(
+    rf"(?:(?<=[^\sA-Za-z0-9])[{_HSPACE}]+(\d{{1,3}})[{_HSPACE}]*(?=[{CJK}])"
+    rf"|(?<=[{CJK}])(\d{{1,3}})[{_HSPACE}]+(?=[{CJK}]))"
+)
+_SALUTATION = re.compile(r"^(同志们|各位|尊敬的)")
+# A document title ends its line; the addressees or the body follow.
+_TITLE_END = re.compile(r"^.{6,}(?:的通知|的意见|的决定|的讲话|的报告|的方案|的函|的批复)$")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A piece of conversion noise taken out of the raw text."""
+
+    kind: str  # "chunk_marker" | "page_number"
+    raw_start: int
+    raw_end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    text: str
+    offsets: tuple[int, ...]  # offsets[i] is the raw index of text[i]
+    removals: tuple[Removal, ...]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the cleaned text back onto the raw text."""
+        if start >= end or not self.offsets:
+            return (self.offsets[start] if start < len(self.offsets) else 0,) * 2
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def _chunk_lines(lines: list[str]) -> bool:
+    """True when every line is a numbered chunk of a fixed-width conversion (1、 2、 3、 ...)."""
+    filled = [line for line in lines if line.strip()]
+    if len(filled) < 2:
+        return False
+    numbers = []
+    for line in filled:
+        m = _CHUNK_MARKER.match(line)
+        if not m:
+            return False
+        numbers.append(int(m.group(1)))
+    if numbers != list(range(1, len(filled) + 1)):
+        return False
+    # Real numbered paragraphs vary in length; conversion chunks are cut at a fixed width.
+    widths = [len(line) for line in filled[:-1]]
+    mid = median(widths)
+    return mid >= 80 and max(widths) - min(widths) <= 0.1 * mid
+
+
+def _longest_increasing(values: list[int]) -> set[int]:
+    """Indexes of a longest strictly increasing subsequence (page numbers only go up)."""
+    best: list[list[int]] = []
+    for i, value in enumerate(values):
+        chains = [chain for chain in best if values[chain[-1]] < value]
+        longest = max(chains, key=len, default=[])
+        best.append([*longest, i])
+    return set(max(best, key=len, default=[]))
+
+
+def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
+    chars: list[str] = []
+    index: list[int] = []
+    removals: list[Removal] = []
+    # Gap kinds per position in `chars`: "" for text, "s" whitespace, "n" hard line break,
+    # "j" chunk joint (a cut through a word), "p" whitespace that held a page number.
+    kinds: list[str] = []
+
+    lines = raw.split("\n")
+    chunked = _chunk_lines(lines)
+    pos = 0
+    for line_no, line in enumerate(lines):
+        start = 0
+        if chunked and line.strip():
+            m = _CHUNK_MARKER.match(line)
+            assert m is not None
+            start = m.end()
+            removals.append(Removal("chunk_marker", pos, pos + m.end(), m.group(0).strip()))
+        for offset in range(start, len(line)):
+            ch = line[offset]
+            chars.append(ch)
+            index.append(pos + offset)
+            kinds.append("s" if ch in _HSPACE or ch == "\t" else "")
+        if line_no < len(lines) - 1:
+            chars.append("\n")
+            index.append(pos + len(line))
+            kinds.append("j" if chunked else "n")
+        pos += len(line) + 1
+
+    text = "".join(chars)
+    candidates = []
+    for m in _PAGE_NUMBER.finditer(text):
+        group = 1 if m.group(1) is not None else 2
+        d_start, d_end = m.span(group)
+        before = text[d_start - 1] if d_start else ""
+        after = text[d_end:].lstrip(_HSPACE)[:1]
+        if after in _UNIT_CHARS or before == "第" or text[max(0, d_start - 2) : d_start] == "第 ":
+            continue
+        if FULL_DATE.match(text, d_start) or "\n" in m.group(0):
+            continue
+        candidates.append((m, d_start, d_end))
+    keep = _longest_increasing([int(text[s:e]) for _, s, e in candidates])
+    for n, (m, d_start, d_end) in enumerate(candidates):
+        if n not in keep:
+            continue
+        removals.append(Removal("page_number", index[d_start], index[d_end - 1] + 1, text[d_start:d_end]))
+        for i in range(m.start(), m.end()):
+            kinds[i] = "p"
+            if d_start <= i < d_end:
+                chars[i] = " "
+
+    out: list[str] = []
+    out_index: list[int] = []
+    i = 0
+    n_chars = len(chars)
+    while i < n_chars:
+        if not kinds[i]:
+            out.append(chars[i])
+            out_index.append(index[i])
+            i += 1
+            continue
+        j = i
+        while j < n_chars and kinds[j]:
+            j += 1
+        gap = set(kinds[i:j])
+        sep = _separator(out, chars, kinds, j, gap)
+        if sep:
+            out.append(sep)
+            out_index.append(index[i])
+        i = j
+    # Trim the ends of lines and of the text.
+    text_out = "".join(out)
+    keep_mask = [True] * len(out)
+    for m in re.finditer(r"^\n+|\n+$|\n(?=\n)", text_out):
+        for k in range(m.start(), m.end()):
+            keep_mask[k] = False
+    final = [c for c, k in zip(out, keep_mask, strict=True) if k]
+    final_index = [x for x, k in zip(out_index, keep_mask, strict=True) if k]
+    return "".join(final), final_index, removals
+
+
+def _current_line(out: list[str]) -> str:
+    tail: list[str] = []
+    for ch in reversed(out):
+        if ch == "\n":
+            break
+        tail.append(ch)
+        if len(tail) > 400:
+            break
+    return "".join(reversed(tail))
+
+
+def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: set[str]) -> str:
+    """What a run of whitespace becomes: a line break, a space, or nothing."""
+    if not out or j >= len(chars):
+        return ""
+    if "n" in gap:
+        return "\n"
+    prev = out[-1]
+    if prev == "\n":
+        return ""
+    ahead = "".join(chars[j : j + 40])
+    line = _current_line(out)
+    page_only = gap <= {"p", "j"}
+    plain = gap <= {"s", "p"} and "s" in gap or gap == {"s"}
+    if (prev in SENTENCE_END or prev in CLOSERS) and plain and not page_only:
+        return "\n"
+    if HEADING_START.match(ahead) or ahead[:1] in "（(" and DATE_LINE.match(
+        ahead.split("\n")[0].split(" ")[0]
+    ):
+        return "\n"
+    if FULL_DATE.match(ahead) or DATE_LINE.match(line) or _SALUTATION.match(ahead):
+        return "\n"
+    if _TITLE_END.match(line) and "s" in gap:
+        return "\n"
+    if (
+        HEADING_START.match(line)
+        and not any(ch in line for ch in SENTENCE_END)
+        and ("s" in gap or "p" in gap)
+    ):
+        # A heading has no full stop; the space after it is the end of its line.
+        return "\n"
+    if _ASCII_WORD.match(prev) and _ASCII_WORD.match(ahead[:1]) and "s" in gap:
+        return " "
+    return ""
+
+
+def clean_text(raw: str) -> CleanResult:
+    """Remove conversion noise from ``raw``; idempotent: ``clean(clean(x).text).text == clean(x).text``."""
+    text = raw
+    offsets = list(range(len(raw)))
+    removals: list[Removal] = []
+    for _ in range(5):
+        new_text, new_index, new_removals = _one_pass(text)
+        removals.extend(
+            Removal(r.kind, offsets[r.raw_start], offsets[r.raw_end - 1] + 1, r.text)
+            for r in new_removals
+        )
+        offsets = [offsets[k] for k in new_index]
+        if new_text == text:
+            break
+        text = new_text
+    return CleanResult(text=text, offsets=tuple(offsets), removals=tuple(removals))
