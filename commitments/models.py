@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -226,6 +228,10 @@ class Commitment(models.Model):
         _("进展报送周期"), max_length=10, choices=ReportCycle.choices, default=ReportCycle.NONE
     )
     last_progress_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
+    # When the unit got the work and when it signed for it: the baseline for "no report yet".
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    completion_note = models.TextField(_("办结说明"), blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     finished_on_time = models.BooleanField(_("按期完成"), null=True, blank=True)
     is_public = models.BooleanField(_("向社会公开"), default=False)
@@ -319,3 +325,117 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.percent}%"
+
+
+class DeadlineExtension(models.Model):
+    """延期申请: a unit asks for a later deadline; a supervisor decides.
+
+    The commitment's original deadline never changes; `deadline_before` keeps the deadline in
+    force when the request was made, so the chain of deadlines stays on record.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="extensions",
+        verbose_name=_("承诺事项"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_deadline = models.DateField(_("申请延至"))
+    deadline_before = models.DateField(_("申请时的时限"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        _("审批状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_deadline__gt=models.F("deadline_before")),
+                name="extension_moves_deadline_later",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="extension_decided_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["commitment"],
+                condition=Q(status="pending"),
+                name="extension_one_pending_per_commitment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.deadline_before} → {self.requested_deadline}"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The stored name never contains the user's file name: no path tricks, no clashes.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.commitment_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """佐证材料: a file a unit attaches to show the work is done."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("承诺事项"),
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
