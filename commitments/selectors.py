@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, replace
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Commitment, Unit
 from .querysets import CommitmentQuerySet
@@ -36,3 +40,123 @@ def commitment_list_for(user: AbstractBaseUser | AnonymousUser) -> CommitmentQue
         else set()
     )
     return qs.for_units(unit_ids)
+
+
+# --- Performance statistics (业绩榜, dashboard, API summaries) -----------------------------------
+
+
+@dataclass(frozen=True)
+class PerformanceRow:
+    """How one unit (or document) is doing. `done` means verified or closed."""
+
+    key: int | None
+    name: str
+    total: int
+    open: int
+    overdue: int
+    done: int
+    done_on_time: int
+    done_late: int
+    completion_rate: float
+    rank: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _performance_counts(today: date) -> dict[str, Count]:
+    status = Commitment.Status
+    return {
+        "total": Count("id", filter=~Q(status=status.CANCELLED)),
+        "open_count": Count("id", filter=Q(status__in=Commitment.OPEN_STATUSES)),
+        "overdue": Count("id", filter=Q(status__in=Commitment.OPEN_STATUSES, deadline__lt=today)),
+        "done": Count("id", filter=Q(status__in=Commitment.FINISHED_STATUSES)),
+        # Late only when the workflow recorded it so: finished work without a deadline is on time.
+        "done_late": Count(
+            "id", filter=Q(status__in=Commitment.FINISHED_STATUSES, finished_on_time=False)
+        ),
+    }
+
+
+def _performance_rows(
+    *, group: str, label: str, today: date, commitments: QuerySet | None
+) -> list[PerformanceRow]:
+    base = Commitment.objects.all()
+    if commitments is not None:
+        # A subquery keeps the count right when the scope joins co-units (distinct rows).
+        base = base.filter(id__in=commitments.values("id"))
+    rows = (
+        base.exclude(**{f"{group}__isnull": True})
+        .values(group, label)
+        .annotate(**_performance_counts(today))
+        .order_by()
+    )
+    result = []
+    for row in rows:
+        total = row["total"]
+        if total == 0:
+            continue
+        result.append(
+            PerformanceRow(
+                key=row[group],
+                name=row[label],
+                total=total,
+                open=row["open_count"],
+                overdue=row["overdue"],
+                done=row["done"],
+                done_on_time=row["done"] - row["done_late"],
+                done_late=row["done_late"],
+                completion_rate=round(row["done"] / total, 4),
+            )
+        )
+    return _ranked(result)
+
+
+def _ranked(rows: list[PerformanceRow]) -> list[PerformanceRow]:
+    """业绩榜 order: completion rate, fewer overdue, more done on time; ties share a rank."""
+
+    def sort_key(r: PerformanceRow) -> tuple:
+        return (-r.completion_rate, r.overdue, -r.done_on_time, r.name)
+
+    def merit(r: PerformanceRow) -> tuple:
+        return (r.completion_rate, -r.overdue, r.done_on_time)
+
+    ordered = sorted(rows, key=sort_key)
+    ranked: list[PerformanceRow] = []
+    for position, row in enumerate(ordered, start=1):
+        rank = ranked[-1].rank if ranked and merit(ranked[-1]) == merit(row) else position
+        ranked.append(replace(row, rank=rank))
+    return ranked
+
+
+def unit_performance(*, today: date, commitments: QuerySet | None = None) -> list[PerformanceRow]:
+    """Per lead unit, ranked (业绩榜). One query. `commitments` narrows the scope if given."""
+    return _performance_rows(
+        group="lead_unit", label="lead_unit__name", today=today, commitments=commitments
+    )
+
+
+def document_performance(
+    *, today: date, commitments: QuerySet | None = None
+) -> list[PerformanceRow]:
+    """Per source document, ranked the same way. One query."""
+    return _performance_rows(
+        group="document", label="document__title", today=today, commitments=commitments
+    )
+
+
+def performance_totals(rows: list[PerformanceRow]) -> PerformanceRow:
+    """All rows added up, for the summary line of a table."""
+    total = sum(r.total for r in rows)
+    done = sum(r.done for r in rows)
+    return PerformanceRow(
+        key=None,
+        name=str(_("合计")),
+        total=total,
+        open=sum(r.open for r in rows),
+        overdue=sum(r.overdue for r in rows),
+        done=done,
+        done_on_time=sum(r.done_on_time for r in rows),
+        done_late=sum(r.done_late for r in rows),
+        completion_rate=round(done / total, 4) if total else 0.0,
+    )
