@@ -1,0 +1,285 @@
+"""Public entry point: bytes of a speech or notice → a ParsedDocument (no database)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from commitments.importer import owners as owner_rules
+from commitments.importer.clean import clean_text
+from commitments.importer.deadlines import Deadline, find_deadline
+from commitments.importer.decode import decode_bytes
+from commitments.importer.directives import CONTEXT, QUOTED, TASK, classify, split_sentences
+from commitments.importer.normalize import normalize_text
+from commitments.importer.structure import Heading, Region, analyse_layout
+
+SECTION_SEPARATOR = " / "
+NOTICE_SECTION = "印发通知"
+OPENING_SECTION = "开头"
+
+
+@dataclass(frozen=True)
+class ParsedDirective:
+    ref: str
+    section: str
+    text: str  # cleaned_text[span[0]:span[1]], the record
+    owners: tuple[str, ...]
+    deadline: date | None
+    deadline_text: str
+    deadline_pending: bool
+    kind: str  # "task" | "quoted" | "context"
+    span: tuple[int, int]
+    normalized_text: str = ""  # same span in the normalised reading
+    owners_inherited: bool = False  # owners come from the sub-point/section, not the sentence
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "section": self.section,
+            "text": self.text,
+            "owners": list(self.owners),
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline_text": self.deadline_text,
+            "kind": self.kind,
+            "span": [self.span[0], self.span[1]],
+        }
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    title: str
+    speaker: str
+    issuer: str
+    addressees: tuple[str, ...]
+    delivered_on: date | None
+    issued_on: date | None
+    raw_text: str
+    cleaned_text: str
+    normalized_text: str
+    sha256: str
+    directives: tuple[ParsedDirective, ...]
+    encoding: str = "utf-8"
+    reference_date: date | None = None
+    removed_noise: tuple[str, ...] = field(default=(), repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "document": {
+                "title": self.title,
+                "speaker": self.speaker,
+                "issuer": self.issuer,
+                "delivered_on": self.delivered_on.isoformat() if self.delivered_on else None,
+                "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+                "sha256": self.sha256,
+            },
+            "directives": [d.as_dict() for d in self.directives],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=indent)
+
+    def of_kind(self, kind: str) -> tuple[ParsedDirective, ...]:
+        return tuple(d for d in self.directives if d.kind == kind)
+
+
+@dataclass
+class _Draft:
+    region: Region
+    start: int
+    end: int
+    kind: str
+    explicit: tuple[str, ...]
+    subject: bool  # explicit owners are the grammatical subject (later sentences inherit them)
+    is_heading: bool
+    deadline: Deadline
+
+
+def parse_document(
+    data: bytes, *, reference_date: date | None = None, name: str = ""
+) -> ParsedDocument:
+    """Parse a leader's speech or notice.  Raises ``SeedError`` for unusable input."""
+    digest = hashlib.sha256(data).hexdigest()
+    raw, encoding = decode_bytes(data)
+    cleaned = clean_text(raw)
+    text = cleaned.text
+    normalized = normalize_text(text)
+    layout = analyse_layout(text, name=name)
+    reference = reference_date or layout.delivered_on or layout.issued_on
+
+    drafts: list[_Draft] = []
+    for region in layout.regions:
+        skip_until = region.start
+        if region.path and region.path[-1].level == 1 and region.path[-1].start == region.start:
+            skip_until = region.path[-1].end  # a part's heading is a title, not a sentence
+        heading = region.path[-1] if region.path else None
+        for start, end in split_sentences(text, max(region.start, skip_until), region.end):
+            sentence = normalized[start:end]
+            verdict = classify(sentence)
+            if verdict.kind is None:
+                continue
+            is_heading = bool(heading and heading.level > 1 and start == heading.start)
+            explicit: tuple[str, ...] = ()
+            subject = False
+            span_start = start
+            deadline = Deadline.none()
+            if verdict.kind == TASK:
+                explicit, trim, subject = _explicit_owners(
+                    sentence, verdict.cue, verdict.cue_start, verdict.cue_end
+                )
+                if trim is not None and not is_heading:
+                    span_start = start + trim
+                deadline = find_deadline(normalized[span_start:end], reference)
+            drafts.append(
+                _Draft(
+                    region, span_start, end, verdict.kind, explicit, subject, is_heading, deadline
+                )
+            )
+
+    directives = _assign(drafts, layout.addressees, text, normalized)
+    return ParsedDocument(
+        title=layout.title,
+        speaker=layout.speaker,
+        issuer=layout.issuer,
+        addressees=layout.addressees,
+        delivered_on=layout.delivered_on,
+        issued_on=layout.issued_on,
+        raw_text=raw,
+        cleaned_text=text,
+        normalized_text=normalized,
+        sha256=digest,
+        directives=directives,
+        encoding=encoding,
+        reference_date=reference,
+        removed_noise=tuple(f"{r.kind}:{r.raw_start}:{r.text}" for r in cleaned.removals),
+    )
+
+
+def _explicit_owners(
+    sentence: str, cue: str, cue_start: int, cue_end: int
+) -> tuple[tuple[str, ...], int | None, bool]:
+    """Owners named in the sentence, where the directive proper starts, and whether the owners
+    are the sentence's subject (and so carry over to the following subject-less sentences)."""
+    if cue in ("希望", "请"):
+        found = owner_rules.subject_after_hope(sentence, cue_end)
+        clause_start = max(sentence.rfind(sep, 0, cue_start) for sep in "，,；;：:") + 1
+        return found, clause_start, bool(found)
+    found, subject_start = owner_rules.subject_before(sentence, cue_start)
+    if found:
+        return found, subject_start, True
+    found, subject_start = owner_rules.clause_initial_subject(sentence, cue_start)
+    if found:
+        return found, subject_start, True
+    # Owners named as the place or the means of the work belong to this sentence only.
+    found = owner_rules.locative_units(sentence, cue_end) or owner_rules.strengths_subject(
+        sentence, cue_start
+    )
+    return found, None, False
+
+
+def _path_key(region: Region) -> tuple[int, ...]:
+    return tuple(id(h) for h in region.path)
+
+
+def _section_label(region: Region, has_headings: bool) -> str:
+    if region.part == "notice":
+        return NOTICE_SECTION
+    if not region.path:
+        return OPENING_SECTION if has_headings else ""
+    return SECTION_SEPARATOR.join(h.label for h in region.path)
+
+
+def _ref_prefix(region: Region) -> str:
+    if region.part == "notice":
+        return "N"
+    if not region.path:
+        return "0"
+    return ".".join(str(h.number) for h in region.path)
+
+
+def _assign(
+    drafts: list[_Draft], addressees: tuple[str, ...], text: str, normalized: str
+) -> tuple[ParsedDirective, ...]:
+    """Owners by inheritance (sentence → sub-point → section → opening), refs, sections."""
+    addressee_units: tuple[str, ...] = ()
+    for item in addressees:
+        addressee_units += owner_rules.split_units(item)
+
+    def top(d: _Draft) -> Heading | None:
+        return d.region.path[0] if d.region.path else None
+
+    tasks = [d for d in drafts if d.kind == TASK]
+    opening_owner = next(
+        (d.explicit for d in tasks if d.region.part == "speech" and not d.region.path and d.explicit),
+        (),
+    )
+    section_owner: dict[int, tuple[str, ...]] = {}
+    for d in tasks:
+        h = top(d)
+        if h is None or not d.explicit:
+            continue
+        intro = len(d.region.path) == 1
+        if id(h) not in section_owner or (intro and section_owner.get(-id(h)) is None):
+            if intro:
+                section_owner[-id(h)] = d.explicit  # marks: taken from the section's intro
+            if intro or id(h) not in section_owner:
+                section_owner[id(h)] = d.explicit
+
+    subpoint_owner: dict[tuple[int, ...], tuple[str, ...]] = {}
+    for key in {_path_key(d.region) for d in tasks if len(d.region.path) > 1}:
+        members = [d for d in tasks if _path_key(d.region) == key]
+        heading = next((d for d in members if d.is_heading), None)
+        if heading and heading.explicit:
+            subpoint_owner[key] = heading.explicit
+            continue
+        following = [d for d in members if not d.is_heading]
+        if following and following[0].explicit:
+            subpoint_owner[key] = following[0].explicit
+
+    has_headings = any(d.region.path for d in drafts)
+    counters: dict[str, int] = {}
+    last_explicit: dict[tuple[str, tuple[int, ...]], tuple[str, ...]] = {}
+    out: list[ParsedDirective] = []
+    for d in drafts:
+        prefix = _ref_prefix(d.region)
+        counters[prefix] = counters.get(prefix, 0) + 1
+        region_key = (d.region.part, _path_key(d.region))
+        owners: tuple[str, ...] = ()
+        inherited = False
+        if d.kind == TASK:
+            if d.explicit:
+                owners = d.explicit
+                if not d.is_heading and d.subject:
+                    last_explicit[region_key] = d.explicit
+            else:
+                inherited = True
+                h = top(d)
+                owners = (
+                    (() if d.is_heading else last_explicit.get(region_key, ()))
+                    or subpoint_owner.get(_path_key(d.region), ())
+                    or (section_owner.get(id(h), ()) if h else ())
+                    or (addressee_units if d.region.part == "notice" else ())
+                    or opening_owner
+                    or addressee_units
+                )
+        out.append(
+            ParsedDirective(
+                ref=f"{prefix}-{counters[prefix]}",
+                section=_section_label(d.region, has_headings),
+                text=text[d.start : d.end],
+                owners=owners,
+                deadline=d.deadline.on,
+                deadline_text=d.deadline.text,
+                deadline_pending=d.deadline.pending,
+                kind=d.kind,
+                span=(d.start, d.end),
+                normalized_text=normalized[d.start : d.end],
+                owners_inherited=inherited,
+            )
+        )
+    return tuple(out)
+
+
+__all__ = ["CONTEXT", "QUOTED", "TASK", "ParsedDirective", "ParsedDocument", "parse_document"]

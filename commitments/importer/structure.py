@@ -1,0 +1,266 @@
+"""Document layout: notice header, speech header, and the numbered headings of the speech."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from commitments.importer.patterns import (
+    DATE_LINE,
+    FULL_DATE,
+    SENTENCE_END,
+    heading_marker,
+)
+
+_NOTICE_TITLE = re.compile(r"^(?P<issuer>.*?)关于(?P<subject>.{2,}?)的?(?:通知|通报)$")
+_SALUTATION = re.compile(r"^(?:尊敬的|各位|同志们|同学们|老师们|朋友们).{0,30}[:：]$")
+_SPEAKER_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+_SPEAKER_IN_TITLE = re.compile(
+    r"^(?P<speaker>[\u4e00-\u9fff]{2,4}?)(?:同志)?在(?P<rest>.+?(?:讲话|致辞|发言|报告))$"
+)
+_SPEECH_TITLE = re.compile(r"(?:讲话|致辞|发言|报告|讲稿)(?:[（(].{0,10}[）)])?$")
+_LABEL_MAX = 60
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    style: str
+    number: int
+    marker: str
+    title: str  # the heading's own words, without marker
+    start: int  # span of the heading line (or first sentence) in the cleaned text
+    end: int
+
+    @property
+    def label(self) -> str:
+        text = self.marker + self.title
+        return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A stretch of text that shares one heading path (notice, speech opening, a section...)."""
+
+    start: int
+    end: int
+    path: tuple[Heading, ...]
+    part: str  # "notice" | "speech"
+
+
+@dataclass(frozen=True)
+class DocumentLayout:
+    title: str
+    speaker: str
+    issuer: str
+    addressees: tuple[str, ...]
+    delivered_on: date | None
+    issued_on: date | None
+    regions: tuple[Region, ...]
+    headings: tuple[Heading, ...]
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def _lines(text: str) -> list[_Line]:
+    lines = []
+    pos = 0
+    for part in text.split("\n"):
+        if part.strip():
+            lines.append(_Line(part, pos))
+        pos += len(part) + 1
+    return lines
+
+
+def _to_date(m: re.Match[str] | None) -> date | None:
+    if m is None:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _first_sentence(text: str) -> str:
+    m = re.search(f"[{SENTENCE_END}]", text)
+    return text[: m.start()] if m else text
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """Split an addressee list on commas and semicolons, keeping parentheses intact."""
+    parts = [p.strip() for p in re.split(r"[，,；;](?![^（(]*[）)])", text)]
+    return tuple(p for p in parts if p)
+
+
+def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
+    """Find header fields, regions and headings of a cleaned document."""
+    lines = _lines(text)
+    issuer = ""
+    addressees: tuple[str, ...] = ()
+    issued_on: date | None = None
+    title = ""
+    speaker = ""
+    delivered_on: date | None = None
+    notice_start = notice_end = None
+    body_index = 0
+
+    # --- notice: "<issuer>关于印发……的通知", addressees, body, signature, date
+    for k, line in enumerate(lines[:8]):
+        m = _NOTICE_TITLE.match(line.text)
+        if not m:
+            continue
+        issuer = m.group("issuer").strip()
+        subject = m.group("subject")
+        j = k + 1
+        if j < len(lines) and re.search(r"[:：]$", lines[j].text) and len(lines[j].text) < 300:
+            addressees = split_list(lines[j].text[:-1])
+            j += 1
+        notice_start = lines[j].start if j < len(lines) else line.end
+        for d in range(j, min(j + 12, len(lines))):
+            if DATE_LINE.match(lines[d].text):
+                issued_on = _to_date(FULL_DATE.search(lines[d].text))
+                sig = lines[d - 1].text if d - 1 >= j else ""
+                if not issuer and sig and not re.search(f"[{SENTENCE_END}]", sig):
+                    issuer = sig
+                last_body = d - 1
+                if sig and len(sig) <= 40 and not re.search(f"[{SENTENCE_END}]", sig):
+                    last_body = d - 2
+                notice_end = lines[last_body].end if last_body >= j else notice_start
+                body_index = d + 1
+                break
+        else:
+            notice_end = lines[j].end if j < len(lines) else notice_start
+            body_index = j + 1
+        speech_in_subject = re.search(r"(?:印发|转发)(.+?(?:讲话|致辞|发言))$", subject)
+        if speech_in_subject:
+            title = speech_in_subject.group(1)
+        break
+
+    # --- speech header: title line(s), date line, speaker, salutation
+    header_end = body_index
+    title_lines: list[str] = []
+    for k in range(body_index, min(body_index + 8, len(lines))):
+        line = lines[k].text
+        if _SALUTATION.match(line):
+            header_end = k + 1
+            break
+        if DATE_LINE.match(line):
+            delivered_on = _to_date(FULL_DATE.search(line))
+            header_end = k + 1
+            continue
+        if delivered_on and _SPEAKER_LINE.match(line.replace(" ", "")) and not speaker:
+            speaker = line.replace(" ", "")
+            header_end = k + 1
+            continue
+        if (
+            not delivered_on
+            and not re.search(f"[{SENTENCE_END}]", line)
+            and len(line) <= 80
+            and heading_marker(line) is None
+        ):
+            title_lines.append(line)
+            continue
+        break
+    if delivered_on is None and header_end == body_index:
+        # No speech header at all: the "title" lines were body text.
+        title_lines = title_lines[:1] if title_lines and _SPEECH_TITLE.search(title_lines[0]) else []
+        header_end = body_index + len(title_lines)
+    if title_lines:
+        title = "".join(title_lines)
+    m = _SPEAKER_IN_TITLE.match(title)
+    if m and not speaker:
+        speaker = m.group("speaker")
+    if not speaker and title:
+        m = re.search(r"印发(?P<speaker>[\u4e00-\u9fff]{2,4}?)同志在", lines[0].text if lines else "")
+        for line in lines[:4]:
+            m = re.search(r"印发(?P<speaker>[\u4e00-\u9fff]{2,4}?)同志在", line.text)
+            if m:
+                speaker = m.group("speaker")
+                break
+    if not title:
+        first = lines[0].text if lines else ""
+        title = first if first and len(first) <= 80 and not re.search("[。！？]", first) else ""
+        title = title or name or "未命名文件"
+
+    # --- headings of the speech body
+    body_start = lines[header_end].start if header_end < len(lines) else len(text)
+    headings: list[Heading] = []
+    for line in lines[header_end:]:
+        found = heading_marker(line.text)
+        if not found:
+            continue
+        style, level, number, marker = found
+        rest = line.text[len(marker) :]
+        head = _first_sentence(rest) if level > 1 else rest
+        if level == 1 and re.search(f"[{SENTENCE_END}]", rest):
+            head = _first_sentence(rest)
+        end = line.start + len(marker) + len(head)
+        if end < line.end and text[end] in SENTENCE_END:
+            end += 1
+        headings.append(Heading(level, style, number, marker, head, line.start, end))
+    headings = _consistent(headings)
+
+    regions: list[Region] = []
+    if notice_start is not None and notice_end is not None and notice_end > notice_start:
+        regions.append(Region(notice_start, notice_end, (), "notice"))
+    stack: list[Heading] = []
+    cursor = body_start
+    for h in headings:
+        if h.start > cursor:
+            regions.append(Region(cursor, h.start, tuple(stack), "speech"))
+        stack = [s for s in stack if s.level < h.level] + [h]
+        cursor = h.start
+    if len(text) > cursor:
+        regions.append(Region(cursor, len(text), tuple(stack), "speech"))
+    return DocumentLayout(
+        title=title,
+        speaker=speaker,
+        issuer=issuer,
+        addressees=addressees,
+        delivered_on=delivered_on,
+        issued_on=issued_on,
+        regions=tuple(regions),
+        headings=tuple(headings),
+    )
+
+
+def _consistent(headings: list[Heading]) -> list[Heading]:
+    """Keep headings whose numbering runs 1, 2, 3 ... inside their parent.
+
+    A line that merely starts like a marker (一要素, 3.5亿) breaks the sequence and is dropped.
+    """
+    kept: list[Heading] = []
+    expected: dict[tuple[str, int], int] = {}
+    parent_counter = 0
+    for h in headings:
+        key = (h.style, h.level)
+        if h.level == 1:
+            want = expected.get(key, 1)
+            if h.number != want and not (h.style == "sequence_word" and h.number == 9):
+                continue
+            expected[key] = h.number + 1
+            parent_counter += 1
+            # New part: sub-point numbering starts again.
+            for other in list(expected):
+                if other[1] > 1:
+                    expected.pop(other)
+            kept.append(h)
+            continue
+        want = expected.get(key, 1)
+        if h.number == want or (h.style == "sequence_word" and h.number == 9):
+            # A deeper style restarting resets everything below it.
+            for other in list(expected):
+                if other[1] > h.level:
+                    expected.pop(other)
+            expected[key] = h.number + 1
+            kept.append(h)
+    return kept
