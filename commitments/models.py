@@ -439,3 +439,169 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RankingSnapshot(models.Model):
+    """A published 业绩榜, frozen with its date so the ranking announced can be shown again."""
+
+    title = models.CharField(_("标题"), max_length=200)
+    published_on = models.DateField(_("发布日期"))
+    as_of = models.DateField(_("统计截止日期"))
+    rows = models.JSONField(_("榜单"), default=list)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("业绩榜快照")
+        verbose_name_plural = _("业绩榜快照")
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}({self.published_on})"
+
+
+class CalendarToken(models.Model):
+    """A revocable secret in a calendar-feed URL: the deadlines of one unit or one person."""
+
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_tokens",
+        verbose_name=_("责任单位"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_tokens",
+        verbose_name=_("责任人"),
+    )
+    # Only a hash is stored: a leaked database does not leak working feed URLs.
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    label = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = _("日历订阅")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, user__isnull=True)
+                | Q(unit__isnull=True, user__isnull=False),
+                name="calendar_token_unit_xor_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.unit or self.user)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookEvent(models.TextChoices):
+    CREATED = "created", _("新建")
+    STATUS_CHANGED = "status_changed", _("状态变更")
+    OVERDUE = "overdue", _("逾期")
+    CLOSED = "closed", _("销号")
+
+
+def validate_webhook_events(value: object) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("请至少选择一个事件"))
+    unknown = [e for e in value if e not in WebhookEvent.values]
+    if unknown:
+        raise ValidationError(
+            _("未知事件:%(events)s"), params={"events": ", ".join(map(str, unknown))}
+        )
+
+
+class WebhookSubscription(models.Model):
+    """Another system that wants signed JSON POSTs when commitments change."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    url = models.URLField(_("接收地址"), max_length=500)
+    secret = models.CharField(
+        _("签名密钥"), max_length=128, help_text=_("用于 HMAC-SHA256 签名,接收方据此验证")
+    )
+    events = models.JSONField(_("订阅事件"), default=list, validators=[validate_webhook_events])
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Webhook 订阅")
+        verbose_name_plural = _("Webhook 订阅")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one subscriber, with every attempt's outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        RETRYING = "retrying", _("重试中")
+        SUCCEEDED = "succeeded", _("已送达")
+        FAILED = "failed", _("失败")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("订阅"),
+    )
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("承诺事项"),
+    )
+    event = models.CharField(_("事件"), max_length=30, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("内容"))
+    # Makes "once per subscriber" events (such as an overdue episode) idempotent.
+    dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("响应码"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Webhook 投递记录")
+        verbose_name_plural = _("Webhook 投递记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="webhook_delivery_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(delivered_at__isnull=False),
+                name="webhook_delivery_succeeded_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="webhook_delivery_status")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id}"
