@@ -135,7 +135,8 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     for n, (m, d_start, d_end) in enumerate(candidates):
         if n not in keep:
             continue
-        removals.append(Removal("page_number", index[d_start], index[d_end - 1] + 1, text[d_start:d_end]))
+        digits = text[d_start:d_end]
+        removals.append(Removal("page_number", index[d_start], index[d_end - 1] + 1, digits))
         for i in range(m.start(), m.end()):
             kinds[i] = "p"
             if d_start <= i < d_end:
@@ -194,12 +195,12 @@ def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: 
     ahead = "".join(chars[j : j + 40])
     line = _current_line(out)
     page_only = gap <= {"p", "j"}
-    plain = gap <= {"s", "p"} and "s" in gap or gap == {"s"}
+    plain = "s" in gap and gap <= {"s", "p"}
     if (prev in SENTENCE_END or prev in CLOSERS) and plain and not page_only:
         return "\n"
-    if HEADING_START.match(ahead) or ahead[:1] in "（(" and DATE_LINE.match(
-        ahead.split("\n")[0].split(" ")[0]
-    ):
+    if HEADING_START.match(ahead):
+        return "\n"
+    if ahead[:1] in "（(" and DATE_LINE.match(ahead.split("\n")[0].split(" ")[0]):
         return "\n"
     if FULL_DATE.match(ahead) or DATE_LINE.match(line) or _SALUTATION.match(ahead):
         return "\n"
@@ -218,7 +219,10 @@ def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: 
 
 
 def clean_text(raw: str) -> CleanResult:
-    """Remove conversion noise from ``raw``; idempotent: ``clean(clean(x).text).text == clean(x).text``."""
+    """Remove conversion noise from ``raw``.
+
+    Idempotent: cleaning the cleaned text changes nothing (passes repeat until a fixpoint).
+    """
     text = raw
     offsets = list(range(len(raw)))
     removals: list[Removal] = []

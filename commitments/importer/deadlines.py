@@ -52,7 +52,9 @@ _FESTIVAL = re.compile(
 _FESTIVAL_CONTEXT = re.compile(r"纪念|契机")
 _THIS_YEAR = re.compile(r"(?:今年|本年度|年底前|年内|年底)(?:底|年底|内)?(?:前|之前)?")
 _THIS_YEAR_NOT_DEADLINE = re.compile(r"今年(?:是|以来|上半年|下半年|初|年初)|在今年的")
-_HALF = re.compile(r"(今年|明年)?(上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度)(?:前|内|底|末)?")
+_HALF = re.compile(
+    r"(今年|明年)?(上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度)(?:前|内|底|末)?"
+)
 _NEXT_YEAR = re.compile(r"明年(?:底|年底|内)?(?:前|之前)?")
 _LIMIT = re.compile(r"限期|限时")
 _CLAUSE = re.compile(r"[^，,；;。！？\n]*")
@@ -154,7 +156,7 @@ def _relative(text: str, reference: date | None) -> Deadline | None:
 
     first = _FESTIVAL.search(text)
     if first:
-        clause_start, clause = _clause_span(text, first.start())
+        _, clause = _clause_span(text, first.start())
         if _FESTIVAL_CONTEXT.search(clause) or first.group("when"):
             wording = _LEADING_MODAL.sub("", clause)
             if reference is None:

@@ -62,7 +62,9 @@ _NOT_IN_NAME = re.compile(
     r"活动(?!办公室|领导小组|办)|工作(?!委员会|领导小组|办公室|委|组|站|队)|问题|方面|过程|"
     r"我们|你们|他们|大家"
 )
-_LEADING = re.compile(r"^(?:特别是|尤其是|同时|另外|此外|因此|所以|并且|而且|希望|请|其中|对此|为此|但是|但|而|由)+")
+_LEADING = re.compile(
+    r"^(?:特别是|尤其是|同时|另外|此外|因此|所以|并且|而且|希望|请|其中|对此|为此|但是|但|而|由)+"
+)
 _TRAILING = re.compile(
     r"(?:都|也|更|还|均|就|则|首先|一定|必须|务必|切实|认真|要|应当|应|需|都要|等)+$"
 )
@@ -91,10 +93,9 @@ def split_units(phrase: str) -> tuple[str, ...]:
     phrase = _TRAILING.sub("", _LEADING.sub("", phrase.strip()))
     phrase = re.sub(r"等+$", "", phrase)
     parts = _split_top_level(phrase)
-    if len(parts) > 1 and not all(_ends_with_unit(p) for p in parts):
-        # "发展和改革委员会" is one name: only split where every piece is a unit of its own.
-        if not all(is_unit_name(p) for p in parts[:-1]):
-            parts = [phrase]
+    # "发展和改革委员会" is one name: only split where every piece is a unit of its own.
+    if len(parts) > 1 and not all(is_unit_name(p) for p in parts[:-1]):
+        parts = [phrase]
     parts = [p for p in parts if p]
     if len(parts) > 1:
         last = parts[-1]
@@ -239,7 +240,7 @@ _USE_STRENGTHS = re.compile(r"^要?(?:充分)?发挥(?P<units>[^，,。；;]{2,2
 
 
 def strengths_subject(sentence: str, cue_start: int) -> tuple[str, ...]:
-    """"要发挥群团部门优势，……": the units whose strengths are called on do the work."""
+    """ "要发挥群团部门优势，……": the units whose strengths are called on do the work."""
     m = _USE_STRENGTHS.match(sentence, cue_start)
     if not m:
         return ()

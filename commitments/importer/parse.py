@@ -211,10 +211,8 @@ def _assign(
         return d.region.path[0] if d.region.path else None
 
     tasks = [d for d in drafts if d.kind == TASK]
-    opening_owner = next(
-        (d.explicit for d in tasks if d.region.part == "speech" and not d.region.path and d.explicit),
-        (),
-    )
+    opening = [d for d in tasks if d.region.part == "speech" and not d.region.path]
+    opening_owner = next((d.explicit for d in opening if d.explicit), ())
     section_owner: dict[int, tuple[str, ...]] = {}
     for d in tasks:
         h = top(d)

@@ -172,7 +172,8 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
         break
     if delivered_on is None and header_end == body_index:
         # No speech header at all: the "title" lines were body text.
-        title_lines = title_lines[:1] if title_lines and _SPEECH_TITLE.search(title_lines[0]) else []
+        keep = bool(title_lines) and bool(_SPEECH_TITLE.search(title_lines[0]))
+        title_lines = title_lines[:1] if keep else []
         header_end = body_index + len(title_lines)
     if title_lines:
         title = "".join(title_lines)
@@ -180,7 +181,6 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
     if m and not speaker:
         speaker = m.group("speaker")
     if not speaker and title:
-        m = re.search(r"印发(?P<speaker>[\u4e00-\u9fff]{2,4}?)同志在", lines[0].text if lines else "")
         for line in lines[:4]:
             m = re.search(r"印发(?P<speaker>[\u4e00-\u9fff]{2,4}?)同志在", line.text)
             if m:
