@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Commitment, Unit
+from .models import Commitment, ProgressUpdate, Unit
 from .querysets import CommitmentQuerySet
 
 
@@ -159,4 +159,23 @@ def performance_totals(rows: list[PerformanceRow]) -> PerformanceRow:
         done_on_time=sum(r.done_on_time for r in rows),
         done_late=sum(r.done_late for r in rows),
         completion_rate=round(done / total, 4) if total else 0.0,
+    )
+
+
+def public_commitments() -> QuerySet[Commitment]:
+    """What the office publishes (向社会公开): public, not cancelled, with the latest public note.
+
+    Carries no personal data on purpose: callers must not reach for the responsible person.
+    """
+    latest_public = ProgressUpdate.objects.filter(
+        commitment=OuterRef("pk"), is_public=True
+    ).order_by("-created_at", "-id")
+    return (
+        Commitment.objects.public()
+        .select_related("lead_unit", "document")
+        .annotate(
+            public_note=Subquery(latest_public.values("text")[:1]),
+            public_note_at=Subquery(latest_public.values("created_at")[:1]),
+        )
+        .order_by("lead_unit__name", "deadline", "id")
     )

@@ -1,0 +1,11 @@
+"""Pages outside the admin and the API: the public page and calendar feeds."""
+
+from django.urls import path
+
+from .views.public import public_commitment_list
+
+app_name = "commitments"
+
+urlpatterns = [
+    path("public/", public_commitment_list, name="public"),
+]

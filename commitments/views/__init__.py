@@ -1,0 +1,1 @@
+"""Server-rendered pages outside the admin: the public page and calendar feeds."""

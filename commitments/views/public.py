@@ -1,0 +1,24 @@
+"""向社会公开认责承诺: the read-only public page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from ..selectors import office_today, public_commitments
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def public_commitment_list(request: HttpRequest) -> HttpResponse:
+    today = office_today()
+    commitments = list(public_commitments())
+    for commitment in commitments:
+        commitment.overdue_today = commitment.is_overdue(today)
+    return render(
+        request,
+        "commitments/public/list.html",
+        {"commitments": commitments, "today": today},
+    )
