@@ -42,6 +42,74 @@ def commitment_list_for(user: AbstractBaseUser | AnonymousUser) -> CommitmentQue
     return qs.for_units(unit_ids)
 
 
+def unit_ids_of_member(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    """The ids of the units a user belongs to, with their sub-units (empty when anonymous)."""
+    if not user.is_authenticated:
+        return set()
+    return Unit.objects.descendant_ids(
+        Unit.objects.filter(members=user).values_list("id", flat=True)
+    )
+
+
+def unit_list_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Unit]:
+    """The units a user may look at: all for supervisors, else their own units and sub-units."""
+    if user_is_supervisor(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(id__in=unit_ids_of_member(user))
+
+
+def progress_list_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ProgressUpdate]:
+    """Progress reports on the commitments `user` may see."""
+    qs = ProgressUpdate.objects.all()
+    if user_is_supervisor(user):
+        return qs
+    return qs.filter(commitment__in=commitment_list_for(user).values("id"))
+
+
+# Unit members keep their own description and name the person in charge; the office owns
+# the rest (who leads, by when, what is published).
+UNIT_MEMBER_WRITABLE_FIELDS = frozenset({"description", "responsible"})
+SUPERVISOR_WRITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "lead_unit",
+        "co_units",
+        "responsible",
+        "deadline",
+        "deadline_text",
+        "deadline_pending",
+        "report_cycle",
+        "is_public",
+        "document",
+        "directive",
+    }
+)
+
+
+def commitment_fields_writable_by(
+    user: AbstractBaseUser | AnonymousUser, commitment: Commitment | None
+) -> frozenset[str]:
+    """The fields `user` may write when creating (`commitment` None) or editing a commitment."""
+    if user_is_supervisor(user):
+        return SUPERVISOR_WRITABLE_FIELDS
+    if commitment is not None and commitment.lead_unit_id in unit_ids_of_member(user):
+        return UNIT_MEMBER_WRITABLE_FIELDS
+    return frozenset()
+
+
+def user_may_create_commitments(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user_is_supervisor(user)
+
+
+def responsible_candidates(commitment: Commitment) -> QuerySet:
+    """Who may be named responsible by a unit member: members of the lead unit or its sub-units."""
+    from django.contrib.auth import get_user_model
+
+    units = Unit.objects.descendant_ids([commitment.lead_unit_id])
+    return get_user_model().objects.filter(units__id__in=units).distinct()
+
+
 # --- Performance statistics (业绩榜, dashboard, API summaries) -----------------------------------
 
 
