@@ -206,11 +206,10 @@ def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: 
         return "\n"
     if _TITLE_END.match(line) and "s" in gap:
         return "\n"
-    if (
-        HEADING_START.match(line)
-        and not any(ch in line for ch in SENTENCE_END)
-        and ("s" in gap or "p" in gap)
-    ):
+    marker = HEADING_START.match(line)
+    if marker and marker.end() == len(line) and "s" in gap:
+        return " "  # "第一部分 关于产业发展": the marker and its title share the line
+    if marker and not any(ch in line for ch in SENTENCE_END) and ("s" in gap or "p" in gap):
         # A heading has no full stop; the space after it is the end of its line.
         return "\n"
     if _ASCII_WORD.match(prev) and _ASCII_WORD.match(ahead[:1]) and "s" in gap:

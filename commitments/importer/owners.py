@@ -9,6 +9,10 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "基层党组织",
     "领导小组",
     "主管部门",
+    "宣传部",
+    "组织部",
+    "统战部",
+    "武装部",
     "委员会",
     "办公室",
     "党组织",
@@ -50,6 +54,7 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "处",
     "科",
     "所",
+    "室",
     "院",
     "校",
     "站",
@@ -58,7 +63,8 @@ UNIT_SUFFIXES: tuple[str, ...] = (
 )
 # Words that make a phrase a clause rather than a name.
 _NOT_IN_NAME = re.compile(
-    r"[把将对使让被为是有了着过要能可应需]|通过|按照|围绕|根据|推动|加强|开展|发展|推进|落实|"
+    r"[把将对使让被是了着过]|需要|应当|可以|能够|必须|通过|按照|围绕|根据|推动|加强|开展|推进|落实|"
+    r"(?<!要)要(?!求)|"
     r"活动(?!办公室|领导小组|办)|工作(?!委员会|领导小组|办公室|委|组|站|队)|问题|方面|过程|"
     r"我们|你们|他们|大家"
 )
@@ -68,7 +74,8 @@ _LEADING = re.compile(
 _TRAILING = re.compile(
     r"(?:都|也|更|还|均|就|则|首先|一定|必须|务必|切实|认真|要|应当|应|需|都要|等)+$"
 )
-_LIST_SEP = re.compile(r"[、，,；;]|以及|及|和|与|同")
+_LIST_SEP = re.compile(r"[、，,；;]")
+_AND = re.compile(r"以及|及|和|与|同")
 
 
 def _ends_with_unit(phrase: str) -> bool:
@@ -92,10 +99,14 @@ def split_units(phrase: str) -> tuple[str, ...]:
     """
     phrase = _TRAILING.sub("", _LEADING.sub("", phrase.strip()))
     phrase = re.sub(r"等+$", "", phrase)
-    parts = _split_top_level(phrase)
-    # "发展和改革委员会" is one name: only split where every piece is a unit of its own.
-    if len(parts) > 1 and not all(is_unit_name(p) for p in parts[:-1]):
-        parts = [phrase]
+    parts = []
+    for piece in _split_top_level(phrase, _LIST_SEP):
+        pieces = _split_top_level(piece, _AND)
+        # "住房和城乡建设局" is one name: only split on 和 where every piece is a unit itself.
+        if len(pieces) > 1 and all(is_unit_name(p) for p in pieces):
+            parts.extend(pieces)
+        else:
+            parts.append(piece)
     parts = [p for p in parts if p]
     if len(parts) > 1:
         last = parts[-1]
@@ -113,7 +124,7 @@ def split_units(phrase: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _split_top_level(phrase: str) -> list[str]:
+def _split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
     parts: list[str] = []
     depth = 0
     start = 0
@@ -125,7 +136,7 @@ def _split_top_level(phrase: str) -> list[str]:
         elif ch in "）)":
             depth = max(0, depth - 1)
         elif depth == 0:
-            m = _LIST_SEP.match(phrase, i)
+            m = separator.match(phrase, i)
             if m:
                 parts.append(phrase[start:i])
                 start = i = m.end()

@@ -14,10 +14,11 @@ from commitments.importer.deadlines import Deadline, find_deadline
 from commitments.importer.decode import decode_bytes
 from commitments.importer.directives import CONTEXT, QUOTED, TASK, classify, split_sentences
 from commitments.importer.normalize import normalize_text
+from commitments.importer.patterns import heading_marker
 from commitments.importer.structure import Heading, Region, analyse_layout
 
 SECTION_SEPARATOR = " / "
-NOTICE_SECTION = "印发通知"
+NOTICE_SECTION = "通知"
 OPENING_SECTION = "开头"
 
 
@@ -126,8 +127,11 @@ def parse_document(
             span_start = start
             deadline = Deadline.none()
             if verdict.kind == TASK:
+                marker = heading_marker(sentence)
+                # The numbering (1. / 首先，) is not part of the subject: mask it as a clause break.
+                masked = "，" * len(marker[3]) + sentence[len(marker[3]) :] if marker else sentence
                 explicit, trim, subject = _explicit_owners(
-                    sentence, verdict.cue, verdict.cue_start, verdict.cue_end
+                    masked, verdict.cue, verdict.cue_start, verdict.cue_end
                 )
                 if trim is not None and not is_heading:
                     span_start = start + trim
@@ -213,17 +217,13 @@ def _assign(
     tasks = [d for d in drafts if d.kind == TASK]
     opening = [d for d in tasks if d.region.part == "speech" and not d.region.path]
     opening_owner = next((d.explicit for d in opening if d.explicit), ())
+    # A section's owner is whoever its opening paragraph addresses (各县区各系统各部门都要……);
+    # a unit named deep inside one sub-point does not speak for the whole section.
     section_owner: dict[int, tuple[str, ...]] = {}
     for d in tasks:
         h = top(d)
-        if h is None or not d.explicit:
-            continue
-        intro = len(d.region.path) == 1
-        if id(h) not in section_owner or (intro and section_owner.get(-id(h)) is None):
-            if intro:
-                section_owner[-id(h)] = d.explicit  # marks: taken from the section's intro
-            if intro or id(h) not in section_owner:
-                section_owner[id(h)] = d.explicit
+        if h is not None and d.explicit and d.subject and len(d.region.path) == 1:
+            section_owner.setdefault(id(h), d.explicit)
 
     subpoint_owner: dict[tuple[int, ...], tuple[str, ...]] = {}
     for key in {_path_key(d.region) for d in tasks if len(d.region.path) > 1}:
@@ -252,7 +252,6 @@ def _assign(
                 if not d.is_heading and d.subject:
                     last_explicit[region_key] = d.explicit
             else:
-                inherited = True
                 h = top(d)
                 owners = (
                     (() if d.is_heading else last_explicit.get(region_key, ()))
@@ -262,6 +261,7 @@ def _assign(
                     or opening_owner
                     or addressee_units
                 )
+                inherited = bool(owners)
         out.append(
             ParsedDirective(
                 ref=f"{prefix}-{counters[prefix]}",

@@ -207,7 +207,7 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
         if end < line.end and text[end] in SENTENCE_END:
             end += 1
         headings.append(Heading(level, style, number, marker, head, line.start, end))
-    headings = _consistent(headings)
+    headings = _consistent(_renumber_sequence_words(headings))
 
     regions: list[Region] = []
     if notice_start is not None and notice_end is not None and notice_end > notice_start:
@@ -233,6 +233,18 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
     )
 
 
+def _renumber_sequence_words(headings: list[Heading]) -> list[Heading]:
+    """首先/其次/再次/最后 count in order of appearance (最后 is the next one, not the 9th)."""
+    out = []
+    count = 0
+    for h in headings:
+        if h.style == "sequence_word":
+            count = 1 if h.marker.startswith("首先") else count + 1
+            h = Heading(h.level, h.style, count, h.marker, h.title, h.start, h.end)
+        out.append(h)
+    return out
+
+
 def _consistent(headings: list[Heading]) -> list[Heading]:
     """Keep headings whose numbering runs 1, 2, 3 ... inside their parent.
 
@@ -240,15 +252,13 @@ def _consistent(headings: list[Heading]) -> list[Heading]:
     """
     kept: list[Heading] = []
     expected: dict[tuple[str, int], int] = {}
-    parent_counter = 0
     for h in headings:
         key = (h.style, h.level)
         if h.level == 1:
             want = expected.get(key, 1)
-            if h.number != want and not (h.style == "sequence_word" and h.number == 9):
+            if h.number != want:
                 continue
             expected[key] = h.number + 1
-            parent_counter += 1
             # New part: sub-point numbering starts again.
             for other in list(expected):
                 if other[1] > 1:
@@ -256,7 +266,7 @@ def _consistent(headings: list[Heading]) -> list[Heading]:
             kept.append(h)
             continue
         want = expected.get(key, 1)
-        if h.number == want or (h.style == "sequence_word" and h.number == 9):
+        if h.number == want:
             # A deeper style restarting resets everything below it.
             for other in list(expected):
                 if other[1] > h.level:
