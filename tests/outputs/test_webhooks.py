@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from commitments.models import WebhookDelivery, WebhookSubscription
+from commitments.services.events import commitment_event
+from commitments.services.webhooks import webhook_delivery_attempt, webhook_overdue_sweep
+from commitments.tasks import deliver_webhook
+from tests.factories import CommitmentFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "s3cret-shared-with-the-receiver"
+
+
+@dataclass
+class Receiver:
+    """A real HTTP server on the loopback that checks signatures as a subscriber would."""
+
+    url: str
+    fail_first: int = 0
+    received: list[dict] = field(default_factory=list)
+    verdicts: list[bool] = field(default_factory=list)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            timestamp = self.headers["X-Ledger-Timestamp"]
+            expected = hmac.new(
+                SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+            ).hexdigest()
+            valid = hmac.compare_digest(
+                "sha256=" + expected, self.headers.get("X-Ledger-Signature", "")
+            )
+            state.verdicts.append(valid)
+            if state.fail_first > 0:
+                state.fail_first -= 1
+                self.send_response(503)
+            elif not valid:
+                self.send_response(401)
+            else:
+                state.received.append(json.loads(body))
+                self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def _subscribe(url: str, events: list[str], secret: str = SECRET) -> WebhookSubscription:
+    return WebhookSubscription.objects.create(
+        name="督查系统", url=url, secret=secret, events=events
+    )
+
+
+def test_delivery_is_signed_and_verified_by_a_real_local_http_server(
+    receiver, django_capture_on_commit_callbacks
+):
+    # given
+    _subscribe(receiver.url, ["status_changed"])
+    commitment = CommitmentFactory(title="新建三所幼儿园")
+    with django_capture_on_commit_callbacks() as callbacks:
+        commitment_event(commitment=commitment, event="status_changed", old_status="assigned")
+    [delivery] = WebhookDelivery.objects.all()
+    assert len(callbacks) == 1  # queued only after the commit
+    # when
+    webhook_delivery_attempt(delivery_id=delivery.pk)
+    # then
+    delivery.refresh_from_db()
+    assert receiver.verdicts == [True]
+    assert delivery.status == WebhookDelivery.Status.SUCCEEDED
+    assert (delivery.attempts, delivery.response_code) == (1, 204)
+    [body] = receiver.received
+    assert body["event"] == "status_changed" and body["old_status"] == "assigned"
+    assert body["commitment"]["title"] == "新建三所幼儿园"
+
+
+def test_receiver_rejects_a_delivery_signed_with_another_secret(receiver):
+    _subscribe(receiver.url, ["created"], secret="not-the-receivers-secret")
+    commitment_event(commitment=CommitmentFactory(), event="created")
+    delivery = WebhookDelivery.objects.get()
+    deliver_webhook.apply(args=[delivery.pk])
+    delivery.refresh_from_db()
+    assert receiver.verdicts and not any(receiver.verdicts)
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.response_code == 401 and "401" in delivery.last_error
+
+
+def test_task_retries_until_the_subscriber_answers(receiver):
+    receiver.fail_first = 2
+    _subscribe(receiver.url, ["closed"])
+    commitment_event(commitment=CommitmentFactory(), event="closed")
+    delivery = WebhookDelivery.objects.get()
+    deliver_webhook.apply(args=[delivery.pk])
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.SUCCEEDED
+    assert delivery.attempts == 3
+    assert len(receiver.received) == 1
+
+
+def test_unreachable_subscriber_is_recorded_and_retried():
+    _subscribe("http://127.0.0.1:9/nothing-listens-here", ["created"])
+    commitment_event(commitment=CommitmentFactory(), event="created")
+    delivery = WebhookDelivery.objects.get()
+    with pytest.raises(Exception, match="Error"):
+        webhook_delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.RETRYING
+    assert delivery.attempts == 1 and delivery.last_error
+    webhook_delivery_attempt(delivery_id=delivery.pk, final=True)
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.FAILED and delivery.attempts == 2
+
+
+def test_only_active_subscribers_of_the_event_get_a_delivery():
+    wanted = _subscribe("http://127.0.0.1:9/a", ["created", "closed"])
+    _subscribe("http://127.0.0.1:9/b", ["overdue"])
+    WebhookSubscription.objects.create(
+        name="停用", url="http://127.0.0.1:9/c", secret="x", events=["created"], is_active=False
+    )
+    commitment_event(commitment=CommitmentFactory(), event="created")
+    assert list(WebhookDelivery.objects.values_list("subscription", flat=True)) == [wanted.pk]
+
+
+def test_overdue_is_emitted_once_per_overdue_episode():
+    # given
+    _subscribe("http://127.0.0.1:9/a", ["overdue"])
+    today = date(2026, 6, 15)
+    late = CommitmentFactory(deadline=today - timedelta(days=2))
+    CommitmentFactory(deadline=today + timedelta(days=30))
+    # when / then: a second sweep the same day or the next adds nothing
+    assert webhook_overdue_sweep(today=today) == 1
+    assert webhook_overdue_sweep(today=today) == 0
+    assert webhook_overdue_sweep(today=today + timedelta(days=1)) == 0
+    # an extended deadline that passes again is a new episode
+    late.deadline = today + timedelta(days=3)
+    late.save(update_fields=["deadline"])
+    assert webhook_overdue_sweep(today=today + timedelta(days=5)) == 1
+    assert WebhookDelivery.objects.filter(event="overdue", commitment=late).count() == 2
+
+
+def test_subscription_rejects_unknown_events():
+    from django.core.exceptions import ValidationError
+
+    sub = WebhookSubscription(name="x", url="https://example.org/h", secret="k", events=["eaten"])
+    with pytest.raises(ValidationError, match="未知事件"):
+        sub.full_clean()
