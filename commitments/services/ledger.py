@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..models import Commitment, ProgressUpdate, SourceDocument, Unit
 from .common import model_update
+from .events import commitment_event
 
 COMMITMENT_EDITABLE_FIELDS = (
     "title",
@@ -68,6 +69,7 @@ def commitment_create(
     co = [u for u in co_units if u.pk != lead_unit.pk]
     if co:
         commitment.co_units.set(co)
+    commitment_event(commitment=commitment, event="created")
     return commitment
 
 

@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commitments.tasks.reminder_sweep",
         "schedule": crontab(hour=8, minute=30),
     },
+    "webhook-overdue-sweep": {
+        "task": "commitments.tasks.webhook_overdue_sweep_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -167,3 +167,13 @@ def test_subscription_rejects_unknown_events():
     sub = WebhookSubscription(name="x", url="https://example.org/h", secret="k", events=["eaten"])
     with pytest.raises(ValidationError, match="未知事件"):
         sub.full_clean()
+
+
+def test_creating_a_commitment_through_the_service_emits_created(unit):
+    from commitments.services.ledger import commitment_create
+
+    _subscribe("http://127.0.0.1:9/a", ["created"])
+    commitment = commitment_create(title="建成社区食堂", lead_unit=unit)
+    [delivery] = WebhookDelivery.objects.all()
+    assert (delivery.event, delivery.commitment_id) == ("created", commitment.pk)
+    assert delivery.payload["commitment"]["lead_unit"]["name"] == unit.name
