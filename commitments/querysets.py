@@ -4,12 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+# Statuses in which the unit is expected to report progress, and so can fall behind with it.
+REPORTING_STATUSES = ("accepted", "in_progress", "returned")
+# The light is grey once the work is finished or dropped.
+GREY_STATUSES = ("verified", "closed", "cancelled")
+# How many days a report cycle lasts; a report is missing once the last one is older.
+REPORT_CYCLE_DAYS = {"weekly": 7, "monthly": 31}
+TRAFFIC_LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
+
+
+class AddDays(models.Func):
+    """date + n days, n an integer expression; for SQLite and PostgreSQL.
+
+    Django cannot portably add an integer column of days to a date (SQLite has no interval
+    type), and the traffic light needs it for the per-document thresholds.
+    """
+
+    arity = 2
+    output_field = models.DateField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        day_sql, day_params = compiler.compile(self.source_expressions[0])
+        n_sql, n_params = compiler.compile(self.source_expressions[1])
+        return f"(CAST({day_sql} AS date) + CAST({n_sql} AS integer))", [*day_params, *n_params]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        day_sql, day_params = compiler.compile(self.source_expressions[0])
+        n_sql, n_params = compiler.compile(self.source_expressions[1])
+        return f"date({day_sql}, ({n_sql}) || ' days')", [*day_params, *n_params]
+
+
+def report_baseline() -> Coalesce:
+    """When the unit last showed life: its last report, else when it signed for or got the work."""
+    return Coalesce("last_progress_at", "accepted_at", "assigned_at", "created_at")
 
 
 class UnitQuerySet(models.QuerySet):
@@ -56,3 +96,65 @@ class CommitmentQuerySet(models.QuerySet):
 
     def with_related(self) -> CommitmentQuerySet:
         return self.select_related("lead_unit", "responsible", "document", "directive")
+
+    def with_traffic_light(self, today: date) -> CommitmentQuerySet:
+        """Annotate `traffic_light` ("red", "yellow", "green", "grey") and `traffic_light_rank`.
+
+        The same rule as `selectors.traffic_light`, in SQL so lists can filter and order on it:
+        grey when verified, closed or cancelled; a submitted commitment waits for the office,
+        red only if it was completed after its deadline, else green; otherwise red when the
+        deadline is before today (a deadline of today is not overdue), yellow when it is at
+        most N days ahead or when the unit has not reported for M days, green otherwise.
+        N and M are the document's due_soon_days / stale_report_days, else settings.LEDGER.
+        """
+        due_soon = Coalesce(F("document__due_soon_days"), Value(settings.LEDGER["DUE_SOON_DAYS"]))
+        stale = Coalesce(
+            F("document__stale_report_days"), Value(settings.LEDGER["STALE_REPORT_DAYS"])
+        )
+        baseline_day = TruncDate(report_baseline(), tzinfo=timezone.get_default_timezone())
+        today_value = Value(today, output_field=models.DateField())
+        light = Case(
+            When(status__in=GREY_STATUSES, then=Value("grey")),
+            When(
+                status="submitted",
+                deadline__isnull=False,
+                completed_on__gt=F("deadline"),
+                then=Value("red"),
+            ),
+            When(status="submitted", then=Value("green")),
+            When(deadline__lt=today, then=Value("red")),
+            When(deadline__lte=AddDays(today_value, due_soon), then=Value("yellow")),
+            When(
+                Q(status__in=(*REPORTING_STATUSES, "assigned"))
+                & Q(LessThanOrEqual(AddDays(baseline_day, stale), today_value)),
+                then=Value("yellow"),
+            ),
+            default=Value("green"),
+            output_field=models.CharField(),
+        )
+        rank = Case(
+            *(When(traffic_light=k, then=Value(v)) for k, v in TRAFFIC_LIGHT_RANK.items()),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(traffic_light=light).annotate(traffic_light_rank=rank)
+
+    def reports_missing(self, today: date) -> CommitmentQuerySet:
+        """Commitments with a weekly or monthly report cycle whose report is overdue today.
+
+        A weekly report is missing once the last report (or, before any, the day the unit
+        signed for or got the work) is more than 7 days old, a monthly one after 31 days:
+        reported on June 1, a weekly report is due by June 8 and missing from June 9.
+        Only work the unit is doing counts (accepted, in progress, returned).
+        """
+        condition = Q()
+        for cycle, days in REPORT_CYCLE_DAYS.items():
+            condition |= Q(report_cycle=cycle, report_baseline_day__lt=today - timedelta(days=days))
+        return (
+            self.filter(status__in=REPORTING_STATUSES)
+            .annotate(
+                report_baseline_day=TruncDate(
+                    report_baseline(), tzinfo=timezone.get_default_timezone()
+                )
+            )
+            .filter(condition)
+        )

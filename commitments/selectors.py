@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Commitment, ProgressUpdate, Unit
-from .querysets import CommitmentQuerySet
+from .models import Commitment, DeadlineExtension, Evidence, ProgressUpdate, Unit
+from .querysets import GREY_STATUSES, REPORT_CYCLE_DAYS, REPORTING_STATUSES, CommitmentQuerySet
 
 
-def office_today() -> date:
-    """Today in the office's time zone (settings.TIME_ZONE, Asia/Shanghai by default)."""
-    return timezone.localdate()
+def office_today(now: datetime | None = None) -> date:
+    """Today (or the day of `now`) in the office's time zone (settings.TIME_ZONE).
+
+    The office's zone, not the request's: a deadline is a day on the office's calendar.
+    """
+    return timezone.localdate(now, timezone=timezone.get_default_timezone())
 
 
 def user_is_supervisor(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -247,3 +251,132 @@ def public_commitments() -> QuerySet[Commitment]:
         )
         .order_by("lead_unit__name", "deadline", "id")
     )
+
+
+def evidence_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Evidence]:
+    """The evidence files a user may download: those of the commitments they may see."""
+    return Evidence.objects.filter(commitment__in=commitment_list_for(user).values("id"))
+
+
+def _thresholds(commitment: Commitment) -> tuple[int, int]:
+    document = commitment.document
+    due_soon = getattr(document, "due_soon_days", None)
+    stale = getattr(document, "stale_report_days", None)
+    return (
+        settings.LEDGER["DUE_SOON_DAYS"] if due_soon is None else due_soon,
+        settings.LEDGER["STALE_REPORT_DAYS"] if stale is None else stale,
+    )
+
+
+def _report_baseline_day(commitment: Commitment) -> date | None:
+    moment = (
+        commitment.last_progress_at
+        or commitment.accepted_at
+        or commitment.assigned_at
+        or commitment.created_at
+    )
+    return office_today(moment) if moment else None
+
+
+def traffic_light(commitment: Commitment, today: date) -> str:
+    """ "red" | "yellow" | "green" | "grey", never typed by hand.
+
+    Same rule as `CommitmentQuerySet.with_traffic_light` (which documents it); this one is for
+    a single commitment already in memory.
+    """
+    status = commitment.status
+    if status in GREY_STATUSES:
+        return "grey"
+    deadline = commitment.deadline
+    if status == Commitment.Status.SUBMITTED:
+        late = (
+            deadline is not None and commitment.completed_on and commitment.completed_on > deadline
+        )
+        return "red" if late else "green"
+    due_soon, stale = _thresholds(commitment)
+    if deadline is not None and deadline < today:
+        return "red"
+    if deadline is not None and deadline <= today + timedelta(days=due_soon):
+        return "yellow"
+    if status in (*REPORTING_STATUSES, Commitment.Status.ASSIGNED):
+        baseline = _report_baseline_day(commitment)
+        if baseline is not None and baseline + timedelta(days=stale) <= today:
+            return "yellow"
+    return "green"
+
+
+def report_is_missing(commitment: Commitment, today: date) -> bool:
+    """Whether a required weekly/monthly report is overdue (see `reports_missing`)."""
+    days = REPORT_CYCLE_DAYS.get(commitment.report_cycle)
+    if days is None or commitment.status not in REPORTING_STATUSES:
+        return False
+    baseline = _report_baseline_day(commitment)
+    return baseline is not None and baseline < today - timedelta(days=days)
+
+
+def on_time_deadline(commitment: Commitment) -> date | None:
+    """The deadline the finished work is judged against.
+
+    Start from the deadline in force before any approved extension (the first approved
+    extension's `deadline_before`, else the commitment's deadline). Walk the approved
+    extensions in the order they were approved; an extension moves the deadline only if it
+    was approved
+    - on or before the day the work was completed (`completed_on`): a later approval was not
+      in force when the work was done; and
+    - on or before the deadline then in force (a deadline day lasts until 23:59 in the
+      office's zone): once that deadline has passed the work is late, and an extension
+      approved afterwards does not make it on time. The walk stops at the first such approval.
+    """
+    approved = list(
+        DeadlineExtension.objects.filter(
+            commitment_id=commitment.pk, status=DeadlineExtension.Status.APPROVED
+        ).order_by("decided_at", "id")
+    )
+    deadline = approved[0].deadline_before if approved else commitment.deadline
+    for extension in approved:
+        assert extension.decided_at is not None
+        decided_on = office_today(extension.decided_at)
+        if commitment.completed_on is not None and decided_on > commitment.completed_on:
+            break
+        if deadline is None or decided_on > deadline:
+            break
+        deadline = extension.requested_deadline
+    return deadline
+
+
+def on_time_statistics(commitments: QuerySet[Commitment]) -> dict[str, Any]:
+    """Finished (verified or closed) commitments: how many on time, late, without a deadline.
+
+    One query; relies on `finished_on_time`, set by the workflow when the work is verified.
+    """
+    counts = commitments.finished().aggregate(
+        finished=Count("id"),
+        on_time=Count("id", filter=Q(finished_on_time=True)),
+        late=Count("id", filter=Q(finished_on_time=False)),
+        no_deadline=Count("id", filter=Q(finished_on_time__isnull=True)),
+    )
+    judged = counts["on_time"] + counts["late"]
+    counts["on_time_rate"] = counts["on_time"] / judged if judged else None
+    return counts
+
+
+def extension_statistics(commitments: QuerySet[Commitment]) -> dict[str, int]:
+    """How often these commitments asked for more time, and what the office decided."""
+    extensions = DeadlineExtension.objects.filter(commitment__in=commitments.values("id"))
+    return extensions.aggregate(
+        requested=Count("id"),
+        pending=Count("id", filter=Q(status=DeadlineExtension.Status.PENDING)),
+        approved=Count("id", filter=Q(status=DeadlineExtension.Status.APPROVED)),
+        rejected=Count("id", filter=Q(status=DeadlineExtension.Status.REJECTED)),
+        commitments_extended=Count(
+            "commitment", filter=Q(status=DeadlineExtension.Status.APPROVED), distinct=True
+        ),
+    )
+
+
+def pending_extensions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[DeadlineExtension]:
+    """Extension requests waiting for a decision, on commitments the user may see."""
+    return DeadlineExtension.objects.filter(
+        status=DeadlineExtension.Status.PENDING,
+        commitment__in=commitment_list_for(user).values("id"),
+    ).select_related("commitment", "requested_by")
