@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -605,3 +606,149 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id}"
+
+
+class ReminderSweep(models.Model):
+    """One day's reminder sweep: started, and finished only when every batch was claimed."""
+
+    day = models.DateField(_("提醒日期"), unique=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒批次")
+        verbose_name_plural = _("提醒批次")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class ReminderMessage(models.Model):
+    """One e-mail to one recipient: a digest of every item claimed for them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    recipient = models.EmailField(_("收件人"))
+    subject = models.CharField(_("主题"), max_length=300)
+    body_text = models.TextField(_("正文(纯文本)"))
+    body_html = models.TextField(_("正文(HTML)"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    sweep_day = models.DateField(_("提醒日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
+    sending_since = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    send_token = models.CharField(_("发送令牌"), max_length=32, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("提醒邮件")
+        verbose_name_plural = _("提醒邮件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="remindermsg_status_queued"),
+            models.Index(fields=["send_token"], name="remindermsg_send_token"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="remindermsg_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+
+class ReminderLog(models.Model):
+    """A reminder decided for one commitment: claimed once per (commitment, kind, period)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("即将到期")
+        OVERDUE = "overdue", _("逾期催办")
+        MISSING_REPORT = "missing_report", _("进展未报")
+        ESCALATION = "escalation", _("逾期督办")
+        MANUAL = "manual", _("人工催办")
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="reminder_logs",
+        verbose_name=_("承诺事项"),
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    period = models.CharField(
+        _("周期"), max_length=40, help_text=_("同一事项同一类型在同一周期内只提醒一次")
+    )
+    claim = models.CharField(_("认领令牌"), max_length=32, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "kind", "period"], name="reminderlog_once_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["claim"], name="reminderlog_claim")]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} {self.kind} {self.period}"
+
+
+class ReminderDelivery(models.Model):
+    """One recipient of one reminder; `message` is set when it is put into a digest."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", _("责任方")
+        COPY = "copy", _("配合单位抄送")
+        SUPERVISOR = "supervisor", _("督办单位")
+
+    log = models.ForeignKey(
+        ReminderLog, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("提醒记录")
+    )
+    recipient = models.EmailField(_("收件人"))
+    role = models.CharField(_("身份"), max_length=12, choices=Role.choices)
+    message = models.ForeignKey(
+        ReminderMessage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("提醒邮件"),
+    )
+
+    class Meta:
+        verbose_name = _("提醒收件人")
+        verbose_name_plural = _("提醒收件人")
+        constraints = [
+            models.UniqueConstraint(fields=["log", "recipient"], name="reminderdelivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                name="reminderdelivery_unsent",
+                condition=Q(message__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} ← {self.log}"
