@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import pytest
+
+from commitments.importer.errors import SeedError
+from commitments.importer.parse import ParsedDocument, parse_document
+
+
+def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
+    data = json.loads(seed.to_json())
+    assert set(data) == {"document", "directives"}
+    assert set(data["document"]) == {
+        "title",
+        "speaker",
+        "issuer",
+        "delivered_on",
+        "issued_on",
+        "sha256",
+    }
+    assert data["document"]["delivered_on"] == "2023-04-01"
+    for item in data["directives"]:
+        assert set(item) == {
+            "ref",
+            "section",
+            "text",
+            "owners",
+            "deadline",
+            "deadline_text",
+            "kind",
+            "span",
+        }
+        assert item["kind"] in {"task", "quoted", "context"}
+        assert item["deadline"] is None or date.fromisoformat(item["deadline"])
+        assert isinstance(item["span"], list) and len(item["span"]) == 2
+
+
+def test_sha256_is_of_the_bytes(seed_bytes: bytes, seed: ParsedDocument) -> None:
+    assert seed.sha256 == hashlib.sha256(seed_bytes).hexdigest()
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-le", "utf-8-sig"])
+def test_other_encodings_give_the_same_directives(
+    seed_bytes: bytes, seed: ParsedDocument, encoding: str
+) -> None:
+    other = parse_document(seed_bytes.decode("utf-8").encode(encoding))
+    assert other.directives == seed.directives
+    assert other.sha256 != seed.sha256
+
+
+def test_reference_date_overrides_the_document_date(seed_bytes: bytes) -> None:
+    doc = parse_document(seed_bytes, reference_date=date(2024, 1, 10))
+    this_year = next(d for d in doc.directives if d.ref == "3.1-3")
+    assert this_year.deadline == date(2024, 12, 31)
+    assert doc.delivered_on == date(2023, 4, 1)  # the header itself is not rewritten
+
+
+def test_refs_are_unique(seed: ParsedDocument) -> None:
+    refs = [d.ref for d in seed.directives]
+    assert len(refs) == len(set(refs))
+
+
+def test_parsing_is_deterministic(seed_bytes: bytes, seed: ParsedDocument) -> None:
+    assert parse_document(seed_bytes) == parse_document(seed_bytes)
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\x01\x02\x03" * 100])
+def test_unusable_input_raises_seed_error(data: bytes) -> None:
+    with pytest.raises(SeedError):
+        parse_document(data)
+
+
+def test_parser_has_no_django_dependency() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, commitments.importer.parse as p; "
+        "assert not [m for m in sys.modules if m.startswith('django')], 'django imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
