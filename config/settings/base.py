@@ -100,6 +100,12 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process, workers and beat share one file: take the write lock when a transaction
+    # starts (a later upgrade can deadlock and fail at once) and wait for it instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": env_int("SQLITE_TIMEOUT", 20)}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -157,11 +163,10 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The daily reminder sweep (08:30 Asia/Shanghai) is a PeriodicTask created by migration
+# commitments.0005 so the office can edit it in the admin: an entry here would overwrite those
+# edits each time beat starts.
 CELERY_BEAT_SCHEDULE = {
-    "reminder-sweep": {
-        "task": "commitments.tasks.reminder_sweep",
-        "schedule": crontab(hour=8, minute=30),
-    },
     "webhook-overdue-sweep": {
         "task": "commitments.tasks.webhook_overdue_sweep_task",
         "schedule": crontab(hour=0, minute=30),
@@ -178,6 +183,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "commitments.api.exceptions.exception_handler",
+    # Anonymous callers and scripts with a token; people in the browsable API are not limited.
+    # Not a defence against password guessing: that is django-axes' job.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "commitments.api.throttling.AnonBurstThrottle",
+        "commitments.api.throttling.TokenUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", "60/minute"),
+        "token": env("API_THROTTLE_TOKEN", "1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "认责承诺台账 API",
@@ -197,6 +213,17 @@ LEDGER = {
     "OVERDUE_REPEAT_DAYS": env_int("LEDGER_OVERDUE_REPEAT_DAYS", 1),
     "ESCALATION_DAYS": env_int("LEDGER_ESCALATION_DAYS", 7),
     "REMINDER_WORKDAYS_ONLY": env_bool("LEDGER_REMINDER_WORKDAYS_ONLY", False),
+    # Reminders: commitments per claim batch, recipients per compose batch (= messages per
+    # send task and SMTP connection), attempts before a message is marked failed, retry backoff
+    # (base doubled per retry, capped, with jitter), when a pending message counts as lost and
+    # when one left in `sending` by a dead worker is sent again.
+    "REMINDER_BATCH_SIZE": env_int("LEDGER_REMINDER_BATCH_SIZE", 1000),
+    "REMINDER_RECIPIENT_BATCH": env_int("LEDGER_REMINDER_RECIPIENT_BATCH", 200),
+    "REMINDER_MAX_ATTEMPTS": env_int("LEDGER_REMINDER_MAX_ATTEMPTS", 5),
+    "REMINDER_RETRY_BASE_SECONDS": env_int("LEDGER_REMINDER_RETRY_BASE_SECONDS", 60),
+    "REMINDER_RETRY_MAX_SECONDS": env_int("LEDGER_REMINDER_RETRY_MAX_SECONDS", 3600),
+    "REMINDER_REQUEUE_AFTER_SECONDS": env_int("LEDGER_REMINDER_REQUEUE_AFTER_SECONDS", 900),
+    "REMINDER_SENDING_LEASE_SECONDS": env_int("LEDGER_REMINDER_SENDING_LEASE_SECONDS", 900),
     "ATTACHMENT_MAX_BYTES": env_int("LEDGER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
 }
 

@@ -1,0 +1,109 @@
+"""Query-string filters of the API lists (django-filter)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from ..models import Commitment, Directive, ProgressUpdate, Unit
+from ..selectors import office_today
+
+
+class CommitmentFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=Commitment.Status.choices,
+        help_text=_("状态,可重复:?status=assigned&status=accepted"),
+    )
+    unit = filters.NumberFilter(
+        method="filter_unit", help_text=_("责任单位 id:牵头或配合,含其下级单位")
+    )
+    lead_unit = filters.NumberFilter(
+        method="filter_lead_unit", help_text=_("牵头单位 id,含其下级单位")
+    )
+    responsible = filters.NumberFilter(field_name="responsible_id", help_text=_("责任人 id"))
+    document = filters.NumberFilter(field_name="document_id", help_text=_("来源文件 id"))
+    deadline_before = filters.DateFilter(
+        field_name="deadline", lookup_expr="lte", help_text=_("时限不晚于(含)")
+    )
+    deadline_after = filters.DateFilter(
+        field_name="deadline", lookup_expr="gte", help_text=_("时限不早于(含)")
+    )
+    overdue = filters.BooleanFilter(method="filter_overdue", help_text=_("是否已逾期未办结"))
+    due_within = filters.NumberFilter(
+        method="filter_due_within",
+        min_value=0,
+        max_value=3650,
+        help_text=_("未办结且在 N 天内到期(不含已逾期)"),
+    )
+    is_public = filters.BooleanFilter(field_name="is_public", help_text=_("是否向社会公开"))
+    q = filters.CharFilter(method="filter_text", help_text=_("在事项和具体内容中搜索"))
+
+    class Meta:
+        model = Commitment
+        fields: list[str] = []
+
+    def filter_unit(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        ids = Unit.objects.descendant_ids([int(value)])
+        # EXISTS instead of a join: no duplicate rows, so no DISTINCT over the whole table.
+        supports = Commitment.co_units.through.objects.filter(
+            commitment_id=OuterRef("pk"), unit_id__in=ids
+        )
+        return queryset.filter(Q(lead_unit_id__in=ids) | Q(Exists(supports)))
+
+    def filter_lead_unit(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(lead_unit_id__in=Unit.objects.descendant_ids([int(value)]))
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        overdue = queryset.model.objects.overdue(office_today()).values("id")
+        if value:
+            return queryset.overdue(office_today())
+        return queryset.exclude(id__in=overdue)
+
+    def filter_due_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.due_within(office_today(), int(value))
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split()[:5]:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+
+class PublicCommitmentFilter(filters.FilterSet):
+    unit = filters.NumberFilter(method="filter_lead_unit", help_text=_("牵头单位 id,含其下级单位"))
+    document = filters.NumberFilter(field_name="document_id", help_text=_("来源文件 id"))
+    q = filters.CharFilter(method="filter_text", help_text=_("在事项和具体内容中搜索"))
+
+    class Meta:
+        model = Commitment
+        fields: list[str] = []
+
+    filter_lead_unit = CommitmentFilter.filter_lead_unit
+    filter_text = CommitmentFilter.filter_text
+
+
+class DirectiveFilter(filters.FilterSet):
+    document = filters.NumberFilter(field_name="document_id", help_text=_("来源文件 id"))
+    kind = filters.ChoiceFilter(choices=Directive.Kind.choices)
+
+    class Meta:
+        model = Directive
+        fields: list[str] = []
+
+
+class UnitFilter(filters.FilterSet):
+    parent = filters.NumberFilter(field_name="parent_id", help_text=_("上级单位 id"))
+    kind = filters.ChoiceFilter(choices=Unit.Kind.choices)
+
+    class Meta:
+        model = Unit
+        fields: list[str] = []
+
+
+class ProgressUpdateFilter(filters.FilterSet):
+    commitment = filters.NumberFilter(field_name="commitment_id", help_text=_("承诺事项 id"))
+    is_public = filters.BooleanFilter(field_name="is_public")
+
+    class Meta:
+        model = ProgressUpdate
+        fields: list[str] = []

@@ -1,0 +1,294 @@
+"""What the API reads and writes. Writes call commitments.services; nothing saves here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from ..selectors import commitment_fields_writable_by, office_today
+from ..services.ledger import commitment_create, commitment_update
+
+
+def user_display(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class DjangoValidationMixin:
+    """Turn a model's ValidationError raised inside a service into a DRF field error (400)."""
+
+    @staticmethod
+    def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+        if hasattr(exc, "error_dict"):
+            return serializers.ValidationError(exc.message_dict)
+        return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+# --- documents, directives, units --------------------------------------------------------------
+
+
+class DirectiveSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Directive
+        fields = (
+            "id",
+            "document",
+            "ref",
+            "section",
+            "text",
+            "kind",
+            "kind_display",
+            "owner_names",
+            "deadline",
+            "deadline_text",
+            "deadline_pending",
+        )
+        read_only_fields = fields
+
+
+class DocumentListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SourceDocument
+        fields = ("id", "title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
+        read_only_fields = fields
+
+
+class DocumentDetailSerializer(DocumentListSerializer):
+    directives = DirectiveSerializer(many=True, read_only=True)
+
+    class Meta(DocumentListSerializer.Meta):
+        fields = (*DocumentListSerializer.Meta.fields, "addressees", "source_name", "directives")
+        read_only_fields = fields
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Unit
+        # Members and contact e-mails stay out: the API is read by other systems.
+        fields = ("id", "name", "kind", "kind_display", "parent", "is_supervisor")
+        read_only_fields = fields
+
+
+class PerformanceSerializer(serializers.Serializer):
+    """One line of the 业绩榜: counts for a unit or a document."""
+
+    key = serializers.IntegerField(allow_null=True, help_text="单位或文件的 id;合计行为空")
+    name = serializers.CharField()
+    total = serializers.IntegerField(help_text="不含已撤销")
+    open = serializers.IntegerField(help_text="未办结")
+    overdue = serializers.IntegerField(help_text="已逾期未办结")
+    done = serializers.IntegerField(help_text="已复核或已销号")
+    done_on_time = serializers.IntegerField(help_text="按期完成")
+    done_late = serializers.IntegerField(help_text="逾期完成")
+    completion_rate = serializers.FloatField(help_text="完成率:done / total")
+    rank = serializers.IntegerField(help_text="名次;并列同名次")
+
+
+class SummarySerializer(serializers.Serializer):
+    totals = PerformanceSerializer()
+    by_unit = PerformanceSerializer(many=True, help_text="按牵头单位分列的业绩榜")
+
+
+# --- commitments -------------------------------------------------------------------------------
+
+
+class CommitmentListSerializer(serializers.ModelSerializer):
+    """Lean on purpose: every field comes from the row or a select_related join."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    responsible_name = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Commitment
+        fields = (
+            "id",
+            "title",
+            "status",
+            "status_display",
+            "lead_unit",
+            "lead_unit_name",
+            "responsible",
+            "responsible_name",
+            "deadline",
+            "deadline_pending",
+            "original_deadline",
+            "document",
+            "is_public",
+            "completed_on",
+            "finished_on_time",
+            "last_progress_at",
+            "overdue",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_responsible_name(self, obj: Commitment) -> str:
+        return user_display(obj.responsible)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overdue(self, obj: Commitment) -> bool:
+        today = self.context.get("today") or office_today()
+        return obj.is_overdue(today)
+
+
+class CommitmentDetailSerializer(CommitmentListSerializer):
+    co_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    report_cycle_display = serializers.CharField(source="get_report_cycle_display", read_only=True)
+
+    class Meta(CommitmentListSerializer.Meta):
+        fields = (
+            *CommitmentListSerializer.Meta.fields,
+            "description",
+            "co_units",
+            "directive",
+            "deadline_text",
+            "report_cycle",
+            "report_cycle_display",
+            "status_reason",
+            "assigned_at",
+            "accepted_at",
+            "completion_note",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class CommitmentWriteSerializer(DjangoValidationMixin, serializers.ModelSerializer):
+    """Create (supervisors) and edit. A field the caller's role may not write is a 400."""
+
+    co_units = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Unit.objects.all(), required=False
+    )
+    responsible = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
+    document = serializers.PrimaryKeyRelatedField(
+        queryset=SourceDocument.objects.all(), required=False, allow_null=True
+    )
+    directive = serializers.PrimaryKeyRelatedField(
+        queryset=Directive.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Commitment
+        fields = (
+            "title",
+            "description",
+            "lead_unit",
+            "co_units",
+            "responsible",
+            "deadline",
+            "deadline_text",
+            "deadline_pending",
+            "report_cycle",
+            "is_public",
+            "document",
+            "directive",
+        )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            self._reject_fields(set(data.keys()))
+        return super().to_internal_value(data)
+
+    def _reject_fields(self, sent: set[str]) -> None:
+        user = self.context["request"].user
+        writable = commitment_fields_writable_by(user, self.instance)
+        errors: dict[str, list[str]] = {}
+        for name in sorted(sent):
+            if name not in self.fields:
+                errors[name] = [str(_("未知字段或只读字段,不能写入。"))]
+            elif name not in writable:
+                errors[name] = [str(_("您的角色无权修改该字段。"))]
+        if errors:
+            raise serializers.ValidationError(errors)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        directive, document = attrs.get("directive"), attrs.get("document")
+        if (
+            self.instance is None
+            and directive
+            and document
+            and directive.document_id != document.pk
+        ):
+            raise serializers.ValidationError({"directive": [_("来源指示不属于所选来源文件。")]})
+        if self.instance is not None and "directive" in attrs:
+            raise serializers.ValidationError({"directive": [_("来源指示创建后不能修改。")]})
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Commitment:
+        try:
+            return commitment_create(**validated_data)
+        except DjangoValidationError as exc:
+            raise self.as_drf_error(exc) from exc
+
+    def update(self, instance: Commitment, validated_data: dict[str, Any]) -> Commitment:
+        co_units = validated_data.pop("co_units", None)
+        try:
+            return commitment_update(commitment=instance, data=validated_data, co_units=co_units)
+        except DjangoValidationError as exc:
+            raise self.as_drf_error(exc) from exc
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = (
+            "id",
+            "commitment",
+            "author",
+            "author_name",
+            "text",
+            "percent",
+            "is_public",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_author_name(self, obj: ProgressUpdate) -> str:
+        return user_display(obj.author)
+
+
+# --- the public list ---------------------------------------------------------------------------
+
+
+class PublicCommitmentSerializer(serializers.ModelSerializer):
+    """向社会公开: no responsible person, no e-mails, no user names."""
+
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    status = serializers.CharField(source="get_status_display", read_only=True)
+    public_note = serializers.CharField(
+        read_only=True, allow_null=True, help_text="最近一条可公开的进展"
+    )
+    public_note_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Commitment
+        fields = (
+            "id",
+            "title",
+            "description",
+            "lead_unit_name",
+            "deadline",
+            "status",
+            "public_note",
+            "public_note_at",
+        )
+        read_only_fields = fields

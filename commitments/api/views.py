@@ -1,0 +1,307 @@
+"""REST endpoints under /api/v1/. Views validate input and call selectors or services only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..models import Commitment, Directive, SourceDocument, Unit
+from ..selectors import (
+    commitment_list_for,
+    office_today,
+    performance_totals,
+    progress_list_for,
+    public_commitments,
+    unit_list_for,
+    unit_performance,
+    user_is_supervisor,
+)
+from . import serializers as s
+from .filters import (
+    CommitmentFilter,
+    DirectiveFilter,
+    ProgressUpdateFilter,
+    PublicCommitmentFilter,
+    UnitFilter,
+)
+from .pagination import (
+    CommitmentPagination,
+    NewestFirstPagination,
+    PublicCommitmentPagination,
+    SmallListPagination,
+)
+from .permissions import CommitmentPermission
+from .throttling import AnonBurstThrottle
+
+COMMITMENT_EXAMPLE = {
+    "id": 42,
+    "title": "建立认责承诺台账",
+    "status": "in_progress",
+    "status_display": "办理中",
+    "lead_unit": 3,
+    "lead_unit_name": "市教育局",
+    "responsible": 7,
+    "responsible_name": "张三",
+    "deadline": "2026-12-31",
+    "deadline_pending": False,
+    "original_deadline": "2026-12-31",
+    "document": 1,
+    "is_public": True,
+    "completed_on": None,
+    "finished_on_time": None,
+    "last_progress_at": "2026-11-20T09:30:00+08:00",
+    "overdue": False,
+}
+
+
+def summary_response(rows: list) -> dict[str, Any]:
+    return {
+        "totals": performance_totals(rows).as_dict(),
+        "by_unit": [row.as_dict() for row in rows],
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(summary="来源文件列表", description="领导讲话、通知等来源文件。"),
+    retrieve=extend_schema(summary="来源文件详情(含工作指示)"),
+)
+class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Documents are the office's published sources: every signed-in user may read them."""
+
+    pagination_class = SmallListPagination
+
+    def get_queryset(self) -> QuerySet[SourceDocument]:
+        qs = SourceDocument.objects.order_by("-imported_at", "-id")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(
+                Prefetch("directives", queryset=Directive.objects.order_by("span_start", "id"))
+            )
+        return qs
+
+    def get_serializer_class(self) -> type:
+        if self.action == "retrieve":
+            return s.DocumentDetailSerializer
+        return s.DocumentListSerializer
+
+    @extend_schema(
+        summary="按来源文件统计(业绩榜)",
+        description="该文件下承诺事项的未办结、逾期、按期完成、逾期完成与完成率,按牵头单位排名。"
+        "只统计调用者可见的事项。",
+        responses=s.SummarySerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def summary(self, request: Request, pk: str | None = None) -> Response:
+        document = self.get_object()
+        scope = commitment_list_for(request.user).filter(document=document)
+        rows = unit_performance(today=office_today(), commitments=scope)
+        return Response(summary_response(rows))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="工作指示列表"),
+    retrieve=extend_schema(summary="工作指示详情"),
+)
+class DirectiveViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.DirectiveSerializer
+    filterset_class = DirectiveFilter
+    pagination_class = SmallListPagination
+
+    def get_queryset(self) -> QuerySet[Directive]:
+        return Directive.objects.order_by("document_id", "span_start", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="责任单位列表", description="督办人员看到全部单位,其他人看到本单位及下级单位。"
+    ),
+    retrieve=extend_schema(summary="责任单位详情"),
+)
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.UnitSerializer
+    filterset_class = UnitFilter
+    pagination_class = SmallListPagination
+
+    def get_queryset(self) -> QuerySet:
+        return unit_list_for(self.request.user).order_by("name", "id")
+
+    @extend_schema(
+        summary="单位统计(含下级单位)",
+        description="该单位及其下级单位牵头的承诺事项:未办结、逾期、按期完成、逾期完成、完成率。",
+        responses=s.SummarySerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def summary(self, request: Request, pk: str | None = None) -> Response:
+        unit = self.get_object()
+        subtree = Unit.objects.descendant_ids([unit.pk])
+        scope = commitment_list_for(request.user).filter(lead_unit_id__in=subtree)
+        rows = unit_performance(today=office_today(), commitments=scope)
+        return Response(summary_response(rows))
+
+    @extend_schema(
+        summary="业绩榜(全部可见单位)",
+        description="按完成率、逾期数、按期完成数排名;只统计调用者可见的事项。",
+        responses=s.SummarySerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def ranking(self, request: Request) -> Response:
+        rows = unit_performance(today=office_today(), commitments=self._ranking_scope(request))
+        return Response(summary_response(rows))
+
+    def _ranking_scope(self, request: Request) -> QuerySet | None:
+        return None if user_is_supervisor(request.user) else commitment_list_for(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="承诺事项列表",
+        description="游标分页(next 链接),每页默认 50 条、最多 200 条。单位成员只看到本单位"
+        "(含下级单位)牵头或配合的事项。",
+        examples=[
+            OpenApiExample("办理中的事项", value=COMMITMENT_EXAMPLE, response_only=True),
+        ],
+    ),
+    retrieve=extend_schema(summary="承诺事项详情"),
+    create=extend_schema(
+        summary="新建承诺事项(督办人员)",
+        request=s.CommitmentWriteSerializer,
+        responses={201: s.CommitmentDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "新建",
+                value={
+                    "title": "建立认责承诺台账",
+                    "lead_unit": 3,
+                    "deadline": "2026-12-31",
+                    "is_public": True,
+                },
+                request_only=True,
+            )
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="修改承诺事项",
+        description="单位成员只能修改 description 与 responsible;写入其他字段返回 400。",
+        request=s.CommitmentWriteSerializer,
+        responses={200: s.CommitmentDetailSerializer},
+        examples=[
+            OpenApiExample("改责任人", value={"responsible": 7}, request_only=True),
+        ],
+    ),
+    update=extend_schema(
+        summary="修改承诺事项(全部可写字段)",
+        request=s.CommitmentWriteSerializer,
+        responses={200: s.CommitmentDetailSerializer},
+    ),
+)
+class CommitmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Commitments: no DELETE, a commitment is cancelled, never deleted."""
+
+    filterset_class = CommitmentFilter
+    pagination_class = CommitmentPagination
+    permission_classes = [CommitmentPermission]
+
+    def get_queryset(self) -> QuerySet[Commitment]:
+        qs = commitment_list_for(self.request.user).select_related("lead_unit", "responsible")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("co_units")
+        return qs
+
+    def get_serializer_class(self) -> type:
+        if self.action in ("create", "update", "partial_update"):
+            return s.CommitmentWriteSerializer
+        if self.action == "list":
+            return s.CommitmentListSerializer
+        return s.CommitmentDetailSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": office_today()}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        commitment = serializer.save()
+        return Response(self._detail(commitment.pk), status=201)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(self._detail(instance.pk))
+
+    def _detail(self, pk: int) -> dict[str, Any]:
+        commitment = (
+            Commitment.objects.select_related("lead_unit", "responsible")
+            .prefetch_related("co_units")
+            .get(pk=pk)
+        )
+        return s.CommitmentDetailSerializer(commitment, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        summary="该事项的进展情况",
+        responses=s.ProgressUpdateSerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="progress",
+        pagination_class=NewestFirstPagination,
+        filter_backends=[],
+    )
+    def progress(self, request: Request, pk: str | None = None) -> Response:
+        commitment = get_object_or_404(commitment_list_for(request.user), pk=pk)
+        qs = commitment.progress_updates.select_related("author")
+        page = self.paginate_queryset(qs)
+        data = s.ProgressUpdateSerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="进展情况列表", description="可见事项的全部进展报送,最新在前。"),
+    retrieve=extend_schema(summary="进展情况详情"),
+)
+class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.ProgressUpdateSerializer
+    filterset_class = ProgressUpdateFilter
+    pagination_class = NewestFirstPagination
+
+    def get_queryset(self) -> QuerySet:
+        return progress_list_for(self.request.user).select_related("author")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="向社会公开的承诺事项",
+        description="无需登录。只含公开事项,不含责任人、邮箱等个人信息;默认按时限由近及远。",
+    ),
+    retrieve=extend_schema(summary="向社会公开的承诺事项详情"),
+)
+class PublicCommitmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.PublicCommitmentSerializer
+    filterset_class = PublicCommitmentFilter
+    pagination_class = PublicCommitmentPagination
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AnonBurstThrottle]
+
+    def get_queryset(self) -> QuerySet:
+        return public_commitments().order_by()
