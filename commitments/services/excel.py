@@ -1,0 +1,445 @@
+"""Excel 台账 in and out, in the layout activity offices use.
+
+Export writes a write-only workbook (constant memory for long lists). Import reads a sheet with
+the same headers (a title row above the header is allowed, column order is free), checks every
+cell first and writes nothing unless every row is valid.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ..models import Commitment, ProgressUpdate, Unit
+from .ledger import commitment_create, progress_report_create
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# (header, column width in characters)
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("序号", 6),
+    ("事项", 46),
+    ("责任单位", 20),
+    ("责任人", 10),
+    ("完成时限", 13),
+    ("进展情况", 46),
+    ("状态", 10),
+    ("红黄绿灯", 9),
+    ("备注", 24),
+)
+HEADERS = tuple(h for h, _w in COLUMNS)
+REQUIRED_HEADERS = ("事项", "责任单位")
+
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}
+LIGHT_FILLS = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6E0B4", "grey": "D9D9D9"}
+PENDING_DEADLINE = "待定"
+
+# Statuses an import may set directly: those that need no completion record. Finished work is
+# closed inside the system, where the review and on-time rules apply.
+IMPORTABLE_STATUSES = (
+    Commitment.Status.DRAFT,
+    Commitment.Status.ASSIGNED,
+    Commitment.Status.ACCEPTED,
+    Commitment.Status.IN_PROGRESS,
+    Commitment.Status.RETURNED,
+    Commitment.Status.CANCELLED,
+)
+NEEDS_REASON = (Commitment.Status.RETURNED, Commitment.Status.CANCELLED)
+
+_thin = Side(style="thin", color="999999")
+_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
+
+
+def person_name(user: AbstractBaseUser | None) -> str:
+    """How a person is written in a 台账: 姓名 (last name first), else the user name."""
+    if user is None:
+        return ""
+    full = f"{getattr(user, 'last_name', '')}{getattr(user, 'first_name', '')}".strip()
+    return full or user.get_username()
+
+
+def export_queryset(commitments: QuerySet[Commitment], today: date) -> QuerySet[Commitment]:
+    """The rows of a 台账 with everything a row shows, in one query."""
+    latest = ProgressUpdate.objects.filter(commitment=OuterRef("pk")).order_by("-created_at", "-id")
+    # Keep the caller's queryset (its filters and ordering, as in the admin changelist).
+    rows = commitments.select_related("lead_unit", "responsible")
+    if "traffic_light" not in rows.query.annotations:
+        rows = rows.with_traffic_light(today)  # type: ignore[attr-defined]
+    return rows.annotate(latest_progress=Subquery(latest.values("text")[:1]))
+
+
+def commitments_to_xlsx(
+    *, commitments: QuerySet[Commitment], today: date, title: str = "认责承诺事项台账"
+) -> bytes:
+    """The 台账 as .xlsx bytes: Chinese headers, frozen header row, real dates, set widths."""
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = title
+    sheet = workbook.create_sheet(title="台账")
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    for index, (_header, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+    def cell(value: Any, *, align: Alignment = _WRAP, **style: Any) -> WriteOnlyCell:
+        c = WriteOnlyCell(sheet, value=value)
+        c.border = _BORDER
+        c.alignment = align
+        for key, val in style.items():
+            setattr(c, key, val)
+        return c
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    sheet.append([cell(h, align=_CENTER, font=Font(bold=True), fill=header_fill) for h in HEADERS])
+    rows = export_queryset(commitments, today)
+    for number, c in enumerate(rows.iterator(chunk_size=2000), start=1):
+        if c.deadline is not None:
+            deadline = cell(c.deadline, align=_CENTER, number_format="yyyy-mm-dd")
+        else:
+            deadline = cell(PENDING_DEADLINE if c.deadline_pending else None, align=_CENTER)
+        light = c.traffic_light
+        sheet.append(
+            [
+                cell(number, align=_CENTER),
+                cell(c.title),
+                cell(c.lead_unit.name),
+                cell(person_name(c.responsible), align=_CENTER),
+                deadline,
+                cell(c.latest_progress or ""),
+                cell(str(c.get_status_display()), align=_CENTER),
+                cell(
+                    LIGHT_LABELS.get(light, ""),
+                    align=_CENTER,
+                    fill=PatternFill("solid", fgColor=LIGHT_FILLS.get(light, "FFFFFF")),
+                ),
+                cell(c.status_reason),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("第%(row)d行「%(column)s」:%(reason)s") % {
+            "row": self.row,
+            "column": self.column,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ImportResult:
+    errors: list[CellError] = field(default_factory=list)
+    created: list[Commitment] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    title: str
+    unit: Unit
+    responsible: AbstractBaseUser | None
+    deadline: date | None
+    deadline_pending: bool
+    progress: str
+    status: str
+    note: str
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_deadline(value: Any) -> tuple[date | None, bool]:
+    """(date, pending) from a cell; raises ValueError with a Chinese reason."""
+    if value is None or _text(value) == "":
+        return None, False
+    if isinstance(value, datetime):
+        return value.date(), False
+    if isinstance(value, date):
+        return value, False
+    text = "".join(_text(value).split())
+    if text in (PENDING_DEADLINE, "待定日期", "另行通知"):
+        return None, True
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day), False
+            except ValueError:
+                break
+    raise ValueError(
+        _("无法识别的日期“%(value)s”,请填写日期(如 2026-06-30)或“待定”") % {"value": text}
+    )
+
+
+def _locate_header(rows: list[tuple[Any, ...]]) -> int | None:
+    """Index of the header row: the first of the top rows that names the 事项 column."""
+    for index, row in enumerate(rows[:10]):
+        if "事项" in {_text(v) for v in row}:
+            return index
+    return None
+
+
+class _People:
+    """Looks people up by user name or by 姓名, one query for the whole sheet."""
+
+    def __init__(self) -> None:
+        self.by_username: dict[str, AbstractBaseUser] = {}
+        self.by_name: dict[str, list[AbstractBaseUser]] = {}
+        for user in get_user_model().objects.filter(is_active=True):
+            self.by_username[user.get_username()] = user
+            name = person_name(user)
+            self.by_name.setdefault(name, []).append(user)
+
+    def find(self, text: str) -> AbstractBaseUser:
+        if text in self.by_username:
+            return self.by_username[text]
+        matches = self.by_name.get(text, [])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ValueError(_("有多个同名人员“%(name)s”,请改填用户名") % {"name": text})
+        raise ValueError(_("系统中没有人员“%(name)s”") % {"name": text})
+
+
+def _read_rows(
+    source: IO[bytes] | bytes,
+) -> tuple[list[tuple[Any, ...]], int] | CellError:
+    data = source if isinstance(source, bytes) else source.read()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        return CellError(0, _("文件"), _("不是有效的 .xlsx 文件(%(error)s)") % {"error": exc})
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    header_index = _locate_header(rows)
+    if header_index is None:
+        return CellError(1, "事项", _("找不到表头行:前10行中没有“事项”列"))
+    return rows, header_index
+
+
+def _validate(
+    rows: list[tuple[Any, ...]], header_index: int
+) -> tuple[list[_Row], list[CellError], int]:
+    header = [_text(v) for v in rows[header_index]]
+    header_row_number = header_index + 1
+    errors: list[CellError] = []
+    positions = {name: header.index(name) for name in HEADERS if name in header}
+    for required in REQUIRED_HEADERS:
+        if required not in positions:
+            errors.append(CellError(header_row_number, required, _("缺少必需的列")))
+    if errors:
+        return [], errors, 0
+
+    units = {u.name: u for u in Unit.objects.all()}
+    people = _People()
+    status_by_label = {str(label): value for value, label in Commitment.Status.choices}
+    existing = set(Commitment.objects.values_list("lead_unit__name", "title"))
+    seen: dict[tuple[str, str], int] = {}
+    valid: list[_Row] = []
+    rows_read = 0
+
+    for offset, raw in enumerate(rows[header_index + 1 :], start=1):
+        number = header_row_number + offset
+
+        def get(name: str, raw: tuple[Any, ...] = raw) -> Any:
+            position = positions.get(name)
+            return raw[position] if position is not None and position < len(raw) else None
+
+        if all(_text(v) == "" for v in raw):
+            continue
+        rows_read += 1
+        row_errors: list[CellError] = []
+
+        def fail(column: str, reason: str, number: int = number, errs=row_errors) -> None:
+            errs.append(CellError(number, column, reason))
+
+        title = _text(get("事项"))
+        if not title:
+            fail("事项", _("不能为空"))
+        elif len(title) > 300:
+            fail("事项", _("不能超过300字(现有%(n)d字)") % {"n": len(title)})
+
+        unit_name = "".join(_text(get("责任单位")).split())
+        unit = units.get(unit_name)
+        if not unit_name:
+            fail("责任单位", _("不能为空"))
+        elif unit is None:
+            fail("责任单位", _("系统中没有单位“%(name)s”,请先添加该单位") % {"name": unit_name})
+
+        responsible = None
+        person = _text(get("责任人"))
+        if person:
+            try:
+                responsible = people.find(person)
+            except ValueError as exc:
+                fail("责任人", str(exc))
+
+        deadline, pending = None, False
+        try:
+            deadline, pending = _parse_deadline(get("完成时限"))
+        except ValueError as exc:
+            fail("完成时限", str(exc))
+
+        status_text = "".join(_text(get("状态")).split())
+        status = Commitment.Status.DRAFT
+        if status_text:
+            found = status_by_label.get(status_text) or (
+                status_text if status_text in Commitment.Status.values else None
+            )
+            if found is None:
+                fail(
+                    "状态",
+                    _("无法识别的状态“%(value)s”,可填:%(allowed)s")
+                    % {
+                        "value": status_text,
+                        "allowed": "、".join(
+                            str(Commitment.Status(s).label) for s in IMPORTABLE_STATUSES
+                        ),
+                    },
+                )
+            elif found not in IMPORTABLE_STATUSES:
+                fail(
+                    "状态",
+                    _("“%(value)s”不能通过导入设置,请导入后在系统中办理") % {"value": status_text},
+                )
+            else:
+                status = found
+
+        note = _text(get("备注"))
+        if status in NEEDS_REASON and not note:
+            fail("备注", _("状态为“%(status)s”时须在备注中写明原因") % {"status": status_text})
+
+        if title and unit is not None:
+            key = (unit.name, title)
+            if key in existing:
+                fail("事项", _("该责任单位已有同名事项,不重复导入"))
+            elif key in seen:
+                fail("事项", _("与第%(row)d行重复") % {"row": seen[key]})
+            else:
+                seen[key] = number
+
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        assert unit is not None
+        valid.append(
+            _Row(
+                number=number,
+                title=title,
+                unit=unit,
+                responsible=responsible,
+                deadline=deadline,
+                deadline_pending=pending,
+                progress=_text(get("进展情况")),
+                status=status,
+                note=note,
+            )
+        )
+    return valid, errors, rows_read
+
+
+def commitments_import_xlsx(
+    *, source: IO[bytes] | bytes, actor: AbstractBaseUser | None = None
+) -> ImportResult:
+    """Create one commitment per valid row; if any cell is bad, report every bad cell and
+    write nothing."""
+    read = _read_rows(source)
+    if isinstance(read, CellError):
+        return ImportResult(errors=[read])
+    rows, header_index = read
+    valid, errors, rows_read = _validate(rows, header_index)
+    result = ImportResult(errors=errors, rows_read=rows_read)
+    if errors:
+        return result
+    if not valid:
+        result.errors.append(CellError(header_index + 2, "事项", _("表中没有数据行")))
+        return result
+    try:
+        result.created = _create_all(valid, actor)
+    except ValidationError as exc:
+        # The database refused a row the checks let through: report it, keep nothing.
+        result.errors.append(CellError(exc.row_number, "—", "; ".join(exc.messages)))  # type: ignore[attr-defined]
+    return result
+
+
+@transaction.atomic
+def _create_all(rows: Iterable[_Row], actor: AbstractBaseUser | None) -> list[Commitment]:
+    created = []
+    for row in rows:
+        try:
+            commitment = commitment_create(
+                title=row.title,
+                lead_unit=row.unit,
+                responsible=row.responsible,
+                deadline=row.deadline,
+                deadline_pending=row.deadline_pending,
+            )
+            if row.status != Commitment.Status.DRAFT or row.note:
+                # An imported row arrives in the state the office's sheet already records; it
+                # is not a transition made here, so it is set once, at creation.
+                commitment.status = row.status
+                commitment.status_reason = row.note
+                commitment.full_clean()
+                commitment.save(update_fields=["status", "status_reason", "updated_at"])
+            if row.progress:
+                progress_report_create(
+                    commitment=commitment, author=actor, text=row.progress, percent=0
+                )
+        except ValidationError as exc:
+            exc.row_number = row.number  # type: ignore[attr-defined]
+            raise
+        created.append(commitment)
+    return created
