@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from .views.evidence import evidence_download
 from .views.public import public_commitment_list
 
 app_name = "commitments"
 
 urlpatterns = [
     path("public/", public_commitment_list, name="public"),
+    path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
 ]

@@ -9,7 +9,14 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from commitments.models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from commitments.models import (
+    Commitment,
+    DeadlineExtension,
+    Directive,
+    ProgressUpdate,
+    SourceDocument,
+    Unit,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -97,3 +104,16 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     text = "已召开专题会议部署。"
     percent = 30
+
+
+class DeadlineExtensionFactory(factory.django.DjangoModelFactory):
+    """A pending request to move the commitment's deadline 30 days later."""
+
+    class Meta:
+        model = DeadlineExtension
+
+    commitment = factory.SubFactory(CommitmentFactory, status=Commitment.Status.IN_PROGRESS)
+    requested_by = factory.SubFactory(UserFactory)
+    deadline_before = factory.LazyAttribute(lambda e: e.commitment.deadline)
+    requested_deadline = factory.LazyAttribute(lambda e: e.deadline_before + timedelta(days=30))
+    reason = "需协调多个部门,时间不足。"

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Commitment, ProgressUpdate, Unit
 from ..selectors import office_today, on_time_deadline, user_is_supervisor
 from .errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
+from .events import commitment_event
 
 S = Commitment.Status
 
@@ -179,6 +180,7 @@ def _move(
     check_move(commitment=current, actor=actor, move=move)
     target = TRANSITIONS[move].target
     assert target is not None
+    old_status = current.status
     current.status = target
     current.status_reason = reason
     for name, value in (changes or {}).items():
@@ -190,7 +192,19 @@ def _move(
         reason=reason,
         fields=["status", "status_reason", *(changes or {})],
     )
+    _announce(current, old_status=old_status, actor=actor)
     return _sync(commitment, current)
+
+
+def _announce(commitment: Commitment, *, old_status: str, actor: AbstractBaseUser) -> None:
+    # Listeners (webhooks) hear every status change; closing is also its own event.
+    if commitment.status == old_status:
+        return
+    commitment_event(
+        commitment=commitment, event="status_changed", old_status=old_status, actor=actor
+    )
+    if commitment.status == S.CLOSED:
+        commitment_event(commitment=commitment, event="closed", old_status=old_status, actor=actor)
 
 
 @transaction.atomic
@@ -242,11 +256,13 @@ def commitment_report_progress(
     update.save()
     current.last_progress_at = update.created_at
     fields = ["last_progress_at"]
+    old_status = current.status
     if current.status != S.IN_PROGRESS:
         current.status = S.IN_PROGRESS
         current.status_reason = ""
         fields += ["status", "status_reason"]
     _save(current, actor=actor, move=Move.REPORT, fields=fields)
+    _announce(current, old_status=old_status, actor=actor)
     _sync(commitment, current)
     return update
 
@@ -286,6 +302,7 @@ def commitment_verify(
         if deadline is None or current.completed_on is None
         else current.completed_on <= deadline
     )
+    old_status = current.status
     current.status = S.VERIFIED
     current.status_reason = (note or "").strip()
     _save(
@@ -295,6 +312,7 @@ def commitment_verify(
         reason=current.status_reason,
         fields=["status", "status_reason", "finished_on_time"],
     )
+    _announce(current, old_status=old_status, actor=actor)
     return _sync(commitment, current)
 
 
