@@ -36,6 +36,11 @@ class CommitmentFilter(filters.FilterSet):
         max_value=3650,
         help_text=_("未办结且在 N 天内到期(不含已逾期)"),
     )
+    traffic_light = filters.MultipleChoiceFilter(
+        choices=[("red", "red"), ("yellow", "yellow"), ("green", "green"), ("grey", "grey")],
+        method="filter_traffic_light",
+        help_text=_("红绿灯,可重复:red 逾期、yellow 临期或久未报送、green 正常、grey 已办结"),
+    )
     is_public = filters.BooleanFilter(field_name="is_public", help_text=_("是否向社会公开"))
     q = filters.CharFilter(method="filter_text", help_text=_("在事项和具体内容中搜索"))
 
@@ -62,6 +67,13 @@ class CommitmentFilter(filters.FilterSet):
 
     def filter_due_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.due_within(office_today(), int(value))
+
+    def filter_traffic_light(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value:
+            return queryset
+        if "traffic_light" not in queryset.query.annotations:
+            queryset = queryset.with_traffic_light(office_today())
+        return queryset.filter(traffic_light__in=value)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split()[:5]:

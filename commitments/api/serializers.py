@@ -11,8 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..selectors import commitment_fields_writable_by, office_today
+from ..selectors import commitment_fields_writable_by, office_today, traffic_light
 from ..services.ledger import commitment_create, commitment_update
+from ..services.workflow import allowed_moves
 
 
 def user_display(user: Any) -> str:
@@ -110,6 +111,7 @@ class CommitmentListSerializer(serializers.ModelSerializer):
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
     responsible_name = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    traffic_light = serializers.SerializerMethodField()
 
     class Meta:
         model = Commitment
@@ -131,6 +133,7 @@ class CommitmentListSerializer(serializers.ModelSerializer):
             "finished_on_time",
             "last_progress_at",
             "overdue",
+            "traffic_light",
         )
         read_only_fields = fields
 
@@ -143,10 +146,23 @@ class CommitmentListSerializer(serializers.ModelSerializer):
         today = self.context.get("today") or office_today()
         return obj.is_overdue(today)
 
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["red", "yellow", "green", "grey"],
+            help_text="红:逾期;黄:临期或久未报送进展;绿:正常;灰:已办结或撤销",
+        )
+    )
+    def get_traffic_light(self, obj: Commitment) -> str:
+        light = getattr(obj, "traffic_light", None)
+        if light is None:
+            light = traffic_light(obj, self.context.get("today") or office_today())
+        return light
+
 
 class CommitmentDetailSerializer(CommitmentListSerializer):
     co_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     report_cycle_display = serializers.CharField(source="get_report_cycle_display", read_only=True)
+    allowed_moves = serializers.SerializerMethodField()
 
     class Meta(CommitmentListSerializer.Meta):
         fields = (
@@ -163,8 +179,17 @@ class CommitmentDetailSerializer(CommitmentListSerializer):
             "completion_note",
             "created_at",
             "updated_at",
+            "allowed_moves",
         )
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_moves(self, obj: Commitment) -> list[str]:
+        """What the caller may do next (POST /commitments/{id}/<move>/)."""
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [str(m) for m in allowed_moves(commitment=obj, actor=request.user)]
 
 
 class CommitmentWriteSerializer(DjangoValidationMixin, serializers.ModelSerializer):

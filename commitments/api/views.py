@@ -29,6 +29,7 @@ from ..selectors import (
     user_is_supervisor,
 )
 from . import serializers as s
+from .actions import WorkflowActionsMixin
 from .filters import (
     CommitmentFilter,
     DirectiveFilter,
@@ -206,6 +207,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class CommitmentViewSet(
+    WorkflowActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -220,8 +222,8 @@ class CommitmentViewSet(
 
     def get_queryset(self) -> QuerySet[Commitment]:
         qs = commitment_list_for(self.request.user).select_related("lead_unit", "responsible")
-        if self.action == "retrieve":
-            qs = qs.prefetch_related("co_units")
+        if self.action == "list":
+            return qs.with_traffic_light(office_today())
         return qs
 
     def get_serializer_class(self) -> type:
@@ -238,7 +240,7 @@ class CommitmentViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         commitment = serializer.save()
-        return Response(self._detail(commitment.pk), status=201)
+        return self.detail_response(commitment.pk, status=201)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
@@ -246,15 +248,21 @@ class CommitmentViewSet(
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         serializer.save()
-        return Response(self._detail(instance.pk))
+        return self.detail_response(instance.pk)
 
-    def _detail(self, pk: int) -> dict[str, Any]:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.detail_response(self.get_object().pk)
+
+    def detail_response(self, pk: int, status: int = 200) -> Response:
+        """The commitment as saved, read fresh with the same joins as a GET."""
         commitment = (
-            Commitment.objects.select_related("lead_unit", "responsible")
+            Commitment.objects.with_traffic_light(office_today())
+            .select_related("lead_unit", "responsible")
             .prefetch_related("co_units")
             .get(pk=pk)
         )
-        return s.CommitmentDetailSerializer(commitment, context=self.get_serializer_context()).data
+        context = self.get_serializer_context()
+        return Response(s.CommitmentDetailSerializer(commitment, context=context).data, status)
 
     @extend_schema(
         summary="该事项的进展情况",
