@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -18,3 +19,20 @@ def _make_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@task_prerun.connect
+def _bind_task_log_context(
+    task_id: str | None = None, kwargs: dict | None = None, **_: object
+) -> None:
+    # Lets every log line of the task say which commitment it was working on.
+    from .log_context import bind_task
+
+    bind_task(task_id=task_id, kwargs=kwargs)
+
+
+@task_postrun.connect
+def _unbind_task_log_context(**_: object) -> None:
+    from .log_context import unbind_task
+
+    unbind_task()

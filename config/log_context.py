@@ -1,0 +1,72 @@
+"""What every log line carries: the request id in web processes, the task and commitment in workers.
+
+Context variables (not thread locals) so the values follow the code into async views and stay
+per-task in Celery's threaded pools. A handler filter copies them onto each record, so even
+records from third-party loggers (Django, Celery, kombu) are labelled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+task_id_var: ContextVar[str | None] = ContextVar("task_id", default=None)
+commitment_id_var: ContextVar[str | None] = ContextVar("commitment_id", default=None)
+
+CONTEXT_FIELDS = ("request_id", "task_id", "commitment_id")
+_VARS = {
+    "request_id": request_id_var,
+    "task_id": task_id_var,
+    "commitment_id": commitment_id_var,
+}
+# Attributes every LogRecord has; anything else on a record came from `extra=` and is worth keeping.
+_RECORD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", *CONTEXT_FIELDS}
+
+
+class ContextFilter(logging.Filter):
+    """Label the record with the current request/task/commitment ("-" when there is none)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, var in _VARS.items():
+            # A value passed explicitly with extra= wins over the ambient context.
+            if getattr(record, name, None) in (None, "-"):
+                setattr(record, name, var.get() or "-")
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers (LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, "-")
+            if value not in (None, "-"):
+                payload[name] = value
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRS and not key.startswith("_"):
+                payload[key] = value
+        if record.exc_info:
+            payload["exc_info"] = self.formatException(record.exc_info)
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+def bind_task(*, task_id: str | None, kwargs: dict[str, Any] | None) -> None:
+    """Called when a Celery task starts: its logs then carry the task and commitment ids."""
+    task_id_var.set(task_id)
+    commitment_id = (kwargs or {}).get("commitment_id")
+    commitment_id_var.set(str(commitment_id) if commitment_id is not None else None)
+
+
+def unbind_task() -> None:
+    task_id_var.set(None)
+    commitment_id_var.set(None)

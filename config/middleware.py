@@ -1,0 +1,106 @@
+"""Project-wide middleware: request ids, probes, and the content security policy."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from .log_context import request_id_var
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+access_log = logging.getLogger("ledger.request")
+
+# An incoming id is reused only if it is short and plain, so a client cannot forge log lines.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the proxy's X-Request-ID if sane), log it and send it back."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz and /readyz before host validation and the HTTPS redirect.
+
+    Container and load-balancer probes call the process by its internal address over plain
+    HTTP; they would otherwise get 400 (unknown Host) or 301 (to https) instead of an answer.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import health
+
+        if request.method in ("GET", "HEAD"):
+            if request.path == "/healthz":
+                return health.healthz(request)
+            if request.path == "/readyz":
+                return health.readyz(request)
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send settings.CONTENT_SECURITY_POLICY (Django 5.2 has no built-in CSP).
+
+    A longer prefix in CONTENT_SECURITY_POLICY_PATHS wins (the API docs load Swagger UI from a
+    CDN); a view that sets its own header keeps it.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        header = (
+            "Content-Security-Policy-Report-Only"
+            if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
+            else "Content-Security-Policy"
+        )
+        policy = self._policy_for(request.path)
+        if policy and header not in response:
+            response[header] = policy
+        return response
+
+    @staticmethod
+    def _policy_for(path: str) -> str:
+        overrides: dict[str, str] = getattr(settings, "CONTENT_SECURITY_POLICY_PATHS", {})
+        for prefix in sorted(overrides, key=len, reverse=True):
+            if path.startswith(prefix):
+                return overrides[prefix]
+        return getattr(settings, "CONTENT_SECURITY_POLICY", "")
