@@ -1,0 +1,146 @@
+"""python manage.py import_seed PATH [PATH ...] [--dry-run] [--json] [--reference-date D]"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from commitments.importer.decode import MAX_BYTES
+from commitments.importer.errors import SeedError
+from commitments.importer.parse import parse_document
+from commitments.services.imports import document_import
+
+
+class Command(BaseCommand):
+    help = _(
+        "导入讲话或通知文本(UTF-8、UTF-16、GBK/GB18030),生成来源文件、工作指示、责任主体和"
+        "承诺事项。同一文件重复导入不做任何改动;单个文件上限 %(mb)d MB。"
+    ) % {"mb": MAX_BYTES // (1024 * 1024)}
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help=_("待导入的文本文件"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("只解析,不写数据库")
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help=_("以 JSON 输出解析结果(多个文件时输出 JSON 数组)"),
+        )
+        parser.add_argument(
+            "--reference-date",
+            metavar="YYYY-MM-DD",
+            help=_("解析“今年”“三个月内”等相对时间时使用的日期,默认取文件中的讲话或印发日期"),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        reference = _parse_date(options["reference_date"])
+        paths: list[str] = options["paths"]
+        dry_run: bool = options["dry_run"]
+        as_json: bool = options["json"]
+        failures: list[str] = []
+        outputs: list[dict[str, Any]] = []
+        total = len(paths)
+        for number, raw_path in enumerate(paths, start=1):
+            path = Path(raw_path)
+            self.stderr.write(f"[{number}/{total}] {path}", ending="\n")
+            try:
+                data = _read(path)
+                if dry_run:
+                    parsed = parse_document(data, reference_date=reference, name=path.name)
+                    if as_json:
+                        outputs.append(parsed.as_dict())
+                    else:
+                        counts = {k: len(parsed.of_kind(k)) for k in ("task", "quoted", "context")}
+                        self.stdout.write(
+                            _(
+                                "%(path)s: 试解析 %(title)s,工作任务 %(task)d 条,"
+                                "上级指示 %(quoted)d 条,背景 %(context)d 条"
+                            )
+                            % {"path": path, "title": parsed.title, **counts}
+                        )
+                    continue
+                result = document_import(data=data, name=path.name, reference_date=reference)
+            except SeedError as exc:
+                failures.append(f"{path}: {exc.message}")
+                self.stderr.write(f"{path}: {exc.message}")
+                continue
+            if as_json:
+                outputs.append(
+                    {
+                        "path": str(path),
+                        "document_id": result.document.pk,
+                        "sha256": result.document.sha256,
+                        "created": result.created,
+                        "unchanged": result.unchanged,
+                        "directives": result.directive_count,
+                        "commitments": result.commitment_count,
+                    }
+                )
+                continue
+            if result.unchanged:
+                state = _("未变化")
+            elif result.created:
+                state = _("新建")
+            else:
+                state = _("已更新")
+            self.stdout.write(
+                _(
+                    "%(path)s: %(state)s「%(title)s」,工作指示 %(directives)d 条,"
+                    "承诺事项 %(commitments)d 项"
+                )
+                % {
+                    "path": path,
+                    "state": state,
+                    "title": result.document.title,
+                    "directives": result.directive_count,
+                    "commitments": result.commitment_count,
+                }
+            )
+        if as_json and outputs:
+            payload: Any = outputs[0] if total == 1 else outputs
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+        if failures:
+            if total == 1:
+                raise CommandError(failures[0])
+            raise CommandError(
+                _("%(n)d/%(total)d 个文件未导入:%(list)s")
+                % {"n": len(failures), "total": total, "list": ";".join(failures)}
+            )
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            _("参考日期无效:%(value)s(应为 YYYY-MM-DD)") % {"value": value}
+        ) from None
+
+
+def _read(path: Path) -> bytes:
+    if not path.exists():
+        raise SeedError(_("文件不存在"))
+    if not path.is_file():
+        raise SeedError(_("不是普通文件"))
+    # Checked before reading, so a 50 MB file is refused without loading it into memory.
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise SeedError(
+            _("文件过大(%(size)d MB),上限 %(limit)d MB")
+            % {"size": size // (1024 * 1024), "limit": MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SeedError(_("无法读取文件:%(error)s") % {"error": exc.strerror}) from exc
+
+
+__all__ = ["Command"]
