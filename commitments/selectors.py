@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Commitment, DeadlineExtension, Evidence, ProgressUpdate, Unit
+from .models import CalendarToken, Commitment, DeadlineExtension, Evidence, ProgressUpdate, Unit
 from .querysets import GREY_STATUSES, REPORT_CYCLE_DAYS, REPORTING_STATUSES, CommitmentQuerySet
 
 
@@ -380,3 +381,88 @@ def pending_extensions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[D
         status=DeadlineExtension.Status.PENDING,
         commitment__in=commitment_list_for(user).values("id"),
     ).select_related("commitment", "requested_by")
+
+
+def traffic_light_counts(*, today: date, commitments: QuerySet | None = None) -> dict[str, int]:
+    """How many commitments show each light today ("red", "yellow", "green", "grey"). One query."""
+    base = Commitment.objects.all()
+    if commitments is not None:
+        base = base.filter(id__in=commitments.values("id"))
+    counts = dict.fromkeys(("red", "yellow", "green", "grey"), 0)
+    rows = base.with_traffic_light(today).values("traffic_light").annotate(n=Count("id")).order_by()
+    for row in rows:
+        counts[row["traffic_light"]] = row["n"]
+    return counts
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    week_start: date
+    due: int
+    completed: int
+    completed_on_time: int
+
+
+def weekly_trend(
+    *, today: date, weeks: int = 12, commitments: QuerySet | None = None
+) -> list[TrendPoint]:
+    """Per week (Monday first), the last `weeks` weeks: commitments due vs completed. Two queries.
+
+    "Due" counts every deadline of the week, the current week's later days too; "completed"
+    counts verified or closed work by the day it was completed.
+    """
+    base = Commitment.objects.exclude(status=Commitment.Status.CANCELLED)
+    if commitments is not None:
+        base = base.filter(id__in=commitments.values("id"))
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    starts = [first + timedelta(weeks=i) for i in range(weeks)]
+    due: dict[date, int] = dict.fromkeys(starts, 0)
+    done: dict[date, int] = dict.fromkeys(starts, 0)
+    on_time: dict[date, int] = dict.fromkeys(starts, 0)
+
+    def monday(day: date) -> date:
+        return day - timedelta(days=day.weekday())
+
+    # Grouping by day in SQL and by week here keeps it portable (SQLite has no week truncation
+    # for dates in every version) and the row count is bounded by the number of days.
+    for day, n in (
+        base.filter(deadline__gte=first, deadline__lte=starts[-1] + timedelta(days=6))
+        .values_list("deadline")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        due[monday(day)] += n
+    for day, n, late in (
+        base.filter(
+            status__in=Commitment.FINISHED_STATUSES,
+            completed_on__gte=first,
+            completed_on__lte=today,
+        )
+        .values_list("completed_on")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(finished_on_time=False)))
+        .order_by()
+    ):
+        done[monday(day)] += n
+        on_time[monday(day)] += n - late
+    return [TrendPoint(s, due[s], done[s], on_time[s]) for s in starts]
+
+
+def calendar_token_active(raw: str) -> CalendarToken | None:
+    """The unrevoked token behind a feed URL's secret, if any."""
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return (
+        CalendarToken.objects.select_related("unit", "user")
+        .filter(token_hash=digest, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def calendar_commitments(token: CalendarToken) -> QuerySet[Commitment]:
+    """Open commitments with a deadline: a unit's (with sub-units, led or supported) or a
+    person's."""
+    qs = Commitment.objects.open().filter(deadline__isnull=False).select_related("lead_unit")
+    if token.unit_id is not None:
+        qs = qs.for_units(Unit.objects.descendant_ids([token.unit_id]))
+    else:
+        qs = qs.filter(responsible_id=token.user_id)
+    return qs.order_by("deadline", "id")

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .views.calendar import calendar_feed
 from .views.evidence import evidence_download
 from .views.public import public_commitment_list
 
@@ -9,5 +10,6 @@ app_name = "commitments"
 
 urlpatterns = [
     path("public/", public_commitment_list, name="public"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
 ]

@@ -91,3 +91,62 @@ def test_document_performance_groups_by_source_document_and_totals_add_up():
     assert (row.name, row.total, row.done, row.completion_rate) == ("讲话一", 2, 1, 0.5)
     total = performance_totals(unit_performance(today=TODAY))
     assert (total.total, total.done) == (3, 1)
+
+
+def test_traffic_light_counts_cover_every_light():
+    from commitments.selectors import traffic_light_counts
+
+    CommitmentFactory(deadline=TODAY - timedelta(days=1))
+    CommitmentFactory(deadline=TODAY + timedelta(days=1))
+    _finished(UnitFactory(), on_time=True)
+    assert traffic_light_counts(today=TODAY) == {"red": 1, "yellow": 1, "green": 0, "grey": 1}
+
+
+def test_weekly_trend_counts_due_and_completed_per_week():
+    from commitments.selectors import weekly_trend
+
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    CommitmentFactory(deadline=monday + timedelta(days=1))
+    CommitmentFactory(deadline=monday - timedelta(days=3))
+    CommitmentFactory(
+        status=S.CLOSED,
+        deadline=monday - timedelta(days=6),
+        completed_on=monday - timedelta(days=5),
+        finished_on_time=False,
+    )
+    trend = weekly_trend(today=TODAY, weeks=3)
+    assert [p.week_start for p in trend] == [monday - timedelta(weeks=w) for w in (2, 1, 0)]
+    assert [(p.due, p.completed, p.completed_on_time) for p in trend] == [
+        (0, 0, 0),
+        (2, 1, 0),
+        (1, 0, 0),
+    ]
+
+
+def test_published_ranking_snapshot_stays_as_announced(superuser):
+    from commitments.services.rankings import ranking_snapshot_publish
+
+    # given
+    unit = UnitFactory(name="市教育局")
+    open_one = CommitmentFactory(lead_unit=unit)
+    _finished(unit, on_time=True)
+    snapshot = ranking_snapshot_publish(title="第一季度业绩榜", published_by=superuser)
+    # when the ledger changes afterwards
+    open_one.status = S.CLOSED
+    open_one.completed_on = TODAY
+    open_one.save()
+    UnitFactory(name="新单位")
+    # then the snapshot still shows what was announced
+    snapshot.refresh_from_db()
+    assert [(r["name"], r["rank"], r["completion_rate"]) for r in snapshot.rows] == [
+        ("市教育局", 1, 0.5)
+    ]
+    assert snapshot.published_on == snapshot.as_of
+
+
+def test_publishing_with_nothing_to_rank_is_refused(superuser):
+    from commitments.services.errors import InvalidInput
+    from commitments.services.rankings import ranking_snapshot_publish
+
+    with pytest.raises(InvalidInput, match="没有可排名"):
+        ranking_snapshot_publish(title="空榜", published_by=superuser)
