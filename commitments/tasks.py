@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that take primitive ids and call one service."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from .services.webhooks import WebhookDeliveryError, webhook_delivery_attempt, webhook_overdue_sweep
 
@@ -25,3 +26,49 @@ def webhook_overdue_sweep_task() -> int:
     from .selectors import office_today
 
     return webhook_overdue_sweep(today=office_today())
+
+
+# --- e-mail reminders -------------------------------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def reminder_sweep(self, day: str | None = None) -> None:
+    """The daily sweep (beat). Safe to redeliver: every claim is unique per period."""
+    from datetime import date
+
+    from .services.reminders import reminder_sweep_run
+
+    reminder_sweep_run(today=date.fromisoformat(day) if day else None, dispatch="queue")
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def reminder_sweep_resume(self) -> None:
+    """Finish what a killed worker left: unfinished sweeps, undigested items, lost sends."""
+    from .services.reminders import reminder_sweeps_resume
+
+    reminder_sweeps_resume(dispatch="queue")
+
+
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None
+)
+def send_reminder_messages(self, message_ids: list[int]) -> None:
+    """Send a chunk over one SMTP connection; retry the ones that failed, with backoff + jitter.
+
+    Redelivery is harmless: only messages still `pending` are taken. The number of tries is
+    bounded per message (REMINDER_MAX_ATTEMPTS), after which it is marked failed for the admin.
+    """
+    from .services.reminders import reminder_messages_send, reminder_retry_countdown
+
+    result = reminder_messages_send(message_ids=message_ids)
+    if result.retry:
+        raise self.retry(
+            args=[result.retry], countdown=reminder_retry_countdown(self.request.retries)
+        )
+
+
+@worker_ready.connect
+def _resume_reminders_when_a_worker_starts(sender: object = None, **kwargs: object) -> None:
+    # A worker killed mid-sweep may have left claims undigested or a sweep unfinished; the
+    # filesystem broker does not redeliver a task whose worker died, so look on every start.
+    reminder_sweep_resume.delay()

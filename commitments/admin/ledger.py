@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..selectors import commitment_list_for, office_today, user_is_supervisor
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+from .reminders import ReminderLogInline, send_reminder_now
 
 admin.site.site_header = _("认责承诺台账")
 admin.site.site_title = _("认责承诺台账")
@@ -162,7 +163,8 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         ),
         (_("记录"), {"fields": ("created_at", "updated_at")}),
     )
-    inlines = [ProgressUpdateInline]
+    inlines = [ProgressUpdateInline, ReminderLogInline]
+    actions = [send_reminder_now]
 
     class Media:
         css = {"all": ["commitments/admin.css"]}

@@ -1,0 +1,202 @@
+"""Reminders in the admin: each commitment's reminder history, 催办 now, failed e-mails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..models import ReminderLog, ReminderMessage, ReminderSweep
+from ..selectors import user_is_supervisor
+from ..services.reminders import reminder_manual_send, reminder_messages_retry
+
+_STATUS_CLASS = {
+    ReminderMessage.Status.PENDING: "ledger-reminder-pending",
+    ReminderMessage.Status.SENDING: "ledger-reminder-pending",
+    ReminderMessage.Status.SENT: "ledger-reminder-sent",
+    ReminderMessage.Status.FAILED: "ledger-reminder-failed",
+}
+
+
+def _deliveries_cell(log: ReminderLog) -> str:
+    deliveries = list(log.deliveries.all())
+    if not deliveries:
+        return str(_("无收件人"))
+    return format_html_join(
+        format_html("<br>"),
+        '{} <span class="{}">{}</span>',
+        (
+            (
+                d.recipient,
+                _STATUS_CLASS.get(d.message.status, "") if d.message else "",
+                d.message.get_status_display() if d.message else _("待汇总"),
+            )
+            for d in deliveries
+        ),
+    )
+
+
+class ReminderLogInline(admin.TabularInline):
+    """The commitment's reminder history (提醒记录), newest first."""
+
+    model = ReminderLog
+    fields = ("created_at", "kind", "period", "created_by", "recipients")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-created_at", "-id")
+    verbose_name_plural = _("提醒记录")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("created_by")
+            .prefetch_related("deliveries__message")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("收件人及发送状态"))
+    def recipients(self, obj: ReminderLog) -> str:
+        return _deliveries_cell(obj)
+
+
+@admin.action(description=_("立即催办(发送提醒邮件)"))
+def send_reminder_now(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
+    """催办 through the same log as the sweep: at most once per commitment per day."""
+    if not user_is_supervisor(request.user):
+        modeladmin.message_user(request, _("只有活动办公室可以催办"), messages.ERROR)
+        return
+    result = reminder_manual_send(
+        commitment_ids=list(queryset.values_list("id", flat=True)), actor=request.user
+    )
+    if result.claimed:
+        modeladmin.message_user(
+            request,
+            ngettext("已催办 %(n)d 项", "已催办 %(n)d 项", len(result.claimed))
+            % {"n": len(result.claimed)},
+            messages.SUCCESS,
+        )
+    if result.already:
+        modeladmin.message_user(
+            request,
+            _("%(n)d 项今日已催办过,未重复发送") % {"n": len(result.already)},
+            messages.WARNING,
+        )
+    if result.not_open:
+        modeladmin.message_user(
+            request,
+            _("%(n)d 项不在办理中(已办结、撤销或尚未交办),未发送") % {"n": len(result.not_open)},
+            messages.WARNING,
+        )
+    if result.without_recipient:
+        modeladmin.message_user(
+            request,
+            _("%(n)d 项没有责任人邮箱或单位联系邮箱,无法发送")
+            % {"n": len(result.without_recipient)},
+            messages.ERROR,
+        )
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReminderMessage)
+class ReminderMessageAdmin(_ReadOnlyAdmin):
+    list_display = (
+        "recipient",
+        "subject",
+        "status_cell",
+        "attempts",
+        "sweep_day",
+        "created_at",
+        "sent_at",
+        "error_short",
+    )
+    list_filter = ("status", "sweep_day")
+    search_fields = ("recipient", "subject")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "sweep_day",
+        "created_at",
+        "queued_at",
+        "sending_since",
+        "sent_at",
+        "body_text",
+        "preview",
+    )
+    exclude = ("body_html", "send_token")
+    actions = ["retry_failed"]
+
+    class Media:
+        css = {"all": ["commitments/admin.css"]}
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Needed for the retry action; every field is read-only.
+        return user_is_supervisor(request.user)
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_cell(self, obj: ReminderMessage) -> str:
+        return format_html(
+            '<span class="{}">{}</span>',
+            _STATUS_CLASS.get(obj.status, ""),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("最近错误"))
+    def error_short(self, obj: ReminderMessage) -> str:
+        return obj.last_error[:80]
+
+    @admin.display(description=_("HTML 预览"))
+    def preview(self, obj: ReminderMessage) -> str:
+        return format_html(
+            '<iframe sandbox="" srcdoc="{}" style="width:100%;height:32em;border:1px solid #ccc">'
+            "</iframe>",
+            obj.body_html,
+        )
+
+    @admin.action(description=_("重新发送选中的失败邮件"))
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = reminder_messages_retry(message_ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(request, _("已重新排队 %(n)d 封邮件") % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(_ReadOnlyAdmin):
+    list_display = ("commitment", "kind", "period", "created_at", "created_by", "recipients")
+    list_filter = ("kind",)
+    search_fields = ("commitment__title", "deliveries__recipient")
+    list_select_related = ("commitment", "created_by")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("deliveries__message")
+
+    @admin.display(description=_("收件人及发送状态"))
+    def recipients(self, obj: ReminderLog) -> str:
+        return _deliveries_cell(obj)
+
+
+@admin.register(ReminderSweep)
+class ReminderSweepAdmin(_ReadOnlyAdmin):
+    list_display = ("day", "started_at", "finished_at")

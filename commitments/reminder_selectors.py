@@ -1,0 +1,97 @@
+"""Named reads for e-mail reminders: what is due for a reminder, and who supervises.
+
+Kept beside selectors.py rather than inside it so the reminder work can change without
+touching a module several areas edit at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from .models import Commitment, ReminderLog, Unit
+from .querysets import CommitmentQuerySet
+
+# Work the unit has been given and not handed back: a draft is not theirs yet, a submitted one
+# waits for the office, verified/closed/cancelled ones are done with.
+REMINDABLE_STATUSES = (
+    Commitment.Status.ASSIGNED,
+    Commitment.Status.ACCEPTED,
+    Commitment.Status.IN_PROGRESS,
+    Commitment.Status.RETURNED,
+)
+
+# What a digest needs of a commitment; the sweep loads nothing else.
+_CANDIDATE_FIELDS = (
+    "id",
+    "title",
+    "deadline",
+    "status",
+    "report_cycle",
+    "lead_unit__id",
+    "lead_unit__name",
+    "lead_unit__contact_emails",
+    "responsible__id",
+    "responsible__email",
+)
+
+
+def reminder_remindable_statuses() -> tuple[str, ...]:
+    return tuple(str(s) for s in REMINDABLE_STATUSES)
+
+
+def _candidates(queryset: CommitmentQuerySet) -> CommitmentQuerySet:
+    return (
+        queryset.filter(status__in=REMINDABLE_STATUSES)
+        .select_related("lead_unit", "responsible")
+        .only(*_CANDIDATE_FIELDS)
+    )
+
+
+def reminder_due_soon_candidates(*, today: date, days: int) -> CommitmentQuerySet:
+    """Due from today up to `days` days ahead."""
+    return _candidates(Commitment.objects.due_within(today, days))
+
+
+def reminder_overdue_candidates(*, today: date) -> CommitmentQuerySet:
+    """Past their deadline (a deadline of today is not overdue yet)."""
+    return _candidates(Commitment.objects.overdue(today))
+
+
+def reminder_missing_report_candidates(*, today: date) -> CommitmentQuerySet:
+    """Weekly/monthly reporters whose report is overdue (the workflow's `reports_missing`)."""
+    return _candidates(Commitment.objects.reports_missing(today))
+
+
+def reminder_supervisor_emails() -> list[str]:
+    """Contacts of the supervising offices (督办单位), who are copied on escalations."""
+    emails: list[str] = []
+    for unit in Unit.objects.filter(is_supervisor=True).only("id", "contact_emails"):
+        emails.extend(unit.email_list())
+    return emails
+
+
+def reminder_history(*, commitment_id: int) -> QuerySet[ReminderLog]:
+    """A commitment's reminders, newest first, with their recipients and messages."""
+    return (
+        ReminderLog.objects.filter(commitment_id=commitment_id)
+        .select_related("created_by")
+        .prefetch_related("deliveries__message")
+        .order_by("-created_at", "-id")
+    )
+
+
+def reminder_message_counts(*, day: date) -> dict[str, int]:
+    """How the digests of one sweep day stand: {status: count}."""
+    from django.db.models import Count
+
+    from .models import ReminderMessage
+
+    rows = (
+        ReminderMessage.objects.filter(sweep_day=day)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
