@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from ..importer.parse import ParsedDirective, ParsedDocument, parse_document
 from ..importer.summary import guess_unit_kind, summarize
 from ..models import Commitment, Directive, SourceDocument, Unit
-from .ledger import commitment_create, commitment_update
+from .events import commitment_event
+from .ledger import commitment_update
 
 SECTION_MAX = Directive._meta.get_field("section").max_length or 300
 DEADLINE_TEXT_MAX = Directive._meta.get_field("deadline_text").max_length or 200
@@ -33,6 +35,7 @@ class ImportResult:
     ownerless_tasks: int = 0  # tasks nobody is named for: left for the office to assign
 
 
+@transaction.atomic
 def document_import(
     *, data: bytes, name: str = "", reference_date: date | None = None
 ) -> ImportResult:
@@ -75,23 +78,45 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
     document.sha256 = parsed.sha256
     document.save()
 
-    units = _UnitCache()
     old = {d.ref: d for d in document.directives.all()} if not created else {}
     stats = {"created": 0, "updated": 0, "ownerless": 0}
-    kept_refs = set()
+
+    # New directives in one statement; known ones (same ref) are updated field by field.
+    fresh = [item for item in parsed.directives if item.ref not in old]
+    inserted = Directive.objects.bulk_create(
+        [Directive(document=document, ref=item.ref, **_directive_fields(item)) for item in fresh]
+    )
+    saved: dict[str, tuple[Directive, set[str]]] = {
+        d.ref: (d, set(_directive_fields(item))) for d, item in zip(inserted, fresh, strict=True)
+    }
     for item in parsed.directives:
-        kept_refs.add(item.ref)
-        previous = old.get(item.ref)
-        directive, changes = _save_directive(document, previous, item)
-        if item.kind != Directive.Kind.TASK:
-            continue
+        if item.ref in old:
+            saved[item.ref] = _save_directive(old[item.ref], item)
+
+    tasks = [item for item in parsed.directives if item.kind == Directive.Kind.TASK]
+    stats["ownerless"] = sum(1 for item in tasks if not item.owners)
+    units = _units_by_name({name for item in tasks for name in item.owners})
+    existing_commitments: dict[int, Commitment] = {}
+    if old:
+        for c in Commitment.objects.filter(directive__in=list(old.values())).order_by("-pk"):
+            existing_commitments[c.directive_id] = c  # type: ignore[index]
+    to_create: list[tuple[Commitment, list[Unit]]] = []
+    for item in tasks:
         if not item.owners:
-            stats["ownerless"] += 1
             continue
-        _save_commitment(document, directive, item, changes, units, stats, is_new=not previous)
+        directive, changes = saved[item.ref]
+        lead, *co = [units["".join(name.split())] for name in item.owners]
+        commitment = existing_commitments.get(directive.pk)
+        if commitment is None:
+            to_create.append((_new_commitment(document, directive, item, lead), co))
+        elif _update_commitment(commitment, item, changes, lead, co):
+            stats["updated"] += 1
+    _create_commitments(to_create)
+    stats["created"] = len(to_create)
 
     # Directives gone from the new version: their commitments stay (with their progress),
     # detached from the directive by the foreign key's SET_NULL.
+    kept_refs = {item.ref for item in parsed.directives}
     gone = [d.pk for ref, d in old.items() if ref not in kept_refs]
     if gone:
         Directive.objects.filter(pk__in=gone).delete()
@@ -133,14 +158,9 @@ def _directive_fields(item: ParsedDirective) -> dict[str, object]:
     }
 
 
-def _save_directive(
-    document: SourceDocument, directive: Directive | None, item: ParsedDirective
-) -> tuple[Directive, set[str]]:
-    """Create or update the directive; return it and the names of the fields that changed."""
+def _save_directive(directive: Directive, item: ParsedDirective) -> tuple[Directive, set[str]]:
+    """Update a known directive; return it and the names of the fields that changed."""
     fields = _directive_fields(item)
-    if directive is None:
-        directive = Directive.objects.create(document=document, ref=item.ref, **fields)
-        return directive, set(fields)
     changed = {k for k, v in fields.items() if getattr(directive, k) != v}
     if changed:
         for key in changed:
@@ -149,34 +169,50 @@ def _save_directive(
     return directive, changed
 
 
-def _save_commitment(
-    document: SourceDocument,
-    directive: Directive,
+def _new_commitment(
+    document: SourceDocument, directive: Directive, item: ParsedDirective, lead: Unit
+) -> Commitment:
+    return Commitment(
+        title=summarize(item.normalized_text or item.text, item.owners),
+        description=item.text,
+        lead_unit=lead,
+        deadline=item.deadline,
+        original_deadline=item.deadline,
+        deadline_text=item.deadline_text[:DEADLINE_TEXT_MAX],
+        deadline_pending=item.deadline_pending,
+        document=document,
+        directive=directive,
+    )
+
+
+def _create_commitments(pairs: list[tuple[Commitment, list[Unit]]]) -> None:
+    """Create new commitments in bulk with what ``ledger.commitment_create`` does one by one:
+    history rows, co-units without the lead, and the "created" event."""
+    if not pairs:
+        return
+    created = bulk_create_with_history([c for c, _ in pairs], Commitment)
+    through = Commitment.co_units.through
+    links = [
+        through(commitment_id=c.pk, unit_id=u.pk)
+        for c, (_, co) in zip(created, pairs, strict=True)
+        for u in dict.fromkeys(co)
+        if u.pk != c.lead_unit_id
+    ]
+    through.objects.bulk_create(links)
+    for commitment in created:
+        commitment_event(commitment=commitment, event="created")
+
+
+def _update_commitment(
+    commitment: Commitment,
     item: ParsedDirective,
     changes: set[str],
-    units: _UnitCache,
-    stats: dict[str, int],
-    *,
-    is_new: bool,
-) -> None:
-    lead, *co = [units.get(name) for name in item.owners]
-    commitment = None if is_new else directive.commitments.order_by("pk").first()
-    if commitment is None:
-        commitment_create(
-            title=summarize(item.normalized_text or item.text, item.owners),
-            description=item.text,
-            lead_unit=lead,
-            co_units=co,
-            deadline=item.deadline,
-            deadline_text=item.deadline_text[:DEADLINE_TEXT_MAX],
-            deadline_pending=item.deadline_pending,
-            document=document,
-            directive=directive,
-        )
-        stats["created"] += 1
-        return
-    # Only what the new version of the source changed is carried over, so that edits made in
-    # the ledger (a deadline set by the office, a reworded title) survive a re-import.
+    lead: Unit,
+    co: list[Unit],
+) -> bool:
+    """Carry over only what the new version of the source changed, so that edits made in the
+    ledger (a deadline set by the office, a reworded title) survive a re-import.  Status,
+    progress, responsible person and publicity are never touched."""
     data: dict[str, object] = {}
     if "text" in changes:
         data["title"] = summarize(item.normalized_text or item.text, item.owners)
@@ -189,23 +225,22 @@ def _save_commitment(
     if "owner_names" in changes:
         data["lead_unit"] = lead
         new_units = co
-    if data or new_units is not None:
-        commitment_update(commitment=commitment, data=data, co_units=new_units)
-        stats["updated"] += 1
+    if not data and new_units is None:
+        return False
+    commitment_update(commitment=commitment, data=data, co_units=new_units)
+    return True
 
 
-class _UnitCache:
-    """Units by name for one import: existing units are reused, new ones created once."""
-
-    def __init__(self) -> None:
-        self._by_name: dict[str, Unit] = {}
-
-    def get(self, name: str) -> Unit:
-        clean = "".join(name.split())
-        unit = self._by_name.get(clean)
-        if unit is None:
-            unit, _ = Unit.objects.get_or_create(
-                name=clean, defaults={"kind": Unit.Kind(guess_unit_kind(clean))}
-            )
-            self._by_name[clean] = unit
-        return unit
+def _units_by_name(names: set[str]) -> dict[str, Unit]:
+    """Units for these names: existing ones reused, missing ones created with a guessed kind."""
+    clean = {"".join(n.split()) for n in names}
+    found = {u.name: u for u in Unit.objects.filter(name__in=clean)}
+    missing = clean - set(found)
+    if missing:
+        # ignore_conflicts: a concurrent import may create the same unit meanwhile.
+        Unit.objects.bulk_create(
+            [Unit(name=n, kind=Unit.Kind(guess_unit_kind(n))) for n in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        found.update({u.name: u for u in Unit.objects.filter(name__in=missing)})
+    return found

@@ -188,7 +188,7 @@ def test_bad_input_writes_nothing():
 
 def test_a_failure_half_way_rolls_the_whole_document_back(seed_bytes, monkeypatch):
     calls = {"n": 0}
-    real_create = imports.commitment_create
+    real_create = imports.commitment_event
 
     def flaky(**kwargs):
         calls["n"] += 1
@@ -196,7 +196,7 @@ def test_a_failure_half_way_rolls_the_whole_document_back(seed_bytes, monkeypatc
             raise RuntimeError("database went away")
         return real_create(**kwargs)
 
-    monkeypatch.setattr(imports, "commitment_create", flaky)
+    monkeypatch.setattr(imports, "commitment_event", flaky)
     with pytest.raises(RuntimeError):
         document_import(data=seed_bytes, name=SEED_NAME)
     assert counts() == (0, 0, 0, 0)

@@ -24,9 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH", help=_("待导入的文本文件"))
-        parser.add_argument(
-            "--dry-run", action="store_true", help=_("只解析,不写数据库")
-        )
+        parser.add_argument("--dry-run", action="store_true", help=_("只解析,不写数据库"))
         parser.add_argument(
             "--json",
             action="store_true",
