@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from commitments.importer.decode import MAX_BYTES
+from commitments.models import Commitment, Directive, SourceDocument
+
+pytestmark = pytest.mark.django_db
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_d59561c663881efd.txt"
+FIXTURES = Path(__file__).resolve().parents[1] / "importer" / "fixtures"
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_seed", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def nothing_written() -> bool:
+    return not (
+        SourceDocument.objects.exists() or Directive.objects.exists() or Commitment.objects.exists()
+    )
+
+
+def test_dry_run_json_prints_the_parse_and_writes_nothing():
+    out, _ = run(str(SEED), "--dry-run", "--json")
+    data = json.loads(out)
+    assert data["document"]["speaker"] == "魏福刚"
+    assert data["document"]["delivered_on"] == "2023-04-01"
+    assert len(data["directives"]) == 43
+    first_task = next(d for d in data["directives"] if d["kind"] == "task")
+    assert first_task["ref"] == "N-1"
+    assert nothing_written()
+
+
+def test_import_prints_one_result_line_per_file_and_progress_on_stderr(tmp_path):
+    out, err = run(str(SEED), str(FIXTURES / "speech_paren_numbering.txt"))
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert "新建" in lines[0] and "承诺事项 35 项" in lines[0]
+    assert "[1/2]" in err and "[2/2]" in err
+    assert SourceDocument.objects.count() == 2
+
+    out, _ = run(str(SEED))
+    assert "未变化" in out
+    assert SourceDocument.objects.count() == 2
+
+
+def test_reference_date_option_moves_relative_deadlines():
+    out, _ = run(str(SEED), "--dry-run", "--json", "--reference-date", "2025-02-01")
+    data = json.loads(out)
+    this_year = next(d for d in data["directives"] if d["ref"] == "3.1-3")
+    assert this_year["deadline"] == "2025-12-31"
+
+
+@pytest.mark.parametrize("value", ["2023-13-01", "yesterday", "2023/04/01"])
+def test_bad_reference_date_is_a_command_error(value):
+    with pytest.raises(CommandError, match="参考日期"):
+        run(str(SEED), "--reference-date", value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "空"),
+        (b"  \r\n\t ", "空"),
+        (bytes(range(256)) * 64, "文本"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 512, "文本"),
+    ],
+)
+def test_empty_or_binary_file_is_a_one_line_error_and_nothing_is_written(
+    tmp_path, content, message
+):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=message) as info:
+        run(str(path))
+    assert "\n" not in str(info.value)
+    assert nothing_written()
+
+
+def test_missing_file_is_a_command_error(tmp_path):
+    with pytest.raises(CommandError, match="不存在"):
+        run(str(tmp_path / "nope.txt"))
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-16", "utf-16-le"])
+def test_chinese_office_encodings_import_like_utf8(tmp_path, encoding):
+    path = tmp_path / f"seed-{encoding}.txt"
+    path.write_bytes(SEED.read_text(encoding="utf-8").encode(encoding))
+    run(str(path))
+    doc = SourceDocument.objects.get()
+    assert doc.speaker == "魏福刚"
+    assert doc.directives.count() == 43
+    assert Commitment.objects.count() == 35
+
+
+def test_file_over_the_size_limit_is_refused_quickly_without_reading_it(tmp_path):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as fh:  # 50 MB, sparse: the limit is checked before reading
+        fh.truncate(50 * 1024 * 1024)
+    assert path.stat().st_size > MAX_BYTES
+    started = time.perf_counter()
+    with pytest.raises(CommandError, match="过大"):
+        run(str(path))
+    assert time.perf_counter() - started < 5
+    assert nothing_written()
+
+
+def test_one_bad_file_among_many_does_not_stop_the_good_ones(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match=r"1/2 个文件未导入") as info:
+        run(str(empty), str(SEED))
+    assert "empty.txt" in str(info.value)
+    assert SourceDocument.objects.count() == 1
+
+
+def test_document_without_structure_imports_flat():
+    run(str(FIXTURES / "flat_notice.txt"))
+    doc = SourceDocument.objects.get()
+    assert set(doc.directives.values_list("section", flat=True)) == {"通知"}
+    assert Commitment.objects.count() == 3
