@@ -11,7 +11,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..selectors import commitment_fields_writable_by, office_today, traffic_light
+from ..selectors import (
+    commitment_fields_writable_by,
+    office_today,
+    responsible_candidates,
+    traffic_light,
+    user_is_supervisor,
+)
 from ..services.ledger import commitment_create, commitment_update
 from ..services.workflow import allowed_moves
 
@@ -253,6 +259,16 @@ class CommitmentWriteSerializer(DjangoValidationMixin, serializers.ModelSerializ
             raise serializers.ValidationError({"directive": [_("来源指示不属于所选来源文件。")]})
         if self.instance is not None and "directive" in attrs:
             raise serializers.ValidationError({"directive": [_("来源指示创建后不能修改。")]})
+        person = attrs.get("responsible")
+        if (
+            person is not None
+            and self.instance is not None
+            and not user_is_supervisor(self.context["request"].user)
+            and not responsible_candidates(self.instance).filter(pk=person.pk).exists()
+        ):
+            raise serializers.ValidationError(
+                {"responsible": [_("责任人须是牵头单位(或其下级单位)的成员。")]}
+            )
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Commitment:
