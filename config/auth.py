@@ -6,7 +6,10 @@ import ipaddress
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.signals import user_locked_out
 from django.conf import settings
+from django.dispatch import receiver
 from django.http import HttpRequest
 
 
@@ -50,4 +53,25 @@ class LoginAttemptBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except AxesBackendPermissionDenied:
+            _flag_lockout(request)
+            raise
+
+
+def _flag_lockout(request: Any) -> None:
+    # DRF hands authenticate() its own Request wrapper; axes flags that wrapper, but
+    # AxesMiddleware looks at Django's request, so the token login would answer a bland 400
+    # instead of the lockout message. Flag the wrapped request too.
+    inner = getattr(request, "_request", None)
+    if isinstance(inner, HttpRequest):
+        inner.axes_locked_out = True  # type: ignore[attr-defined]
+        inner.axes_credentials = getattr(request, "axes_credentials", None)  # type: ignore[attr-defined]
+
+
+# Connected on import; Django imports this module (the first authentication backend) before
+# the first login attempt can fail, so no lockout is missed.
+@receiver(user_locked_out)
+def _flag_lockout_of_api_login(sender: object, request: Any = None, **kwargs: Any) -> None:
+    _flag_lockout(request)
