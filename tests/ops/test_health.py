@@ -1,0 +1,79 @@
+"""Probes: /healthz (alive) and /readyz (database and broker reachable)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.db import connections
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+def test_healthz_says_the_process_is_alive():
+    response = Client().get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_is_ok_when_the_configured_database_and_broker_answer():
+    response = Client().get("/readyz")
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+
+
+def test_readyz_fails_cleanly_and_promptly_when_the_broker_is_down():
+    result: dict[str, object] = {}
+
+    def probe() -> None:
+        try:
+            with override_settings(
+                CELERY_BROKER_URL=CLOSED_PORT_BROKER, CELERY_BROKER_TRANSPORT_OPTIONS={}
+            ):
+                result["response"] = Client().get("/readyz")
+        finally:
+            connections.close_all()
+
+    # A hang guard, not a speed measurement: the probe must give up on its own.
+    worker = threading.Thread(target=probe, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "/readyz hung on an unreachable broker"
+
+    response = result["response"]
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["status"] == "unavailable"
+    assert body["failed"] == ["broker"]
+    assert body["checks"]["database"] == "ok"
+    assert "Connection refused" in body["checks"]["broker"]
+    assert "消息队列" in body["message"]
+
+
+def test_readyz_never_shows_the_broker_password():
+    with override_settings(
+        CELERY_BROKER_URL="redis://:s3cret-broker-pw@127.0.0.1:1/0",
+        CELERY_BROKER_TRANSPORT_OPTIONS={},
+    ):
+        response = Client().get("/readyz")
+
+    assert response.status_code == 503
+    assert "s3cret-broker-pw" not in response.content.decode()
+
+
+@override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["ledger.example.org"])
+def test_probes_answer_a_plain_http_internal_address_that_pages_would_refuse():
+    client = Client()
+
+    # given: a page behind HTTPS-only and host checking refuses the probe's address
+    assert client.get("/admin/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+    assert client.get("/admin/", HTTP_HOST="ledger.example.org").status_code == 301
+    # then: the probes still answer it
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.get("/readyz", HTTP_HOST="10.0.0.5:8000").status_code == 200
