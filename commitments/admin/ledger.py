@@ -15,6 +15,7 @@ from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..selectors import commitment_list_for, office_today, user_is_supervisor
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
 from .reminders import ReminderLogInline, send_reminder_now
+from .workflow import CommitmentWorkflowMixin, TrafficLightFilter, annotate_for_changelist
 
 admin.site.site_header = _("认责承诺台账")
 admin.site.site_title = _("认责承诺台账")
@@ -105,8 +106,9 @@ class ProgressUpdateInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(CommitmentWorkflowMixin, SimpleHistoryAdmin):
     list_display = (
+        "traffic_light_cell",
         "title_short",
         "lead_unit",
         "responsible",
@@ -118,6 +120,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     list_display_links = ("title_short",)
     list_filter = (
         "status",
+        TrafficLightFilter,
         OverdueFilter,
         "is_public",
         "deadline_pending",
@@ -133,6 +136,9 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         "status",
         "status_reason",
         "original_deadline",
+        "assigned_at",
+        "accepted_at",
+        "completion_note",
         "completed_on",
         "finished_on_time",
         "last_progress_at",
@@ -154,7 +160,10 @@ class CommitmentAdmin(SimpleHistoryAdmin):
                     "status",
                     "status_reason",
                     "report_cycle",
+                    "assigned_at",
+                    "accepted_at",
                     "last_progress_at",
+                    "completion_note",
                     "completed_on",
                     "finished_on_time",
                     "is_public",
@@ -170,7 +179,9 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         css = {"all": ["commitments/admin.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return commitment_list_for(request.user).select_related(*self.list_select_related)
+        return annotate_for_changelist(
+            commitment_list_for(request.user).select_related(*self.list_select_related)
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Commitments are cancelled, never deleted: the record must survive.

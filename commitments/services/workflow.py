@@ -20,9 +20,11 @@ naming the move, so the audit trail shows who did what and why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -269,14 +271,23 @@ def commitment_report_progress(
 
 @transaction.atomic
 def commitment_submit(
-    *, commitment: Commitment, actor: AbstractBaseUser, evidence_text: str
+    *,
+    commitment: Commitment,
+    actor: AbstractBaseUser,
+    evidence_text: str,
+    files: Iterable[UploadedFile] = (),
 ) -> Commitment:
     """申请办结: the unit says the work is done, describes the evidence; done today.
 
     The completion day is always the office's today: a unit cannot backdate its own work to
-    make it on time. Files go with `evidence_add`, before or after this move.
+    make it on time. `files` are attached first with `evidence_add` (same checks, same
+    transaction: a refused file refuses the submission); more can follow while it is reviewed.
     """
+    from .evidence import evidence_add  # evidence builds on this module's table
+
     note = _required(evidence_text, field="evidence_text", message=str(_("请填写办结情况说明")))
+    for file in files:
+        evidence_add(commitment=commitment, actor=actor, file=file)
     return _move(
         commitment=commitment,
         actor=actor,

@@ -1,0 +1,538 @@
+"""The commitment's life in the admin: move buttons, small forms, extensions and evidence.
+
+Every button and action calls one function of commitments.services.workflow / extensions /
+evidence; those check the state and the actor's role, so hiding a button is a courtesy, not the
+protection. Querysets are narrowed to what the user may see (`commitment_list_for`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import Commitment, DeadlineExtension, Evidence, ProgressUpdate
+from ..selectors import commitment_list_for, office_today, user_is_supervisor
+from ..services.errors import InvalidInput, WorkflowError
+from ..services.evidence import ALLOWED_EXTENSIONS, evidence_add
+from ..services.extensions import extension_approve, extension_reject, extension_request
+from ..services.workflow import (
+    Move,
+    allowed_moves,
+    commitment_accept,
+    commitment_assign,
+    commitment_cancel,
+    commitment_close,
+    commitment_reopen,
+    commitment_report_progress,
+    commitment_return,
+    commitment_start,
+    commitment_submit,
+    commitment_verify,
+)
+
+LIGHTS = {
+    "red": ("#c62828", _("逾期")),
+    "yellow": ("#f9a825", _("临期或进展未报")),
+    "green": ("#2e7d32", _("正常")),
+    "grey": ("#9e9e9e", _("已办结或撤销")),
+}
+
+
+def is_supervisor(request: HttpRequest) -> bool:
+    """user_is_supervisor, asked once per request: the admin asks it many times per page."""
+    cached = getattr(request, "_ledger_is_supervisor", None)
+    if cached is None:
+        cached = user_is_supervisor(request.user)
+        request._ledger_is_supervisor = cached  # type: ignore[attr-defined]
+    return cached
+
+
+# --- forms, one per kind of move ----------------------------------------------------------------
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("复核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 5}))
+    percent = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
+    is_public = forms.BooleanField(label=_("可公开"), required=False)
+
+
+_ACCEPT = ",".join(sorted(ALLOWED_EXTENSIONS))
+
+
+class SubmitForm(forms.Form):
+    evidence_text = forms.CharField(
+        label=_("办结情况说明"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    file = forms.FileField(
+        label=_("佐证材料"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT}),
+        help_text=_("可选;PDF、图片、Word(docx)、Excel(xlsx)或文本文件"),
+    )
+
+
+class ExtensionForm(forms.Form):
+    requested_deadline = forms.DateField(
+        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("文件"), widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT})
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approve", _("批准")), ("reject", _("不予批准"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("审批意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("不予批准时必填"),
+    )
+
+
+def _submit(c: Commitment, user: Any, d: dict[str, Any]) -> Any:
+    files = [d["file"]] if d.get("file") else []
+    return commitment_submit(
+        commitment=c, actor=user, evidence_text=d["evidence_text"], files=files
+    )
+
+
+# move -> (form class, call). The call gets the commitment, the user and the cleaned data.
+MOVE_FORMS: dict[str, tuple[type[forms.Form], Callable[[Commitment, Any, dict[str, Any]], Any]]] = {
+    Move.ASSIGN: (ConfirmForm, lambda c, u, d: commitment_assign(commitment=c, actor=u)),
+    Move.ACCEPT: (ConfirmForm, lambda c, u, d: commitment_accept(commitment=c, actor=u)),
+    Move.START: (ConfirmForm, lambda c, u, d: commitment_start(commitment=c, actor=u)),
+    Move.REPORT: (
+        ReportForm,
+        lambda c, u, d: commitment_report_progress(commitment=c, actor=u, **d),
+    ),
+    Move.SUBMIT: (SubmitForm, _submit),
+    Move.VERIFY: (NoteForm, lambda c, u, d: commitment_verify(commitment=c, actor=u, **d)),
+    Move.CLOSE: (ConfirmForm, lambda c, u, d: commitment_close(commitment=c, actor=u)),
+    Move.RETURN: (ReasonForm, lambda c, u, d: commitment_return(commitment=c, actor=u, **d)),
+    Move.CANCEL: (ReasonForm, lambda c, u, d: commitment_cancel(commitment=c, actor=u, **d)),
+    Move.REOPEN: (ReasonForm, lambda c, u, d: commitment_reopen(commitment=c, actor=u, **d)),
+    Move.REQUEST_EXTENSION: (
+        ExtensionForm,
+        lambda c, u, d: extension_request(commitment=c, actor=u, **d),
+    ),
+    Move.ADD_EVIDENCE: (
+        EvidenceForm,
+        lambda c, u, d: evidence_add(commitment=c, actor=u, **d),
+    ),
+}
+
+
+# --- list filter and inlines --------------------------------------------------------------------
+
+
+class TrafficLightFilter(admin.SimpleListFilter):
+    title = _("红黄绿灯")
+    parameter_name = "light"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(key, label) for key, (_colour, label) in LIGHTS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in LIGHTS:
+            # The changelist queryset carries the annotation (see CommitmentWorkflowMixin).
+            return queryset.filter(traffic_light=self.value())
+        return queryset
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DeadlineExtensionInline(_ReadOnlyInline):
+    model = DeadlineExtension
+    fields = (
+        "created_at",
+        "requested_by",
+        "deadline_before",
+        "requested_deadline",
+        "reason",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "decide_link",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("操作"))
+    def decide_link(self, obj: DeadlineExtension) -> str:
+        if obj.pk is None or obj.status != DeadlineExtension.Status.PENDING:
+            return ""
+        url = reverse("admin:commitments_deadlineextension_decide", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("审批"))
+
+
+class EvidenceInline(_ReadOnlyInline):
+    model = Evidence
+    fields = ("uploaded_at", "uploaded_by", "download", "content_type", "size", "note")
+    readonly_fields = fields
+
+    @admin.display(description=_("文件"))
+    def download(self, obj: Evidence) -> str:
+        if obj.pk is None:
+            return ""
+        url = reverse("commitments:evidence-download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+# --- the commitment admin's workflow half -------------------------------------------------------
+
+
+def _batch(move: str, call: Callable[[Commitment, Any], Any]) -> Callable[..., None]:
+    """An admin action making `move` on each selected commitment through its service."""
+
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
+        done, refused = 0, []
+        for commitment in queryset:
+            try:
+                call(commitment, request.user)
+                done += 1
+            except WorkflowError as error:
+                refused.append(f"{commitment}: {error}")
+        if done:
+            modeladmin.message_user(
+                request,
+                _("已对 %(count)d 个事项执行「%(move)s」")
+                % {"count": done, "move": Move(move).label},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            modeladmin.message_user(request, line, messages.ERROR)
+
+    action.__name__ = f"workflow_{move}"
+    return admin.action(description=Move(move).label)(action)
+
+
+BATCH_ACTIONS = [
+    _batch(Move.ASSIGN, lambda c, u: commitment_assign(commitment=c, actor=u)),
+    _batch(Move.ACCEPT, lambda c, u: commitment_accept(commitment=c, actor=u)),
+    _batch(Move.VERIFY, lambda c, u: commitment_verify(commitment=c, actor=u)),
+    _batch(Move.CLOSE, lambda c, u: commitment_close(commitment=c, actor=u)),
+]
+
+
+class CommitmentWorkflowMixin:
+    """Mixed into CommitmentAdmin: traffic light, move buttons and views, safe history."""
+
+    change_form_template = "admin/commitments/commitment/workflow_change_form.html"
+
+    def get_urls(self) -> list[Any]:
+        urls = super().get_urls()  # type: ignore[misc]
+        mine = [
+            path(
+                "<path:object_id>/move/<str:move>/",
+                self.admin_site.admin_view(self.move_view),  # type: ignore[attr-defined]
+                name="commitments_commitment_move",
+            ),
+        ]
+        return mine + urls
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        for func in BATCH_ACTIONS:
+            actions[func.__name__] = (func, func.__name__, func.short_description)
+        return actions
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        inlines = super().get_inlines(request, obj)  # type: ignore[misc]
+        if obj is None:  # nothing to show yet, and the add form must not expect their formsets
+            return inlines
+        return [*inlines, DeadlineExtensionInline, EvidenceInline]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Unit members never edit a commitment's fields, whatever permissions they were given;
+        # they act through the move buttons.
+        return super().has_change_permission(request, obj) and is_supervisor(request)  # type: ignore[misc]
+
+    @admin.display(description=_("灯"), ordering="traffic_light_rank")
+    def traffic_light_cell(self, obj: Commitment) -> str:
+        colour, label = LIGHTS.get(getattr(obj, "traffic_light", ""), ("#9e9e9e", ""))
+        return format_html(
+            '<span class="ledger-light" title="{}" style="color:{};font-size:1.3em">●</span>',
+            label,
+            colour,
+        )
+
+    def _visible(self, request: HttpRequest, object_id: str) -> Commitment:
+        try:
+            return self.get_queryset(request).get(pk=object_id)  # type: ignore[attr-defined]
+        except (Commitment.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        try:
+            commitment = self._visible(request, object_id)
+        except Http404:
+            commitment = None  # the admin itself answers for unknown or hidden objects
+        if commitment is not None:
+            extra_context["workflow_moves"] = [
+                (move, Move(move).label)
+                for move in allowed_moves(commitment=commitment, actor=request.user)
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def move_view(self, request: HttpRequest, object_id: str, move: str) -> HttpResponse:
+        commitment = self._visible(request, object_id)
+        if move not in MOVE_FORMS:
+            raise Http404
+        form_class, call = MOVE_FORMS[move]
+        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    call(commitment, request.user, form.cleaned_data)
+                except InvalidInput as error:
+                    form.add_error(error.field if error.field in form.fields else None, str(error))
+                except WorkflowError as error:
+                    self.message_user(request, str(error), messages.ERROR)  # type: ignore[attr-defined]
+                    return HttpResponseRedirect(change_url)
+                else:
+                    self.message_user(  # type: ignore[attr-defined]
+                        request,
+                        _("已执行「%(move)s」:%(title)s")
+                        % {"move": Move(move).label, "title": commitment},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": Commitment._meta,
+            "original": commitment,
+            "title": f"{Move(move).label}:{commitment}",
+            "form": form,
+            "move_label": Move(move).label,
+            "change_url": change_url,
+            "allowed": move in allowed_moves(commitment=commitment, actor=request.user),
+        }
+        return TemplateResponse(request, "admin/commitments/commitment/move.html", context)
+
+    # History: only for commitments the user may see, and read-only (no revert): the status
+    # must change through the moves, never by restoring an old row.
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        self._visible(request, object_id)
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+
+def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
+    """The changelist's queryset with the traffic light, computed in SQL (no query per row)."""
+    return queryset.with_traffic_light(office_today())  # type: ignore[attr-defined]
+
+
+# --- extensions, evidence and progress on their own pages ---------------------------------------
+
+
+class _LedgerChildAdmin(SimpleHistoryAdmin):
+    """Rows that belong to a commitment: seen by whoever sees it, never deleted or edited here."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        visible = commitment_list_for(request.user).values("id")
+        return super().get_queryset(request).filter(commitment__in=visible)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST" or not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(_LedgerChildAdmin):
+    list_display = (
+        "commitment",
+        "deadline_before",
+        "requested_deadline",
+        "status",
+        "requested_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("commitment", "requested_by", "decided_by")
+    search_fields = ("commitment__title", "reason")
+    actions = ["approve_selected"]
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="commitments_deadlineextension_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("批准所选延期申请"))
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for extension in queryset:
+            try:
+                extension_approve(extension=extension, actor=request.user)
+            except WorkflowError as error:
+                self.message_user(request, f"{extension}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, _("已批准:%s") % extension, messages.SUCCESS)
+
+    def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        extension = self.get_queryset(request).filter(pk=object_id).first()
+        if extension is None:
+            raise Http404
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"]
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    extension_approve(extension=extension, actor=request.user, note=note)
+                else:
+                    extension_reject(extension=extension, actor=request.user, note=note)
+            except InvalidInput as error:
+                form.add_error("note" if error.field == "note" else None, str(error))
+            except WorkflowError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(self._commitment_url(extension))
+            else:
+                self.message_user(request, _("已审批延期申请"), messages.SUCCESS)
+                return HttpResponseRedirect(self._commitment_url(extension))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": extension,
+            "title": _("审批延期申请"),
+            "form": form,
+            "move_label": _("审批"),
+            "change_url": self._commitment_url(extension),
+            "allowed": is_supervisor(request),
+        }
+        return render(request, "admin/commitments/commitment/move.html", context)
+
+    def _commitment_url(self, extension: DeadlineExtension) -> str:
+        return reverse("admin:commitments_commitment_change", args=[extension.commitment_id])
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(_LedgerChildAdmin):
+    list_display = (
+        "original_name",
+        "commitment",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_select_related = ("commitment", "uploaded_by")
+    search_fields = ("original_name", "commitment__title", "note")
+    exclude = ("file",)
+    readonly_fields = ("download",)
+
+    @admin.display(description=_("文件"))
+    def download(self, obj: Evidence) -> str:
+        url = reverse("commitments:evidence-download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(_LedgerChildAdmin):
+    list_display = ("commitment", "percent", "author", "created_at", "is_public")
+    list_select_related = ("commitment", "author")
+    search_fields = ("commitment__title", "text")
