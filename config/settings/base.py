@@ -16,13 +16,14 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("LEDGER_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("LEDGER_VAR_DIR") or BASE_DIR / "var")
 # The embedded mode keeps its database, broker queue and mails here.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    # An empty value (NAME= in an env file) means "use the default", as for env_bool/env_int.
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
