@@ -136,6 +136,10 @@ class PerformanceRow:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def completion_percent(self) -> float:
+        return round(self.completion_rate * 100, 1)
+
 
 def _performance_counts(today: date) -> dict[str, Count]:
     status = Commitment.Status

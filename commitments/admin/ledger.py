@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..selectors import commitment_list_for, office_today, user_is_supervisor
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+from .outputs import CommitmentOutputsAdminMixin
 from .reminders import ReminderLogInline, send_reminder_now
 from .workflow import CommitmentWorkflowMixin, TrafficLightFilter, annotate_for_changelist
 
@@ -106,7 +107,7 @@ class ProgressUpdateInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(CommitmentWorkflowMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "traffic_light_cell",
         "title_short",
