@@ -127,6 +127,8 @@ def test_changed_version_updates_rows_in_place_and_keeps_progress(seed_bytes):
 
     assert not second.created and not second.unchanged
     assert second.document.pk == first.document.pk
+    assert (second.commitment_count, second.commitments_created) == (35, 0)
+    assert second.commitments_updated == 2
     assert counts() == before  # no duplicates
     second.document.refresh_from_db()
     assert second.document.sha256 != first.document.sha256
