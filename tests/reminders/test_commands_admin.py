@@ -1,0 +1,158 @@
+"""send_reminders, the 催办 action, the admin pages and the editable schedule."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django_celery_beat.models import PeriodicTask
+
+from commitments.models import Commitment, ReminderLog, ReminderMessage
+from commitments.services.reminders import reminder_manual_send
+from tests.factories import UnitFactory
+
+from .conftest import days, make_commitment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """send_reminders; the suite wraps each test in a transaction, so run the on-commit hooks."""
+
+    def call(*args: str) -> str:
+        out = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_reminders", *args, stdout=out)
+        return out.getvalue()
+
+    return call
+
+
+def test_dry_run_reports_what_would_be_sent_and_writes_nothing(run, today):
+    make_commitment(unit=UnitFactory(contact_emails="a@example.org"), deadline=today + days(1))
+    make_commitment(unit=UnitFactory(contact_emails="b@example.org"), deadline=today - days(1))
+
+    output = run("--dry-run", "--today", today.isoformat())
+
+    assert "将提醒 2 项" in output and "收件人 2 个" in output
+    assert "即将到期:1" in output and "逾期催办:1" in output
+    assert not ReminderLog.objects.exists() and mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, as when cron runs it
+def test_send_reminders_sends_without_a_worker_and_only_once(run, today):
+    make_commitment(unit=UnitFactory(contact_emails="a@example.org"), deadline=today - days(1))
+
+    first = run("--today", today.isoformat())
+    second = run("--today", today.isoformat())
+
+    assert "新提醒 1 项" in first and "邮件已发送:1" in first
+    assert "新提醒 0 项" in second
+    assert len(mail.outbox) == 1
+
+
+def test_send_reminders_rejects_a_bad_date(run):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        run("--today", "2026-13-01")
+
+
+def test_manual_reminder_goes_out_once_a_day_and_never_for_closed_work(
+    today, supervisor, django_capture_on_commit_callbacks
+):
+    unit = UnitFactory(contact_emails="a@example.org")
+    open_one = make_commitment(unit=unit, deadline=today + days(30))
+    closed = make_commitment(
+        unit=unit,
+        deadline=today + days(30),
+        status=Commitment.Status.CLOSED,
+        completed_on=today,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = reminder_manual_send(
+            commitment_ids=[open_one.id, closed.id], actor=supervisor, dispatch="inline"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        second = reminder_manual_send(
+            commitment_ids=[open_one.id], actor=supervisor, dispatch="inline"
+        )
+
+    assert first.claimed == [open_one.id] and first.not_open == [closed.id]
+    assert second.claimed == [] and second.already == [open_one.id]
+    assert len(mail.outbox) == 1 and "人工催办" in mail.outbox[0].body
+    log = ReminderLog.objects.get()
+    assert log.kind == ReminderLog.Kind.MANUAL and log.created_by == supervisor
+
+
+def test_admin_action_sends_a_reminder_and_the_change_page_shows_the_history(
+    client, superuser, today, django_capture_on_commit_callbacks
+):
+    from config.celery import app
+
+    commitment = make_commitment(
+        unit=UnitFactory(contact_emails="a@example.org"), deadline=today + days(30)
+    )
+    client.force_login(superuser)
+    app.conf.task_always_eager = True  # the send task runs here instead of on a broker
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/admin/commitments/commitment/",
+                {"action": "send_reminder_now", "_selected_action": [commitment.id]},
+                follow=True,
+            )
+    finally:
+        app.conf.task_always_eager = False
+
+    assert "已催办 1 项" in response.content.decode()
+    assert len(mail.outbox) == 1
+    page = client.get(f"/admin/commitments/commitment/{commitment.id}/change/").content.decode()
+    assert "提醒记录" in page and "人工催办" in page and "a@example.org" in page
+    assert "已发送" in page
+
+
+def test_a_unit_member_cannot_send_a_reminder(client, unit_member, unit, today):
+    commitment = make_commitment(unit=unit, deadline=today + days(30))
+    client.force_login(unit_member)
+    from commitments.admin.reminders import send_reminder_now
+
+    class _Admin:
+        messages: list = []
+
+        def message_user(self, request, message, level):
+            self.messages.append(str(message))
+
+    request = client.get("/admin/").wsgi_request
+    request.user = unit_member
+    admin = _Admin()
+    send_reminder_now(admin, request, Commitment.objects.filter(pk=commitment.pk))
+
+    assert admin.messages == ["只有活动办公室可以催办"]
+    assert not ReminderLog.objects.exists()
+
+
+def test_failed_messages_are_listed_in_the_admin(client, superuser):
+    ReminderMessage.objects.create(
+        recipient="x@example.org",
+        subject="【催办】1 项承诺事项需要关注",
+        body_text="…",
+        body_html="<p>…</p>",
+        status=ReminderMessage.Status.FAILED,
+        attempts=5,
+        last_error="SMTPRecipientsRefused: 550",
+    )
+    client.force_login(superuser)
+
+    page = client.get("/admin/commitments/remindermessage/?status__exact=failed").content.decode()
+
+    assert "x@example.org" in page and "发送失败" in page and "ledger-reminder-failed" in page
+
+
+def test_the_daily_sweep_is_an_editable_periodic_task_at_0830_shanghai():
+    task = PeriodicTask.objects.get(name="reminder-sweep")
+    assert task.task == "commitments.tasks.reminder_sweep" and task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("8", "30")
+    assert str(task.crontab.timezone) == "Asia/Shanghai"
