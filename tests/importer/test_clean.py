@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from commitments.importer.clean import clean_text
@@ -140,3 +140,32 @@ def test_cleaning_is_idempotent(text: str) -> None:
 @given(_TEXTS)
 def test_cleaning_never_removes_a_chinese_character(text: str) -> None:
     assert HANZI.findall(clean_text(text).text) == HANZI.findall(text)
+
+
+_PROSE = st.text(
+    alphabet=st.sampled_from("各县区部门要加强落实工作推进服务发展建设党员群众。,、"),
+    min_size=200,
+    max_size=1200,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_PROSE, st.integers(min_value=100, max_value=320), st.data())
+def test_simulated_conversion_damage_is_undone_exactly(text: str, width: int, data) -> None:
+    """Cut a clean text into numbered chunks and sprinkle page numbers: cleaning restores it.
+
+    (A text that fits in one chunk is left alone: a lone "1、" is as likely a real list item.)
+    """
+    assume(len(text) > width)
+    chunks = [text[i : i + width] for i in range(0, len(text), width)]
+    damaged_chunks = []
+    page = 1
+    for chunk in chunks:
+        # A page number between two characters of the chunk, as " 3" before the next one.
+        at = data.draw(st.integers(min_value=1, max_value=max(1, len(chunk) - 1)))
+        if 0 < at < len(chunk) and HANZI.match(chunk[at]) and chunk[at - 1] != " ":
+            chunk = f"{chunk[:at]} {page}{chunk[at:]}"
+            page += 1
+        damaged_chunks.append(chunk)
+    damaged = "\n".join(f"{n}、{c}" for n, c in enumerate(damaged_chunks, start=1))
+    assert clean_text(damaged).text == text
