@@ -81,13 +81,37 @@ def _chunk_lines(lines: list[str]) -> bool:
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
-    """Indexes of a longest strictly increasing subsequence (page numbers only go up)."""
-    best: list[list[int]] = []
+    """Indexes of a longest strictly increasing subsequence (page numbers only go up).
+
+    Patience sorting, O(n log n): a long file may hold many number-like candidates.
+    """
+    tails: list[int] = []  # tails[k]: index of the smallest tail of an increasing run of k+1
+    previous: list[int] = [-1] * len(values)
     for i, value in enumerate(values):
-        chains = [chain for chain in best if values[chain[-1]] < value]
-        longest = max(chains, key=len, default=[])
-        best.append([*longest, i])
-    return set(max(best, key=len, default=[]))
+        k = _bisect(values, tails, value)
+        if k > 0:
+            previous[i] = tails[k - 1]
+        if k == len(tails):
+            tails.append(i)
+        else:
+            tails[k] = i
+    chain: set[int] = set()
+    i = tails[-1] if tails else -1
+    while i != -1:
+        chain.add(i)
+        i = previous[i]
+    return chain
+
+
+def _bisect(values: list[int], tails: list[int], value: int) -> int:
+    lo, hi = 0, len(tails)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[tails[mid]] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:

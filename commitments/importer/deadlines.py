@@ -150,8 +150,8 @@ def _relative(text: str, reference: date | None) -> Deadline | None:
             elif unit == "月":
                 day = _add_months(reference, amount)
             else:
-                days = amount * (7 if unit == "周" else 1)
-                day = date.fromordinal(reference.toordinal() + days)
+                span = amount * (7 if unit == "周" else 1)
+                day = date.fromordinal(reference.toordinal() + span)
             return Deadline(day, m.group(0), False)
 
     first = _FESTIVAL.search(text)
@@ -162,7 +162,7 @@ def _relative(text: str, reference: date | None) -> Deadline | None:
             wording = _LEADING_MODAL.sub("", clause) if occasion else first.group(0)
             if reference is None:
                 return Deadline(None, wording, True)
-            days = []
+            days: list[date] = []
             for f in _FESTIVAL.finditer(clause):
                 month, day_of_month = _FESTIVALS[f.group(1)]
                 day = date(reference.year, month, day_of_month)
@@ -178,8 +178,15 @@ def _relative(text: str, reference: date | None) -> Deadline | None:
             return Deadline(None, m.group(0), True)
         year = reference.year + (1 if m.group(1) == "明年" else 0)
         period = m.group(2).lstrip("第")
-        month = {"上半年": 6, "下半年": 12, "一季度": 3, "二季度": 6, "三季度": 9, "四季度": 12}
-        day = _last_day(year, month[period])
+        last_month = {
+            "上半年": 6,
+            "下半年": 12,
+            "一季度": 3,
+            "二季度": 6,
+            "三季度": 9,
+            "四季度": 12,
+        }
+        day = _last_day(year, last_month[period])
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
 

@@ -149,25 +149,25 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
     header_end = body_index
     title_lines: list[str] = []
     for k in range(body_index, min(body_index + 8, len(lines))):
-        line = lines[k].text
-        if _SALUTATION.match(line):
+        row = lines[k].text
+        if _SALUTATION.match(row):
             header_end = k + 1
             break
-        if DATE_LINE.match(line):
-            delivered_on = _to_date(FULL_DATE.search(line))
+        if DATE_LINE.match(row):
+            delivered_on = _to_date(FULL_DATE.search(row))
             header_end = k + 1
             continue
-        if delivered_on and _SPEAKER_LINE.match(line.replace(" ", "")) and not speaker:
-            speaker = line.replace(" ", "")
+        if delivered_on and _SPEAKER_LINE.match(row.replace(" ", "")) and not speaker:
+            speaker = row.replace(" ", "")
             header_end = k + 1
             continue
         if (
             not delivered_on
-            and not re.search(f"[{SENTENCE_END}]", line)
-            and len(line) <= 80
-            and heading_marker(line) is None
+            and not re.search(f"[{SENTENCE_END}]", row)
+            and len(row) <= 80
+            and heading_marker(row) is None
         ):
-            title_lines.append(line)
+            title_lines.append(row)
             continue
         break
     if delivered_on is None and header_end == body_index:
