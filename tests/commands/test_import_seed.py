@@ -128,3 +128,11 @@ def test_document_without_structure_imports_flat():
     doc = SourceDocument.objects.get()
     assert set(doc.directives.values_list("section", flat=True)) == {"通知"}
     assert Commitment.objects.count() == 3
+
+
+def test_a_long_document_far_beyond_speech_size_is_still_imported(tmp_path):
+    path = tmp_path / "long.txt"
+    seed = SEED.read_bytes()
+    path.write_bytes(seed * 20)  # ~280 KB: an unusually long but legitimate document
+    run(str(path))
+    assert SourceDocument.objects.get().directives.count() > 43
