@@ -188,19 +188,17 @@ def _path_key(region: Region) -> tuple[int, ...]:
 
 
 def _section_label(region: Region, has_headings: bool) -> str:
+    if region.path:
+        return SECTION_SEPARATOR.join(h.label for h in region.path)
     if region.part == "notice":
         return NOTICE_SECTION
-    if not region.path:
-        return OPENING_SECTION if has_headings else ""
-    return SECTION_SEPARATOR.join(h.label for h in region.path)
+    return OPENING_SECTION if has_headings else ""
 
 
 def _ref_prefix(region: Region) -> str:
-    if region.part == "notice":
-        return "N"
-    if not region.path:
-        return "0"
-    return ".".join(str(h.number) for h in region.path)
+    if region.path:
+        return ".".join(str(h.number) for h in region.path)
+    return "N" if region.part == "notice" else "0"
 
 
 def _assign(

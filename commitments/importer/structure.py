@@ -111,6 +111,7 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
     speaker = ""
     delivered_on: date | None = None
     notice_start = notice_end = None
+    notice_only = False
     body_index = 0
 
     # --- notice: "<issuer>关于印发……的通知", addressees, body, signature, date
@@ -138,8 +139,11 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
                 body_index = d + 1
                 break
         else:
-            notice_end = lines[j].end if j < len(lines) else notice_start
-            body_index = j + 1
+            # No signature date: the notice is the whole document (its own 一、二、 parts
+            # are found below like a speech's).
+            notice_only = True
+            notice_start = notice_end = None
+            body_index = j
         speech_in_subject = re.search(r"(?:印发|转发)(.+?(?:讲话|致辞|发言))$", subject)
         if speech_in_subject:
             title = speech_in_subject.group(1)
@@ -148,7 +152,7 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
     # --- speech header: title line(s), date line, speaker, salutation
     header_end = body_index
     title_lines: list[str] = []
-    for k in range(body_index, min(body_index + 8, len(lines))):
+    for k in range(body_index, body_index if notice_only else min(body_index + 8, len(lines))):
         row = lines[k].text
         if _SALUTATION.match(row):
             header_end = k + 1
@@ -170,7 +174,7 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
             title_lines.append(row)
             continue
         break
-    if delivered_on is None and header_end == body_index:
+    if delivered_on is None and header_end == body_index and not notice_only:
         # No speech header at all: the "title" lines were body text.
         keep = bool(title_lines) and bool(_SPEECH_TITLE.search(title_lines[0]))
         title_lines = title_lines[:1] if keep else []
@@ -214,13 +218,14 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
         regions.append(Region(notice_start, notice_end, (), "notice"))
     stack: list[Heading] = []
     cursor = body_start
+    body_part = "notice" if notice_only else "speech"
     for h in headings:
         if h.start > cursor:
-            regions.append(Region(cursor, h.start, tuple(stack), "speech"))
+            regions.append(Region(cursor, h.start, tuple(stack), body_part))
         stack = [s for s in stack if s.level < h.level] + [h]
         cursor = h.start
     if len(text) > cursor:
-        regions.append(Region(cursor, len(text), tuple(stack), "speech"))
+        regions.append(Region(cursor, len(text), tuple(stack), body_part))
     return DocumentLayout(
         title=title,
         speaker=speaker,

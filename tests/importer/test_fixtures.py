@@ -95,3 +95,20 @@ def test_plain_prose_without_cues_yields_no_directives() -> None:
     doc = parse_document("今天天气很好。我们去公园散步。".encode())
     assert doc.directives == ()
     assert doc.title == "未命名文件"
+
+
+def test_notice_without_speech_keeps_its_own_numbered_parts() -> None:
+    doc = parse("notice_with_sections.txt")
+    assert doc.title == "某某区人民政府办公室关于做好2024年防汛工作的通知"
+    assert doc.issuer == "某某区人民政府办公室"
+    assert doc.addressees == ("各街道办事处", "区直各部门")
+    d = {x.ref: x for x in doc.directives}
+    assert list(d) == ["1-1", "2-1", "2-2", "3-1"]
+    assert d["1-1"].section == "一、压实防汛责任"
+    assert d["2-2"].owners == ("区水务局",) and d["2-2"].owners_inherited
+    # No date on the notice: "5月31日前" cannot be placed in a year without one.
+    assert (d["1-1"].deadline, d["1-1"].deadline_pending) == (None, True)
+    dated = parse_document(
+        fixture_bytes("notice_with_sections.txt"), reference_date=date(2024, 4, 1)
+    )
+    assert {x.ref: x.deadline for x in dated.directives}["1-1"] == date(2024, 5, 31)
