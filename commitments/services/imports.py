@@ -137,13 +137,21 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
 
 
 def _previous_version(parsed: ParsedDocument, name: str) -> SourceDocument | None:
+    """The document this one is a new version of, if any.
+
+    Same source file name *and* the same title or date (a generic name such as 讲话.txt reused
+    for another meeting is not a new version), else the same title and date.
+    """
     queryset = SourceDocument.objects.select_for_update().order_by("-imported_at", "-pk")
     if name:
-        by_name = queryset.filter(source_name=name).first()
-        if by_name is not None:
-            return by_name
+        for candidate in queryset.filter(source_name=name)[:20]:
+            same_date = candidate.delivered_on == parsed.delivered_on
+            if candidate.title == parsed.title or (same_date and parsed.delivered_on):
+                return candidate
     if parsed.title and parsed.delivered_on:
         return queryset.filter(title=parsed.title, delivered_on=parsed.delivered_on).first()
+    if parsed.title and parsed.issued_on:
+        return queryset.filter(title=parsed.title, issued_on=parsed.issued_on).first()
     return None
 
 

@@ -211,3 +211,14 @@ def test_task_without_any_owner_is_kept_as_a_directive_without_commitment():
     assert result.ownerless_tasks == 1
     assert result.commitment_count == 0
     assert Directive.objects.get().owner_names == []
+
+
+def test_a_different_document_under_a_reused_file_name_is_not_a_new_version(seed_bytes):
+    document_import(data=seed_bytes, name="讲话.txt")
+    other = "在全区安全生产工作会议上的讲话\n(2024年3月15日)\n李建国\n同志们:\n各乡镇要抓好落实。\n"
+
+    result = document_import(data=other.encode(), name="讲话.txt")
+
+    assert result.created
+    assert SourceDocument.objects.count() == 2
+    assert Commitment.objects.count() == 36
