@@ -265,7 +265,7 @@ class WorkflowActionsMixin:
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"extensions/(?P<extension_id>[0-9]+)/approve",
+        url_path=r"extensions/(?P<extension_id>[0-9]{1,18})/approve",
         filter_backends=[],
     )
     def approve_extension(
@@ -281,7 +281,7 @@ class WorkflowActionsMixin:
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"extensions/(?P<extension_id>[0-9]+)/reject",
+        url_path=r"extensions/(?P<extension_id>[0-9]{1,18})/reject",
         filter_backends=[],
     )
     def reject_extension(

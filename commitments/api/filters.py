@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ..models import Commitment, Directive, ProgressUpdate, Unit
 from ..selectors import office_today
+
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntFilter(filters.NumberFilter):
+    """A whole number: a float or 1e400 is a 400, not a database overflow."""
+
+    field_class = forms.IntegerField
+
+
+class IdFilter(IntFilter):
+    """A row id, within the database's range."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class CommitmentFilter(filters.FilterSet):
@@ -15,14 +36,10 @@ class CommitmentFilter(filters.FilterSet):
         choices=Commitment.Status.choices,
         help_text=_("状态,可重复:?status=assigned&status=accepted"),
     )
-    unit = filters.NumberFilter(
-        method="filter_unit", help_text=_("责任单位 id:牵头或配合,含其下级单位")
-    )
-    lead_unit = filters.NumberFilter(
-        method="filter_lead_unit", help_text=_("牵头单位 id,含其下级单位")
-    )
-    responsible = filters.NumberFilter(field_name="responsible_id", help_text=_("责任人 id"))
-    document = filters.NumberFilter(field_name="document_id", help_text=_("来源文件 id"))
+    unit = IdFilter(method="filter_unit", help_text=_("责任单位 id:牵头或配合,含其下级单位"))
+    lead_unit = IdFilter(method="filter_lead_unit", help_text=_("牵头单位 id,含其下级单位"))
+    responsible = IdFilter(field_name="responsible_id", help_text=_("责任人 id"))
+    document = IdFilter(field_name="document_id", help_text=_("来源文件 id"))
     deadline_before = filters.DateFilter(
         field_name="deadline", lookup_expr="lte", help_text=_("时限不晚于(含)")
     )
@@ -30,7 +47,7 @@ class CommitmentFilter(filters.FilterSet):
         field_name="deadline", lookup_expr="gte", help_text=_("时限不早于(含)")
     )
     overdue = filters.BooleanFilter(method="filter_overdue", help_text=_("是否已逾期未办结"))
-    due_within = filters.NumberFilter(
+    due_within = IntFilter(
         method="filter_due_within",
         min_value=0,
         max_value=3650,
@@ -82,8 +99,8 @@ class CommitmentFilter(filters.FilterSet):
 
 
 class PublicCommitmentFilter(filters.FilterSet):
-    unit = filters.NumberFilter(method="filter_lead_unit", help_text=_("牵头单位 id,含其下级单位"))
-    document = filters.NumberFilter(field_name="document_id", help_text=_("来源文件 id"))
+    unit = IdFilter(method="filter_lead_unit", help_text=_("牵头单位 id,含其下级单位"))
+    document = IdFilter(field_name="document_id", help_text=_("来源文件 id"))
     q = filters.CharFilter(method="filter_text", help_text=_("在事项和具体内容中搜索"))
 
     class Meta:
@@ -95,7 +112,7 @@ class PublicCommitmentFilter(filters.FilterSet):
 
 
 class DirectiveFilter(filters.FilterSet):
-    document = filters.NumberFilter(field_name="document_id", help_text=_("来源文件 id"))
+    document = IdFilter(field_name="document_id", help_text=_("来源文件 id"))
     kind = filters.ChoiceFilter(choices=Directive.Kind.choices)
 
     class Meta:
@@ -104,7 +121,7 @@ class DirectiveFilter(filters.FilterSet):
 
 
 class UnitFilter(filters.FilterSet):
-    parent = filters.NumberFilter(field_name="parent_id", help_text=_("上级单位 id"))
+    parent = IdFilter(field_name="parent_id", help_text=_("上级单位 id"))
     kind = filters.ChoiceFilter(choices=Unit.Kind.choices)
 
     class Meta:
@@ -113,7 +130,7 @@ class UnitFilter(filters.FilterSet):
 
 
 class ProgressUpdateFilter(filters.FilterSet):
-    commitment = filters.NumberFilter(field_name="commitment_id", help_text=_("承诺事项 id"))
+    commitment = IdFilter(field_name="commitment_id", help_text=_("承诺事项 id"))
     is_public = filters.BooleanFilter(field_name="is_public")
 
     class Meta:

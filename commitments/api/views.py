@@ -46,6 +46,9 @@ from .pagination import (
 from .permissions import CommitmentPermission
 from .throttling import AnonBurstThrottle
 
+# Ids in URLs: digits within the database's integer range, anything else is a 404 at routing.
+ID_PATTERN = r"[0-9]{1,18}"
+
 COMMITMENT_EXAMPLE = {
     "id": 42,
     "title": "建立认责承诺台账",
@@ -81,6 +84,8 @@ def summary_response(rows: list) -> dict[str, Any]:
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     """Documents are the office's published sources: every signed-in user may read them."""
 
+    lookup_value_regex = ID_PATTERN
+
     pagination_class = SmallListPagination
 
     def get_queryset(self) -> QuerySet[SourceDocument]:
@@ -115,6 +120,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="工作指示详情"),
 )
 class DirectiveViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.DirectiveSerializer
     filterset_class = DirectiveFilter
     pagination_class = SmallListPagination
@@ -130,6 +136,7 @@ class DirectiveViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="责任单位详情"),
 )
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.UnitSerializer
     filterset_class = UnitFilter
     pagination_class = SmallListPagination
@@ -216,6 +223,8 @@ class CommitmentViewSet(
 ):
     """Commitments: no DELETE, a commitment is cancelled, never deleted."""
 
+    lookup_value_regex = ID_PATTERN
+
     filterset_class = CommitmentFilter
     pagination_class = CommitmentPagination
     permission_classes = [CommitmentPermission]
@@ -288,6 +297,7 @@ class CommitmentViewSet(
     retrieve=extend_schema(summary="进展情况详情"),
 )
 class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.ProgressUpdateSerializer
     filterset_class = ProgressUpdateFilter
     pagination_class = NewestFirstPagination
@@ -304,6 +314,7 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="向社会公开的承诺事项详情"),
 )
 class PublicCommitmentViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.PublicCommitmentSerializer
     filterset_class = PublicCommitmentFilter
     pagination_class = PublicCommitmentPagination
