@@ -262,8 +262,9 @@ def main() -> None:
             f"[{label}] sweep {result['total_s']:.1f}s (claim {result['claim_s']:.1f}s in "
             f"{result['claim_batches']} batches, compose+send {result['compose_send_s']:.1f}s in "
             f"{result['recipient_batches']} batches); queries/claim batch "
-            f"{result['queries_per_claim_batch']:.1f}, queries/compose batch "
-            f"{result['queries_per_compose_batch']:.1f}; e-mails {result['sent']:,}; "
+            f"{result['queries_per_claim_batch']:.1f}, queries/compose+send batch "
+            f"{result['queries_per_compose_batch']:.1f} (one per e-mail marked sent); "
+            f"e-mails {result['sent']:,}; "
             f"peak memory +{result['peak_mb']:.0f} MB"
         )
         print(

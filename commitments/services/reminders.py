@@ -688,8 +688,13 @@ def reminder_messages_send(*, message_ids: Sequence[int]) -> SendResult:
         with db_connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO OFF")
     try:
+        needs_open = True
         for message in messages:
             try:
+                if needs_open:
+                    # Opened by us, the connection stays open across send_messages() calls.
+                    connection.open()
+                    needs_open = False
                 if connection.send_messages([reminder_email_build(message, connection)]) != 1:
                     raise RuntimeError(_("邮件服务器未接收该邮件"))
             except Exception as exc:  # one recipient must not stop the others
@@ -697,6 +702,7 @@ def reminder_messages_send(*, message_ids: Sequence[int]) -> SendResult:
                 _record_failure(message, token, f"{type(exc).__name__}: {exc}", result)
                 # A fresh connection for the next one: this one may be half-closed.
                 connection.close()
+                needs_open = True
                 continue
             ReminderMessage.objects.filter(id=message.id, send_token=token).update(
                 status=ReminderMessage.Status.SENT, sent_at=timezone.now(), last_error=""
