@@ -12,11 +12,14 @@ app.autodiscover_tasks()
 
 @app.on_configure.connect
 def _make_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
-    # kombu's filesystem transport does not create its folders itself.
+    # kombu's filesystem transport does not create its folders itself. Read Django's settings,
+    # not sender.conf: touching the app's conf while it is being configured recurses.
     from pathlib import Path
 
-    options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    from django.conf import settings
+
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
