@@ -372,6 +372,7 @@ class CalendarTokenAdmin(admin.ModelAdmin):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("接收地址"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("订阅事件"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
