@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from ..importer.parse import ParsedDirective, ParsedDocument, parse_document
 from ..importer.summary import guess_unit_kind, summarize
-from ..models import Commitment, Directive, SourceDocument, Unit
+from ..models import Commitment, Directive, SourceDocument, Unit, WebhookSubscription
 from .events import commitment_event
 from .ledger import commitment_update
 
@@ -210,8 +210,24 @@ def _create_commitments(pairs: list[tuple[Commitment, list[Unit]]]) -> None:
         if u.pk != c.lead_unit_id
     ]
     through.objects.bulk_create(links)
+    if not _anyone_listens():
+        return
     for commitment in created:
         commitment_event(commitment=commitment, event="created")
+
+
+def _anyone_listens() -> bool:
+    """Whether "created" events have a listener.
+
+    Webhook subscriptions are the only listeners of ``events.commitment_event`` today, and each
+    call looks them up again (plus a savepoint): for a speech of 35 commitments that was half of
+    the import's time.  One look per document; if a non-webhook listener joins
+    ``commitment_event``, this check must learn about it.
+    """
+    return any(
+        "created" in (s.events or [])
+        for s in WebhookSubscription.objects.filter(is_active=True).only("events")
+    )
 
 
 def _update_commitment(

@@ -190,15 +190,15 @@ def test_bad_input_writes_nothing():
 
 def test_a_failure_half_way_rolls_the_whole_document_back(seed_bytes, monkeypatch):
     calls = {"n": 0}
-    real_create = imports.commitment_event
+    real_summarize = imports.summarize
 
-    def flaky(**kwargs):
+    def flaky(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 10:
+        if calls["n"] == 10:  # the document and its directives are written by now
             raise RuntimeError("database went away")
-        return real_create(**kwargs)
+        return real_summarize(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "commitment_event", flaky)
+    monkeypatch.setattr(imports, "summarize", flaky)
     with pytest.raises(RuntimeError):
         document_import(data=seed_bytes, name=SEED_NAME)
     assert counts() == (0, 0, 0, 0)
@@ -222,3 +222,27 @@ def test_a_different_document_under_a_reused_file_name_is_not_a_new_version(seed
     assert result.created
     assert SourceDocument.objects.count() == 2
     assert Commitment.objects.count() == 36
+
+
+def test_created_events_reach_webhook_subscribers_once_per_commitment(seed_bytes):
+    from commitments.models import WebhookDelivery, WebhookSubscription
+
+    WebhookSubscription.objects.create(
+        name="督办平台", url="https://example.org/hook", secret="s3cret", events=["created"]
+    )
+    WebhookSubscription.objects.create(
+        name="只看逾期", url="https://example.org/late", secret="s3cret", events=["overdue"]
+    )
+
+    document_import(data=seed_bytes, name=SEED_NAME)
+
+    deliveries = WebhookDelivery.objects.filter(event="created")
+    assert deliveries.count() == 35
+    assert deliveries.values("commitment").distinct().count() == 35
+
+
+def test_no_webhook_rows_without_subscribers(seed_bytes):
+    from commitments.models import WebhookDelivery
+
+    document_import(data=seed_bytes, name=SEED_NAME)
+    assert not WebhookDelivery.objects.exists()
