@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from commitments.models import Commitment
+from tests.factories import CommitmentFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_then_import_commands_round_trip(tmp_path, capsys):
+    CommitmentFactory(title="新建幼儿园", lead_unit=UnitFactory(name="市教育局"))
+    path = tmp_path / "台账.xlsx"
+    call_command("export_ledger_xlsx", str(path))
+    Commitment.objects.all().delete()
+    call_command("import_ledger_xlsx", str(path))
+    assert "已导入 1 项" in capsys.readouterr().out
+    assert list(Commitment.objects.values_list("title", flat=True)) == ["新建幼儿园"]
+
+
+def test_import_command_lists_errors_and_fails(tmp_path, capsys):
+    CommitmentFactory(title="新建幼儿园", lead_unit=UnitFactory(name="市教育局"))
+    path = tmp_path / "台账.xlsx"
+    call_command("export_ledger_xlsx", str(path))
+    with pytest.raises(CommandError, match="发现 1 处错误"):
+        call_command("import_ledger_xlsx", str(path))  # the row is already in the ledger
+    assert "第2行「事项」" in capsys.readouterr().err
+    assert Commitment.objects.count() == 1
