@@ -281,7 +281,7 @@ class CommitmentWorkflowMixin:
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)  # type: ignore[misc]
         for func in BATCH_ACTIONS:
-            actions[func.__name__] = (func, func.__name__, func.short_description)
+            actions[func.__name__] = (func, func.__name__, getattr(func, "short_description", ""))
         return actions
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:

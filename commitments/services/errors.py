@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.text import format_lazy
@@ -12,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowError(Exception):
     """Base of every refusal of the workflow. `str(error)` is a message fit for the user."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Any) -> None:
+        # A str or a lazy translation, rendered in the language active when it is shown.
         super().__init__(message)
         self.message = message
 
@@ -47,7 +49,7 @@ class TransitionNotAllowed(WorkflowError):
 class ActorNotAllowed(WorkflowError, PermissionDenied):
     """The actor's role does not permit this move on this commitment."""
 
-    def __init__(self, *, move: str, message: str | None = None) -> None:
+    def __init__(self, *, move: str, message: Any = None) -> None:
         from .workflow import Move
 
         self.move = move

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Commitment, Evidence
 from .errors import InvalidInput
-from .workflow import Move, _locked, check_move
+from .workflow import Move, check_move, lock_commitment
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -132,7 +132,7 @@ def evidence_add(
     note: str = "",
 ) -> Evidence:
     """Attach a checked file to the commitment, recording who uploaded it."""
-    current = _locked(commitment)
+    current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=Move.ADD_EVIDENCE)
     name, content_type, size = evidence_validate(file=file)
     evidence = Evidence(

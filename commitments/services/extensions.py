@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Commitment, DeadlineExtension
 from .errors import ActorNotAllowed, InvalidInput
-from .workflow import Move, Role, _locked, _save, _sync, actor_roles, check_move
+from .workflow import (
+    Move,
+    Role,
+    actor_roles,
+    check_move,
+    lock_commitment,
+    save_move,
+    sync_instance,
+)
 
 
 def _text(value: str, *, field: str, message: str) -> str:
@@ -36,7 +44,7 @@ def extension_request(
     reason: str,
 ) -> DeadlineExtension:
     """The unit asks to move the deadline to `requested_deadline`, giving a reason."""
-    current = _locked(commitment)
+    current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=Move.REQUEST_EXTENSION)
     reason = _text(reason, field="reason", message=str(_("请填写延期理由")))
     if current.deadline is None:
@@ -64,11 +72,11 @@ def extension_request(
 
 def _decidable(extension: DeadlineExtension, actor: AbstractBaseUser) -> DeadlineExtension:
     locked = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
-    commitment = _locked(locked.commitment)
+    commitment = lock_commitment(locked.commitment)
     locked.commitment = commitment
     if Role.SUPERVISOR not in actor_roles(actor=actor, commitment=commitment):
         raise ActorNotAllowed(
-            move=Move.REQUEST_EXTENSION, message=str(_("只有督办人员可以审批延期申请"))
+            move=Move.DECIDE_EXTENSION, message=str(_("只有督办人员可以审批延期申请"))
         )
     if locked.status != DeadlineExtension.Status.PENDING:
         raise InvalidInput(
@@ -107,14 +115,14 @@ def extension_approve(
     )
     old = commitment.deadline
     commitment.deadline = locked.requested_deadline
-    _save(
+    save_move(
         commitment,
         actor=actor,
-        move=Move.REQUEST_EXTENSION,
+        move=Move.DECIDE_EXTENSION,
         reason=str(_("批准延期 %(old)s → %(new)s")) % {"old": old, "new": commitment.deadline},
         fields=["deadline"],
     )
-    _sync(extension, locked)
+    sync_instance(extension, locked)
     return locked
 
 
@@ -126,5 +134,5 @@ def extension_reject(
     note = _text(note, field="note", message=str(_("请填写不予批准的理由")))
     locked = _decidable(extension, actor)
     _decide(locked, actor=actor, status=DeadlineExtension.Status.REJECTED, note=note)
-    _sync(extension, locked)
+    sync_instance(extension, locked)
     return locked

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -35,6 +36,7 @@ from .errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
 from .events import commitment_event
 
 S = Commitment.Status
+M = TypeVar("M", bound=models.Model)
 
 
 class Role(models.TextChoices):
@@ -55,6 +57,8 @@ class Move(models.TextChoices):
     REOPEN = "reopen", _("重新打开")
     REQUEST_EXTENSION = "request_extension", _("申请延期")
     ADD_EVIDENCE = "add_evidence", _("上传佐证材料")
+    # Not a move on the commitment's own table: the office's answer to REQUEST_EXTENSION.
+    DECIDE_EXTENSION = "decide_extension", _("审批延期")
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,9 @@ def status_label(value: str) -> str:
     return str(S(value).label)
 
 
-def actor_roles(*, actor: AbstractBaseUser, commitment: Commitment) -> frozenset[str]:
+def actor_roles(
+    *, actor: AbstractBaseUser | AnonymousUser, commitment: Commitment
+) -> frozenset[str]:
     """The roles `actor` holds towards this commitment (empty: it is none of their business).
 
     Members of a unit act on the commitments their unit or one of its sub-units leads or
@@ -109,7 +115,7 @@ def actor_roles(*, actor: AbstractBaseUser, commitment: Commitment) -> frozenset
     return frozenset(roles)
 
 
-def allowed_moves(*, commitment: Commitment, actor: AbstractBaseUser) -> list[str]:
+def allowed_moves(*, commitment: Commitment, actor: AbstractBaseUser | AnonymousUser) -> list[str]:
     """The moves `actor` may make on `commitment` in its current state, in table order."""
     roles = actor_roles(actor=actor, commitment=commitment)
     return _allowed_for(commitment.status, roles)
@@ -119,13 +125,15 @@ def _allowed_for(status: str, roles: frozenset[str]) -> list[str]:
     return [move for move, t in TRANSITIONS.items() if status in t.sources and roles & t.roles]
 
 
-def _locked(commitment: Commitment) -> Commitment:
+def lock_commitment(commitment: Commitment) -> Commitment:
     # Re-read inside the transaction: the caller's copy may be stale, and the row lock makes a
     # concurrent move wait until this one commits, then see the new state.
     return Commitment.objects.select_for_update().get(pk=commitment.pk)
 
 
-def check_move(*, commitment: Commitment, actor: AbstractBaseUser, move: str) -> None:
+def check_move(
+    *, commitment: Commitment, actor: AbstractBaseUser | AnonymousUser, move: str
+) -> None:
     """Raise ActorNotAllowed or TransitionNotAllowed unless `actor` may make `move` now."""
     roles = actor_roles(actor=actor, commitment=commitment)
     if not roles:
@@ -146,7 +154,7 @@ def _required(value: str, *, field: str, message: str) -> str:
     return value
 
 
-def _save(
+def save_move(
     commitment: Commitment,
     *,
     actor: AbstractBaseUser,
@@ -163,7 +171,7 @@ def _save(
     commitment.save(update_fields=[*fields, "updated_at"])
 
 
-def _sync(target: Commitment, source: Commitment) -> Commitment:
+def sync_instance(target: M, source: M) -> M:
     """Bring the caller's instance up to date with the saved one, so it is not left stale."""
     for field in source._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
@@ -178,7 +186,7 @@ def _move(
     reason: str = "",
     changes: dict[str, object] | None = None,
 ) -> Commitment:
-    current = _locked(commitment)
+    current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=move)
     target = TRANSITIONS[move].target
     assert target is not None
@@ -187,7 +195,7 @@ def _move(
     current.status_reason = reason
     for name, value in (changes or {}).items():
         setattr(current, name, value)
-    _save(
+    save_move(
         current,
         actor=actor,
         move=move,
@@ -195,7 +203,7 @@ def _move(
         fields=["status", "status_reason", *(changes or {})],
     )
     _announce(current, old_status=old_status, actor=actor)
-    return _sync(commitment, current)
+    return sync_instance(commitment, current)
 
 
 def _announce(commitment: Commitment, *, old_status: str, actor: AbstractBaseUser) -> None:
@@ -247,7 +255,7 @@ def commitment_report_progress(
     is_public: bool = False,
 ) -> ProgressUpdate:
     """报送进展: record a report; accepted or returned work becomes in progress."""
-    current = _locked(commitment)
+    current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=Move.REPORT)
     text = _required(text, field="text", message=str(_("请填写进展情况")))
     update = ProgressUpdate(
@@ -263,9 +271,9 @@ def commitment_report_progress(
         current.status = S.IN_PROGRESS
         current.status_reason = ""
         fields += ["status", "status_reason"]
-    _save(current, actor=actor, move=Move.REPORT, fields=fields)
+    save_move(current, actor=actor, move=Move.REPORT, fields=fields)
     _announce(current, old_status=old_status, actor=actor)
-    _sync(commitment, current)
+    sync_instance(commitment, current)
     return update
 
 
@@ -305,7 +313,7 @@ def commitment_verify(
     `finished_on_time` compares `completed_on` with the deadline in force when the work was
     done (see `selectors.on_time_deadline`), so statistics stay a cheap query.
     """
-    current = _locked(commitment)
+    current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=Move.VERIFY)
     deadline = on_time_deadline(current)
     current.finished_on_time = (
@@ -316,7 +324,7 @@ def commitment_verify(
     old_status = current.status
     current.status = S.VERIFIED
     current.status_reason = (note or "").strip()
-    _save(
+    save_move(
         current,
         actor=actor,
         move=Move.VERIFY,
@@ -324,7 +332,7 @@ def commitment_verify(
         fields=["status", "status_reason", "finished_on_time"],
     )
     _announce(current, old_status=old_status, actor=actor)
-    return _sync(commitment, current)
+    return sync_instance(commitment, current)
 
 
 @transaction.atomic
