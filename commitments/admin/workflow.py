@@ -260,6 +260,8 @@ BATCH_ACTIONS = [
     _batch(Move.VERIFY, lambda c, u: commitment_verify(commitment=c, actor=u)),
     _batch(Move.CLOSE, lambda c, u: commitment_close(commitment=c, actor=u)),
 ]
+# What a unit member may do in bulk; the services refuse the rest anyway, this only tidies the menu.
+UNIT_BATCH_ACTIONS = {"workflow_accept"}
 
 
 class CommitmentWorkflowMixin:
@@ -280,7 +282,10 @@ class CommitmentWorkflowMixin:
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)  # type: ignore[misc]
+        office = is_supervisor(request)
         for func in BATCH_ACTIONS:
+            if not office and func.__name__ not in UNIT_BATCH_ACTIONS:
+                continue
             actions[func.__name__] = (func, func.__name__, getattr(func, "short_description", ""))
         return actions
 

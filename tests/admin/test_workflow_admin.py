@@ -225,3 +225,11 @@ def test_batch_action_runs_the_move_for_each_and_reports_refusals(client, office
     closed.refresh_from_db()
     assert draft.status == S.ASSIGNED and closed.status == S.CLOSED
     assert "不能交办" in response.content.decode()
+
+
+def test_unit_members_are_offered_only_the_batch_moves_they_may_make(client, member, unit):
+    make_commitment(S.ASSIGNED, lead_unit=unit)
+    client.force_login(member)
+    page = client.get(BASE).content.decode()
+    assert 'value="workflow_accept"' in page
+    assert 'value="workflow_verify"' not in page and 'value="workflow_assign"' not in page
