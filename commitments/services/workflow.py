@@ -184,10 +184,14 @@ def _move(
     actor: AbstractBaseUser,
     move: str,
     reason: str = "",
+    reason_required: str | None = None,
     changes: dict[str, object] | None = None,
 ) -> Commitment:
     current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=move)
+    # After the state check: "not possible from here" tells more than "reason missing".
+    if reason_required is not None:
+        reason = _required(reason, field="reason", message=reason_required)
     target = TRANSITIONS[move].target
     assert target is not None
     old_status = current.status
@@ -346,12 +350,12 @@ def commitment_return(
     *, commitment: Commitment, actor: AbstractBaseUser, reason: str
 ) -> Commitment:
     """退回: the reviewer rejects the closure; the work is not done, so no completion day."""
-    reason = _required(reason, field="reason", message=str(_("请填写退回理由")))
     return _move(
         commitment=commitment,
         actor=actor,
         move=Move.RETURN,
         reason=reason,
+        reason_required=str(_("请填写退回理由")),
         changes={"completed_on": None, "finished_on_time": None},
     )
 
@@ -361,12 +365,12 @@ def commitment_cancel(
     *, commitment: Commitment, actor: AbstractBaseUser, reason: str
 ) -> Commitment:
     """撤销: the commitment is dropped, with a reason; it stays on record (never deleted)."""
-    reason = _required(reason, field="reason", message=str(_("请填写撤销理由")))
     return _move(
         commitment=commitment,
         actor=actor,
         move=Move.CANCEL,
         reason=reason,
+        reason_required=str(_("请填写撤销理由")),
         changes={"finished_on_time": None},
     )
 
@@ -380,12 +384,12 @@ def commitment_reopen(
     The earlier completion no longer counts: completion day, on-time flag and completion note
     are cleared (they remain in the history), and the unit signs for the work again.
     """
-    reason = _required(reason, field="reason", message=str(_("请填写重新打开的理由")))
     return _move(
         commitment=commitment,
         actor=actor,
         move=Move.REOPEN,
         reason=reason,
+        reason_required=str(_("请填写重新打开的理由")),
         changes={
             "completed_on": None,
             "finished_on_time": None,

@@ -253,3 +253,9 @@ def test_accept_and_assign_record_when(unit, unit_member, supervisor):
     commitment.refresh_from_db()
     assert commitment.assigned_at is not None
     assert commitment.accepted_at >= commitment.assigned_at
+
+
+def test_an_impossible_move_is_refused_for_its_state_before_its_missing_reason(unit, supervisor):
+    commitment = make_commitment(S.DRAFT, lead_unit=unit)
+    with pytest.raises(TransitionNotAllowed):
+        commitment_return(commitment=commitment, actor=supervisor, reason="")
