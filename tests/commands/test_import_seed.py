@@ -136,3 +136,21 @@ def test_a_long_document_far_beyond_speech_size_is_still_imported(tmp_path):
     path.write_bytes(seed * 20)  # ~280 KB: an unusually long but legitimate document
     run(str(path))
     assert SourceDocument.objects.get().directives.count() > 43
+
+
+def test_dry_run_json_of_several_files_is_an_array():
+    out, _ = run(str(SEED), str(FIXTURES / "flat_notice.txt"), "--dry-run", "--json")
+    data = json.loads(out)
+    assert [d["document"]["title"] for d in data] == [
+        "在全市教育系统争创全国一流工作水平发动大会上的讲话",
+        "关于做好防汛值班工作的通知",
+    ]
+    assert nothing_written()
+
+
+def test_json_after_a_real_import_reports_what_was_written():
+    out, _ = run(str(SEED), "--json")
+    data = json.loads(out)
+    assert data["created"] is True and data["unchanged"] is False
+    assert (data["directives"], data["commitments"]) == (43, 35)
+    assert data["document_id"] == SourceDocument.objects.get().pk
