@@ -32,7 +32,9 @@ class IdFilter(IntFilter):
 
 
 class CommitmentFilter(filters.FilterSet):
+    # distinct=False: a status is one column, no join; DISTINCT would sort the whole match.
     status = filters.MultipleChoiceFilter(
+        distinct=False,
         choices=Commitment.Status.choices,
         help_text=_("状态,可重复:?status=assigned&status=accepted"),
     )
@@ -54,6 +56,7 @@ class CommitmentFilter(filters.FilterSet):
         help_text=_("未办结且在 N 天内到期(不含已逾期)"),
     )
     traffic_light = filters.MultipleChoiceFilter(
+        distinct=False,
         choices=[("red", "red"), ("yellow", "yellow"), ("green", "green"), ("grey", "grey")],
         method="filter_traffic_light",
         help_text=_("红绿灯,可重复:red 逾期、yellow 临期或久未报送、green 正常、grey 已办结"),

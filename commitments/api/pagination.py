@@ -41,10 +41,20 @@ class Ordering:
     nullable_first: bool = False
 
     def order_by(self) -> list[Any]:
+        # NULLS LAST only where NULLs can occur: on a NOT NULL column it would still stop
+        # PostgreSQL from walking the index backwards for a descending order.
         return [
-            F(name).desc(nulls_last=True) if self.descending else F(name).asc(nulls_last=True)
-            for name in self.fields
+            self._term(name, nullable=self.nullable_first and position == 0)
+            for position, name in enumerate(self.fields)
         ]
+
+    def _term(self, name: str, *, nullable: bool) -> Any:
+        expression = F(name)
+        if not nullable:
+            return expression.desc() if self.descending else expression.asc()
+        return (
+            expression.desc(nulls_last=True) if self.descending else expression.asc(nulls_last=True)
+        )
 
     def after(self, values: Sequence[Any]) -> Q:
         """Rows strictly after the row whose ordering values are `values`."""

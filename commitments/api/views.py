@@ -230,10 +230,7 @@ class CommitmentViewSet(
     permission_classes = [CommitmentPermission]
 
     def get_queryset(self) -> QuerySet[Commitment]:
-        qs = commitment_list_for(self.request.user).select_related("lead_unit", "responsible")
-        if self.action == "list":
-            return qs.with_traffic_light(office_today())
-        return qs
+        return commitment_list_for(self.request.user).select_related("lead_unit", "responsible")
 
     def get_serializer_class(self) -> type:
         if self.action in ("create", "update", "partial_update"):
@@ -244,6 +241,14 @@ class CommitmentViewSet(
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": office_today()}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Same output as CommitmentListSerializer, read through .values(): see CommitmentRows.
+        today = office_today()
+        reader = s.CommitmentRows(today)
+        queryset = self.filter_queryset(self.get_queryset()).values(*reader.columns)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(reader(page))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -379,3 +379,43 @@ def test_token_users_are_throttled_but_session_users_are_not(world: World, setti
         by_session = [session.get("/api/v1/units/").status_code for _ in range(3)]
     assert by_token == [200, 200, 429]
     assert by_session == [200, 200, 200]
+
+
+# --- the list's read path ----------------------------------------------------------------------
+
+
+def test_list_rows_are_exactly_what_the_documented_serializer_gives(world: World):
+    from datetime import UTC, datetime
+
+    from django.test import RequestFactory
+
+    from commitments.api.serializers import CommitmentListSerializer
+    from commitments.selectors import office_today
+
+    named = UserFactory(username="wang", first_name="小", last_name="王")
+    strict = SourceDocumentFactory(due_soon_days=40, stale_report_days=1)
+    Commitment.objects.filter(pk=world.own[S.ACCEPTED].pk).update(
+        responsible=named,
+        document=strict,
+        last_progress_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+    Commitment.objects.filter(pk=world.own[S.IN_PROGRESS].pk).update(
+        deadline=timezone.localdate() - timedelta(days=1)
+    )
+    Commitment.objects.filter(pk=world.own[S.DRAFT].pk).update(deadline=None, responsible=None)
+    request = RequestFactory().get("/")
+    request.user = world.supervisor
+    expected = CommitmentListSerializer(
+        Commitment.objects.select_related("lead_unit", "responsible", "document").order_by("-id"),
+        many=True,
+        context={"request": request, "today": office_today()},
+    ).data
+
+    listed = walk(world.client("supervisor"), "/api/v1/commitments/", {"page_size": 7})
+    url = "/api/v1/commitments/?page_size=200"
+    response_rows = world.client("supervisor").get(url).json()["results"]
+
+    assert listed == [row["id"] for row in expected]
+    assert response_rows == [dict(row) for row in expected]
+    lights = {row["traffic_light"] for row in response_rows}
+    assert {"red", "yellow", "green", "grey"} <= lights
