@@ -28,9 +28,11 @@ _UNIT_CHARS = set(
     "年月日号时点分秒周岁个项条次名人家所万亿千百十元角倍期届批版章节位只件台辆户支套篇份张"
     "场轮类种座栋间级层米里吨度天届%％"
 )
+# A page number sits between two characters with a space on at least one side; a chunk joint
+# ("\n" between numbered chunks) may stand next to it.  Hard line breaks are checked later.
 _PAGE_NUMBER = re.compile(
-    rf"(?:(?<=[^\sA-Za-z0-9])[{_HSPACE}]+(\d{{1,3}})[{_HSPACE}]*(?=[{CJK}])"
-    rf"|(?<=[{CJK}])(\d{{1,3}})[{_HSPACE}]+(?=[{CJK}]))"
+    rf"(?:(?<=[^\sA-Za-z0-9])\n?[{_HSPACE}]+(\d{{1,3}})[{_HSPACE}\n]*(?=[{CJK}])"
+    rf"|(?<=[{CJK}])\n?(\d{{1,3}})[{_HSPACE}]+\n?(?=[{CJK}]))"
 )
 _SALUTATION = re.compile(r"^(同志们|各位|尊敬的)")
 # A document title ends its line; the addressees or the body follow.
@@ -152,8 +154,8 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
         after = text[d_end:].lstrip(_HSPACE)[:1]
         if after in _UNIT_CHARS or before == "第" or text[max(0, d_start - 2) : d_start] == "第 ":
             continue
-        if FULL_DATE.match(text, d_start) or "\n" in m.group(0):
-            continue
+        if FULL_DATE.match(text, d_start) or "n" in kinds[m.start() : m.end()]:
+            continue  # never across a real line break: "1" at a line start may be a list
         candidates.append((m, d_start, d_end))
     keep = _longest_increasing([int(text[s:e]) for _, s, e in candidates])
     for n, (m, d_start, d_end) in enumerate(candidates):

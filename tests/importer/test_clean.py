@@ -160,10 +160,16 @@ def test_simulated_conversion_damage_is_undone_exactly(text: str, width: int, da
     chunks = [text[i : i + width] for i in range(0, len(text), width)]
     damaged_chunks = []
     page = 1
-    for chunk in chunks:
-        # A page number between two characters of the chunk, as " 3" before the next one.
-        at = data.draw(st.integers(min_value=1, max_value=max(1, len(chunk) - 1)))
-        if 0 < at < len(chunk) and HANZI.match(chunk[at]) and chunk[at - 1] != " ":
+    for index, chunk in enumerate(chunks):
+        # A page number as " 3" before a character -- also right after a chunk marker or at
+        # the very end of a chunk, where the conversion put it next to the cut.
+        first = 1 if index == 0 else 0
+        last = len(chunk) - 1 if index == len(chunks) - 1 else len(chunk)
+        at = data.draw(st.integers(min_value=first, max_value=max(first, last)))
+        following = chunk[at] if at < len(chunk) else chunks[index + 1][0]
+        # Pages are hundreds of characters long: never two page numbers side by side.
+        beside_previous = at == 0 and damaged_chunks and damaged_chunks[-1][-1].isdigit()
+        if first <= at <= last and HANZI.match(following) and not beside_previous:
             chunk = f"{chunk[:at]} {page}{chunk[at:]}"
             page += 1
         damaged_chunks.append(chunk)
