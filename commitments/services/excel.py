@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -101,36 +103,55 @@ def commitments_to_xlsx(
     for index, (_header, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
-    def cell(value: Any, *, align: Alignment = _WRAP, **style: Any) -> WriteOnlyCell:
-        c = WriteOnlyCell(sheet, value=value)
-        c.border = _BORDER
-        c.alignment = align
+    def styled(align: Alignment = _WRAP, **style: Any) -> StyleArray:
+        # Assigning style objects cell by cell hashes them every time (most of the export's
+        # time); each look is built once here and its style ids copied onto every cell.
+        template = WriteOnlyCell(sheet)
+        template.border = _BORDER
+        template.alignment = align
         for key, val in style.items():
-            setattr(c, key, val)
+            setattr(template, key, val)
+        return template._style
+
+    looks = {
+        "header": styled(
+            _CENTER, font=Font(bold=True), fill=PatternFill("solid", fgColor="DDEBF7")
+        ),
+        "text": styled(_WRAP),
+        "center": styled(_CENTER),
+        "date": styled(_CENTER, number_format="yyyy-mm-dd"),
+        **{
+            f"light-{key}": styled(_CENTER, fill=PatternFill("solid", fgColor=color))
+            for key, color in LIGHT_FILLS.items()
+        },
+    }
+
+    def cell(value: Any, look: str = "text") -> WriteOnlyCell:
+        c = WriteOnlyCell(sheet, value=value)
+        c._style = copy(looks[look])
         return c
 
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    sheet.append([cell(h, align=_CENTER, font=Font(bold=True), fill=header_fill) for h in HEADERS])
+    status_labels = {value: str(label) for value, label in Commitment.Status.choices}
+    sheet.append([cell(h, "header") for h in HEADERS])
     rows = export_queryset(commitments, today)
     for number, c in enumerate(rows.iterator(chunk_size=2000), start=1):
         if c.deadline is not None:
-            deadline = cell(c.deadline, align=_CENTER, number_format="yyyy-mm-dd")
+            deadline = cell(c.deadline, "date")
         else:
-            deadline = cell(PENDING_DEADLINE if c.deadline_pending else None, align=_CENTER)
+            deadline = cell(PENDING_DEADLINE if c.deadline_pending else None, "center")
         light = c.traffic_light
         sheet.append(
             [
-                cell(number, align=_CENTER),
+                cell(number, "center"),
                 cell(c.title),
                 cell(c.lead_unit.name),
-                cell(person_name(c.responsible), align=_CENTER),
+                cell(person_name(c.responsible), "center"),
                 deadline,
                 cell(c.latest_progress or ""),
-                cell(str(c.get_status_display()), align=_CENTER),
+                cell(status_labels.get(c.status, c.status), "center"),
                 cell(
                     LIGHT_LABELS.get(light, ""),
-                    align=_CENTER,
-                    fill=PatternFill("solid", fgColor=LIGHT_FILLS.get(light, "FFFFFF")),
+                    f"light-{light}" if light in LIGHT_FILLS else "center",
                 ),
                 cell(c.status_reason),
             ]

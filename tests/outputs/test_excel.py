@@ -61,6 +61,8 @@ def test_export_has_chinese_headers_frozen_header_widths_and_real_dates():
     assert isinstance(row[4], datetime) and row[4].date() == TODAY - timedelta(days=1)
     assert sheet.cell(2, 5).is_date
     assert row[5:8] == ["已完成选址", "交办", "红灯"]
+    assert sheet.cell(2, 8).fill.fgColor.rgb.endswith("F8CBAD")
+    assert sheet.cell(1, 1).font.bold and sheet.cell(2, 5).number_format == "yyyy-mm-dd"
 
 
 def test_export_writes_pending_deadline_as_text_and_respects_the_given_queryset():
