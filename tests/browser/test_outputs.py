@@ -47,8 +47,9 @@ def ledger():
     return SuperuserFactory(username="office-admin")
 
 
-def test_office_opens_the_dashboard_and_exports_the_ledger(page, admin_login, ledger, artifacts):
+def test_office_opens_the_dashboard_and_exports_the_ledger(web, admin_login, ledger, artifacts):
     # given
+    page = web.page
     admin_login(ledger)
     # when: the dashboard
     page.goto("/admin/commitments/rankingsnapshot/dashboard/")
@@ -76,6 +77,7 @@ def test_office_opens_the_dashboard_and_exports_the_ledger(page, admin_login, le
         "建成社区养老服务中心",
     }
     page.screenshot(path=str(artifacts / "outputs-changelist.png"))
+    assert web.csp_violations == [] and web.script_errors == []
 
 
 def test_public_page_works_without_javascript(chromium, live_server, ledger, artifacts):
