@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import ReminderLog, ReminderMessage, ReminderSweep
-from ..selectors import user_is_supervisor
+from ..selectors import commitment_list_for, user_is_supervisor
 from ..services.reminders import reminder_manual_send, reminder_messages_retry
 
 _STATUS_CLASS = {
@@ -53,15 +53,24 @@ class ReminderLogInline(admin.TabularInline):
     verbose_name_plural = _("提醒记录")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("created_by")
-            .prefetch_related("deliveries__message")
+        # Not super(): it asks for the view permission without the commitment, which
+        # has_view_permission below refuses so that the add page has no history formset.
+        return ReminderLog.objects.select_related("created_by").prefetch_related(
+            "deliveries__message"
         )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the history is written by the services only
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A commitment being added has no history; leaving the inline out keeps its form simple.
+        return obj is not None and super().has_view_permission(request, obj)
 
     @admin.display(description=_("收件人及发送状态"))
     def recipients(self, obj: ReminderLog) -> str:
@@ -151,9 +160,15 @@ class ReminderMessageAdmin(_ReadOnlyAdmin):
     class Media:
         css = {"all": ["commitments/admin.css"]}
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # E-mails hold other units' work: the office only.
+        return super().has_view_permission(request, obj) and user_is_supervisor(request.user)
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Needed for the retry action; every field is read-only.
-        return user_is_supervisor(request.user)
+        return user_is_supervisor(request.user) and request.user.has_perm(
+            "commitments.change_remindermessage"
+        )
 
     @admin.display(description=_("状态"), ordering="status")
     def status_cell(self, obj: ReminderMessage) -> str:
@@ -190,7 +205,13 @@ class ReminderLogAdmin(_ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("deliveries__message")
+        # A unit member sees the history of the commitments they may see, nothing else.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(commitment__in=commitment_list_for(request.user).values("id"))
+            .prefetch_related("deliveries__message")
+        )
 
     @admin.display(description=_("收件人及发送状态"))
     def recipients(self, obj: ReminderLog) -> str:

@@ -156,3 +156,34 @@ def test_the_daily_sweep_is_an_editable_periodic_task_at_0830_shanghai():
     assert task.task == "commitments.tasks.reminder_sweep" and task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("8", "30")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
+
+
+def test_a_unit_member_sees_only_the_reminders_of_their_own_commitments(
+    client, unit_member, unit, today, run
+):
+    from django.contrib.auth.models import Group
+
+    unit_member.groups.add(Group.objects.get(name="责任单位人员"))
+    unit.contact_emails = "edu@example.org"
+    unit.save(update_fields=["contact_emails"])
+    mine = make_commitment(unit=unit, deadline=today - days(1), title="本单位事项")
+    make_commitment(
+        unit=UnitFactory(contact_emails="other@example.org"),
+        deadline=today - days(1),
+        title="外单位事项",
+    )
+    run("--today", today.isoformat())
+    client.force_login(unit_member)
+
+    logs = client.get("/admin/commitments/reminderlog/").content.decode()
+    page = client.get(f"/admin/commitments/commitment/{mine.id}/change/").content.decode()
+
+    assert "本单位事项" in logs and "外单位事项" not in logs
+    assert "edu@example.org" in page
+    assert client.get("/admin/commitments/remindermessage/").status_code == 403
+
+
+def test_the_resume_task_runs_every_ten_minutes():
+    task = PeriodicTask.objects.get(name="reminder-resume")
+    assert task.task == "commitments.tasks.reminder_sweep_resume"
+    assert (task.interval.every, task.interval.period) == (10, "minutes")
