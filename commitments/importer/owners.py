@@ -75,6 +75,7 @@ _TRAILING = re.compile(
     r"(?:都|也|更|还|均|就|则|首先|一定|必须|务必|切实|认真|要|应当|应|需|都要|等)+$"
 )
 _LIST_SEP = re.compile(r"[、，,；;]")
+_PEOPLE = re.compile(r"(?:党员|干部|群众|职工|青年|妇女|同志|负责人|工作人员|教师|学生|党员干部)$")
 _AND = re.compile(r"以及|及|和|与|同")
 
 
@@ -153,6 +154,15 @@ def _as_owner_list(phrase: str) -> tuple[str, ...]:
     units = split_units(phrase)
     if units and all(is_unit_name(u) for u in units):
         return units
+    # "各级党组织和广大党员要……": the units are the owners; people are not units.
+    pieces = [
+        p
+        for piece in _split_top_level(phrase, _LIST_SEP)
+        for p in _split_top_level(re.sub(r"等+$", "", piece), _AND)
+    ]
+    named = tuple(p for p in pieces if is_unit_name(p))
+    if named and all(is_unit_name(p) or _PEOPLE.search(p) for p in pieces):
+        return named
     return ()
 
 

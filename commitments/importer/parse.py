@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from commitments.importer import owners as owner_rules
@@ -116,7 +117,8 @@ def parse_document(
         if region.path and region.path[-1].level == 1 and region.path[-1].start == region.start:
             skip_until = region.path[-1].end  # a part's heading is a title, not a sentence
         heading = region.path[-1] if region.path else None
-        for start, end in split_sentences(text, max(region.start, skip_until), region.end):
+        spans = split_sentences(text, max(region.start, skip_until), region.end)
+        for start, end in (part for span in spans for part in _own_subject_parts(normalized, span)):
             sentence = normalized[start:end]
             verdict = classify(sentence)
             if verdict.kind is None:
@@ -159,6 +161,29 @@ def parse_document(
         reference_date=reference,
         removed_noise=tuple(f"{r.kind}:{r.raw_start}:{r.text}" for r in cleaned.removals),
     )
+
+
+def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """Split "各县区要……；各部门要……" at the semicolon when each part names its own subject,
+    so that each unit gets its own directive; otherwise keep the sentence whole."""
+    start, end = span
+    sentence = normalized[start:end]
+    if "；" not in sentence and ";" not in sentence:
+        return [span]
+    cuts = [i + 1 for i, ch in enumerate(sentence) if ch in "；;"]
+    bounds = [0, *cuts, len(sentence)]
+    parts = [(a, b) for a, b in pairwise(bounds) if b > a]
+    if len(parts) < 2:
+        return [span]
+    for a, b in parts:
+        piece = sentence[a:b]
+        verdict = classify(piece)
+        if verdict.kind != TASK or verdict.cue in ("希望", "请"):
+            return [span]
+        owners, subject_start = owner_rules.subject_before(piece, verdict.cue_start)
+        if not owners or subject_start != 0:
+            return [span]
+    return [(start + a, start + b) for a, b in parts]
 
 
 def _explicit_owners(

@@ -82,3 +82,25 @@ def test_parser_has_no_django_dependency() -> None:
         "assert not [m for m in sys.modules if m.startswith('django')], 'django imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+SHORT_SPEECH = (
+    "在某会议上的讲话\n(2024年1月5日)\n同志们:\n"
+    "各县区要在6月底前完成排查;市住建局要加强督导;市应急局要做好保障。"
+    "各级党组织和广大党员要发挥作用。"
+    "学前教育进入全国先进行列;普通高中教育提升到全省中等水平。\n"
+)
+
+
+def test_semicolon_separated_tasks_of_different_units_become_separate_directives() -> None:
+    doc = parse_document(SHORT_SPEECH.encode())
+    tasks = doc.of_kind("task")
+    assert [d.owners for d in tasks[:3]] == [("各县区",), ("市住建局",), ("市应急局",)]
+    assert tasks[0].deadline == date(2024, 6, 30)
+    assert tasks[1].deadline is None  # the first unit's deadline is not spread to the others
+
+
+def test_people_named_beside_a_unit_are_not_owners() -> None:
+    doc = parse_document(SHORT_SPEECH.encode())
+    assert doc.of_kind("task")[3].owners == ("各级党组织",)
+    assert len(doc.directives) == 4  # the statement of fact with a semicolon is not a task
