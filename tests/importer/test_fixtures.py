@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from commitments.importer.parse import ParsedDocument, parse_document
 from tests.importer.conftest import fixture_bytes
 
@@ -112,3 +114,23 @@ def test_notice_without_speech_keeps_its_own_numbered_parts() -> None:
         fixture_bytes("notice_with_sections.txt"), reference_date=date(2024, 4, 1)
     )
     assert {x.ref: x.deadline for x in dated.directives}["1-1"] == date(2024, 5, 31)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "speech_paren_numbering.txt",
+        "notice_part_numbering.txt",
+        "speech_sequence_words.txt",
+        "flat_notice.txt",
+        "notice_with_sections.txt",
+    ],
+)
+def test_windows_line_ends_gbk_and_ideographic_spaces_read_the_same(name: str) -> None:
+    text = fixture_bytes(name).decode("utf-8")
+    office = text.replace("\n", "\r\n").replace(":", ":\u3000").encode("gbk")
+    plain, converted = parse_document(text.encode()), parse_document(office)
+    assert (converted.title, converted.speaker) == (plain.title, plain.speaker)
+    assert [(d.ref, d.kind, d.owners, d.deadline) for d in converted.directives] == [
+        (d.ref, d.kind, d.owners, d.deadline) for d in plain.directives
+    ]
