@@ -61,6 +61,14 @@ def test_office_opens_the_dashboard_and_exports_the_ledger(web, admin_login, led
     assert "市民政局" in ranking.nth(0).inner_text()  # 1 of 2 done beats 0 of 1
     page.screenshot(path=str(artifacts / "outputs-dashboard.png"), full_page=True)
 
+    # when: the office publishes the ranking
+    page.fill("#id_title", "第三季度业绩榜")
+    page.click("#ranking input[type=submit]")
+    # then: it is archived and shown as announced
+    assert "第三季度业绩榜" in page.locator("#content").inner_text()
+    assert page.locator("table.ledger-ranking tr").count() == 3
+    page.screenshot(path=str(artifacts / "outputs-ranking-snapshot.png"), full_page=True)
+
     # when: export the ledger from the changelist
     page.goto("/admin/commitments/commitment/")
     with page.expect_download() as info:
