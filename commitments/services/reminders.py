@@ -504,7 +504,10 @@ def reminder_sweep_run(
     if reminder_setting("REMINDER_WORKDAYS_ONLY") and not force and not reminder_is_workday(today):
         result.skipped = True
         return result
-    sweep, _created = ReminderSweep.objects.get_or_create(day=today)
+    sweep, created = ReminderSweep.objects.get_or_create(day=today)
+    if not created and sweep.finished_at is not None:
+        # Running again: if this run dies, the resume task must see the day as unfinished.
+        ReminderSweep.objects.filter(pk=sweep.pk).update(finished_at=None)
     supervisors = reminder_supervisor_emails()
     by_kind: dict[str, int] = defaultdict(int)
     for candidates in _candidate_batches(today):

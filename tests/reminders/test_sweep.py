@@ -183,7 +183,7 @@ def test_the_sweep_runs_a_constant_number_of_queries_per_batch(today, settings):
     def queries_for(n: int) -> int:
         ReminderLog.objects.all().delete()
         Commitment.objects.all().delete()
-        ReminderSweep.objects.get_or_create(day=today)
+        ReminderSweep.objects.update_or_create(day=today, defaults={"finished_at": None})
         # ten units, so the recipient count (and so the compose batches) stays the same
         units = [UnitFactory(name=f"单位{i}") for i in range(10)]
         for i in range(n):
