@@ -2,16 +2,20 @@
 
 Fixtures: `chromium` (the browser, once per session), `page` (a fresh Chinese-speaking tab on
 the live server, relative URLs work), `web` (the same tab plus CSP/script-error capture and
-numbered screenshots), `admin_login(user)`, `artifacts` (test-artifacts/, git-ignored).
+numbered screenshots), `admin_login(user)`, `role_groups`, `artifacts` (test-artifacts/,
+git-ignored).
 Every test in this folder is marked `browser`.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,6 +95,41 @@ def page(chromium: Browser, live_server, request: pytest.FixtureRequest) -> Iter
             ARTIFACTS.mkdir(exist_ok=True)
             tab.screenshot(path=str(ARTIFACTS / f"{_slug(request.node.name)}--failure.png"))
         context.close()
+
+
+@pytest.fixture
+def role_groups(transactional_db) -> dict[str, Any]:
+    """The role groups (督办人员, 责任单位人员) with the permissions the data migrations give them.
+
+    Every live_server test is transactional and flushes the database afterwards, which removes
+    what data migrations wrote; later browser tests get the groups back from here, built from
+    the migrations' own lists so they cannot drift apart.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    import commitments.migrations
+
+    grants: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(commitments.migrations.__path__):
+        module = importlib.import_module(f"commitments.migrations.{info.name}")
+        for name_attr, perms_attr in (
+            ("SUPERVISORS", "SUPERVISOR_PERMS"),
+            ("UNIT_MEMBERS", "UNIT_MEMBER_PERMS"),
+        ):
+            if hasattr(module, name_attr) and hasattr(module, perms_attr):
+                grants.setdefault(getattr(module, name_attr), set()).update(
+                    getattr(module, perms_attr)
+                )
+    groups = {}
+    for name, codenames in grants.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="commitments", codename__in=codenames
+            )
+        )
+        groups[name] = group
+    return groups
 
 
 @pytest.fixture

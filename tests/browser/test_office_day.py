@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from commitments.models import Commitment, ProgressUpdate, SourceDocument
@@ -39,9 +38,9 @@ def _move(web, commitment: Commitment, label: str, step: str, fill=None) -> None
     web.screenshot(f"{step}-done")
 
 
-def test_an_office_day_from_speech_to_public_page(web, admin_login, supervisor):
+def test_an_office_day_from_speech_to_public_page(web, admin_login, supervisor, role_groups):
     page = web.page
-    supervisor.groups.add(Group.objects.get(name="督办人员"))
+    supervisor.groups.add(role_groups["督办人员"])
 
     # --- the supervisor imports the speech (from the command line: the admin has no upload) ---
     call_command("import_seed", str(SPEECH), verbosity=0)
@@ -50,7 +49,7 @@ def test_an_office_day_from_speech_to_public_page(web, admin_login, supervisor):
     assert commitment.status == Commitment.Status.DRAFT
     unit = commitment.lead_unit
     contact = UserFactory(username="unit-contact", is_staff=True)
-    contact.groups.add(Group.objects.get(name="责任单位人员"))
+    contact.groups.add(role_groups["责任单位人员"])
     unit.members.add(contact)
 
     admin_login(supervisor)

@@ -80,8 +80,12 @@ def _container_env(service: str, **filled: str) -> dict[str, str]:
 
 
 def _clean_os_env() -> dict[str, str]:
+    # Neither the runner's settings nor the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (which the
+    # deploy check rightly refuses) may leak into the child.
     documented = set(_env_example())
-    return {k: v for k, v in os.environ.items() if k not in documented}
+    return {
+        k: v for k, v in os.environ.items() if k not in documented and not k.startswith("DJANGO_")
+    }
 
 
 def test_compose_runs_the_whole_product_as_separate_services():
