@@ -275,6 +275,8 @@ class Commitment(models.Model):
             ),
             models.Index(fields=["lead_unit", "status"], name="commitment_unit_status"),
             models.Index(fields=["status", "deadline"], name="commitment_status_deadline"),
+            # Keyset pages of the API ordered by deadline: (deadline, id) > (last seen).
+            models.Index(fields=["deadline", "id"], name="commitment_deadline_id"),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,9 @@ MAX_PAGE_SIZE = 200
 class Ordering:
     """Fields to order by, all ascending or all descending; the last one must be unique.
 
-    Only the first field may be NULL; NULLs sort last in both directions on every database.
+    Only the first field may be NULL. A NULL counts as later than any value (no deadline is
+    the furthest deadline): last when ascending, first when descending, on every database.
+    That is PostgreSQL's own order, so one plain index on the fields serves both directions.
     """
 
     fields: tuple[str, ...]
@@ -41,20 +43,19 @@ class Ordering:
     nullable_first: bool = False
 
     def order_by(self) -> list[Any]:
-        # NULLS LAST only where NULLs can occur: on a NOT NULL column it would still stop
-        # PostgreSQL from walking the index backwards for a descending order.
-        return [
-            self._term(name, nullable=self.nullable_first and position == 0)
-            for position, name in enumerate(self.fields)
-        ]
-
-    def _term(self, name: str, *, nullable: bool) -> Any:
-        expression = F(name)
-        if not nullable:
-            return expression.desc() if self.descending else expression.asc()
-        return (
-            expression.desc(nulls_last=True) if self.descending else expression.asc(nulls_last=True)
-        )
+        terms = []
+        for position, name in enumerate(self.fields):
+            expression = F(name)
+            if self.nullable_first and position == 0:
+                term = (
+                    expression.desc(nulls_first=True)
+                    if self.descending
+                    else expression.asc(nulls_last=True)
+                )
+            else:
+                term = expression.desc() if self.descending else expression.asc()
+            terms.append(term)
+        return terms
 
     def after(self, values: Sequence[Any]) -> Q:
         """Rows strictly after the row whose ordering values are `values`."""
@@ -62,14 +63,18 @@ class Ordering:
         if len(self.fields) == 1:
             key = self.fields[0]
             return Q(**{f"{key}__{'lt' if self.descending else 'gt'}": values[0]})
-        if self.nullable_first and values[0] is None:
-            # Already among the trailing NULL rows: continue on the unique tail.
-            rest = Tuple(*(F(name) for name in self.fields[1:]))
-            return Q(**{f"{self.fields[0]}__isnull": True}) & Q(lookup(rest, tuple(values[1:])))
-        condition = Q(lookup(Tuple(*(F(name) for name in self.fields)), tuple(values)))
-        if self.nullable_first:
-            condition |= Q(**{f"{self.fields[0]}__isnull": True})
-        return condition
+        rest = Q(lookup(Tuple(*(F(name) for name in self.fields[1:])), tuple(values[1:])))
+        whole = Q(lookup(Tuple(*(F(name) for name in self.fields)), tuple(values)))
+        if not self.nullable_first:
+            return whole
+        is_null = Q(**{f"{self.fields[0]}__isnull": True})
+        if values[0] is None:
+            # Within the NULL rows: go on along the unique tail; descending, the dated rows
+            # all come after them.
+            within = is_null & rest
+            return within | ~is_null if self.descending else within
+        # A dated row: ascending, the NULL rows are still ahead; descending, they are behind.
+        return whole if self.descending else whole | is_null
 
 
 class KeysetPagination(BasePagination):
@@ -219,7 +224,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": f"排序(默认 {self.default_ordering}):-id 最新在前、id 最早在前、"
-                "deadline 时限由近及远、-deadline 时限由远及近;时限为空的排在最后。",
+                "deadline 时限由近及远(无时限的在最后)、-deadline 时限由远及近(无时限的在最前)。",
                 "schema": {"type": "string", "enum": list(self.orderings)},
             },
         ]

@@ -44,7 +44,9 @@ def test_pages_follow_each_other_without_gaps_or_repeats(supervisor, unit):
     assert walk(client, "/api/v1/commitments/", {"page_size": 3, "ordering": "id"}) == made
 
 
-def test_deadline_ordering_pages_through_ties_and_puts_missing_deadlines_last(supervisor, unit):
+def test_deadline_ordering_pages_through_ties_and_counts_a_missing_deadline_as_furthest(
+    supervisor, unit
+):
     today = timezone.localdate()
     same_day = [CommitmentFactory(lead_unit=unit, deadline=today).pk for _ in range(3)]
     later = CommitmentFactory(lead_unit=unit, deadline=today + timedelta(days=5)).pk
@@ -56,7 +58,7 @@ def test_deadline_ordering_pages_through_ties_and_puts_missing_deadlines_last(su
     descending = walk(client, "/api/v1/commitments/", {"page_size": 2, "ordering": "-deadline"})
 
     assert ascending == [earlier, *same_day, later, *undated]
-    assert descending == [later, *reversed(same_day), earlier, *reversed(undated)]
+    assert descending == [*reversed(undated), later, *reversed(same_day), earlier]
 
 
 @pytest.mark.parametrize(
