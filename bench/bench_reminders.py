@@ -254,6 +254,11 @@ def main() -> None:
         ReminderDelivery.objects.all().delete()
         ReminderLog.objects.all().delete()
         ReminderMessage.objects.all().delete()
+        # A freshly bulk-loaded table has no statistics yet; production tables do (autovacuum).
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         result = sweep(today, sink)
         result["floor"] = floor(port, sink)
         result["rows"] = rows
