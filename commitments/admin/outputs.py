@@ -56,7 +56,7 @@ LIGHTS = (
 def xlsx_response(data: bytes, *, stem: str = "认责承诺台账") -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     filename = f"{stem}-{office_today():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     return response
 
 
@@ -304,7 +304,7 @@ class CalendarTokenForm(forms.ModelForm):
         fields = ("unit", "user", "label")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("unit")) == bool(data.get("user")):
             raise forms.ValidationError(_("请选择责任单位或责任人之一(只能选一个)"))
         return data

@@ -139,7 +139,7 @@ def commitments_to_xlsx(
             deadline = cell(c.deadline, "date")
         else:
             deadline = cell(PENDING_DEADLINE if c.deadline_pending else None, "center")
-        light = c.traffic_light
+        light = getattr(c, "traffic_light", "")  # annotated by export_queryset
         sheet.append(
             [
                 cell(number, "center"),
@@ -147,7 +147,7 @@ def commitments_to_xlsx(
                 cell(c.lead_unit.name),
                 cell(person_name(c.responsible), "center"),
                 deadline,
-                cell(c.latest_progress or ""),
+                cell(getattr(c, "latest_progress", None) or ""),
                 cell(status_labels.get(c.status, c.status), "center"),
                 cell(
                     LIGHT_LABELS.get(light, ""),
@@ -355,7 +355,7 @@ def _validate(
             fail("完成时限", str(exc))
 
         status_text = "".join(_text(get("状态")).split())
-        status = Commitment.Status.DRAFT
+        status: str = Commitment.Status.DRAFT
         if status_text:
             found = status_by_label.get(status_text) or (
                 status_text if status_text in Commitment.Status.values else None
