@@ -177,3 +177,25 @@ def test_creating_a_commitment_through_the_service_emits_created(unit):
     [delivery] = WebhookDelivery.objects.all()
     assert (delivery.event, delivery.commitment_id) == ("created", commitment.pk)
     assert delivery.payload["commitment"]["lead_unit"]["name"] == unit.name
+
+
+def test_workflow_moves_emit_status_changed_and_closing_emits_closed(superuser):
+    from commitments.models import Commitment
+    from commitments.services.workflow import commitment_assign, commitment_close
+
+    _subscribe("http://127.0.0.1:9/a", ["status_changed", "closed"])
+    draft = CommitmentFactory(status=Commitment.Status.DRAFT)
+    commitment_assign(commitment=draft, actor=superuser)
+    verified = CommitmentFactory(
+        status=Commitment.Status.VERIFIED, completed_on=date(2026, 6, 1), finished_on_time=True
+    )
+    commitment_close(commitment=verified, actor=superuser)
+    events = list(WebhookDelivery.objects.order_by("id").values_list("commitment", "event"))
+    assert events == [
+        (draft.pk, "status_changed"),
+        (verified.pk, "status_changed"),
+        (verified.pk, "closed"),
+    ]
+    closed = WebhookDelivery.objects.get(event="closed")
+    assert closed.payload["old_status"] == "verified"
+    assert closed.payload["commitment"]["status"] == "closed"
