@@ -39,8 +39,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -425,30 +425,24 @@ def _compose(recipients: Sequence[str], *, today: date) -> list[int]:
             )
         ReminderMessage.objects.bulk_create(messages)
         message_ids = [m.id for m in messages]
-        _link_deliveries(
-            [d.id for digest in digests.values() for d in digest.deliveries], message_ids
-        )
+        _link_deliveries([d.id for digest in digests.values() for d in digest.deliveries], messages)
         return message_ids
 
 
-def _link_deliveries(delivery_ids: list[int], message_ids: list[int]) -> None:
-    """Each delivery takes the message just made for its recipient: one UPDATE … FROM per
-    5,000 deliveries (bulk_update's CASE grows quadratically, a correlated subquery is slow).
+def _link_deliveries(delivery_ids: list[int], messages: list[ReminderMessage]) -> None:
+    """Each delivery takes the message just made for its recipient, in one UPDATE per 5,000
+    deliveries: a CASE over the batch's recipients (not over every delivery, as bulk_update
+    would build), rows found by primary key, so no join for the planner to get wrong.
     Only the rows read (and locked) by this composer are touched: a delivery claimed since then
     is not in the digest and must stay free for the next one."""
-    quote = db_connection.ops.quote_name
-    delivery_table = quote(ReminderDelivery._meta.db_table)
-    message_table = quote(ReminderMessage._meta.db_table)
-    message_marks = ", ".join(["%s"] * len(message_ids))
-    with db_connection.cursor() as cursor:
-        for start in range(0, len(delivery_ids), 5000):
-            chunk = delivery_ids[start : start + 5000]
-            cursor.execute(
-                f"UPDATE {delivery_table} SET message_id = m.id FROM {message_table} m "
-                f"WHERE m.id IN ({message_marks}) AND m.recipient = {delivery_table}.recipient "
-                f"AND {delivery_table}.id IN ({', '.join(['%s'] * len(chunk))})",
-                [*message_ids, *chunk],
-            )
+    message_for = Case(
+        *(When(recipient=m.recipient, then=Value(m.id)) for m in messages),
+        output_field=models.BigIntegerField(),
+    )
+    for start in range(0, len(delivery_ids), 5000):
+        ReminderDelivery.objects.filter(id__in=delivery_ids[start : start + 5000]).update(
+            message_id=message_for
+        )
 
 
 def _compose_all(*, today: date, dispatch: Dispatch, only: Iterable[str] | None = None) -> int:
