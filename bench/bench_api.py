@@ -1,9 +1,10 @@
 """Benchmark GET /api/v1/commitments/: a 100-row filtered page against a .values() floor.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledger_api_bench \
+    BENCH_API_DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledger_api_bench \
         .venv/bin/python bench/bench_api.py [--count 100000] [--rounds 200]
 
-The database named in DATABASE_URL (default: the one above) is created if missing and migrated;
+The database named in BENCH_API_DATABASE_URL (default: the one above; DATABASE_URL is ignored,
+so `make bench` never touches a working database) is created if missing and migrated;
 unless it already holds exactly --count commitments it is emptied (flush) and filled with the
 generate_commitments service. Point it at a database of its own.
 
@@ -151,10 +152,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    if url.startswith("sqlite") or ("ledger_api_bench" not in url and "bench" not in url):
-        # Never fill somebody's working database with 100,000 generated rows.
-        url = DEFAULT_URL
+    # A database of its own, whatever DATABASE_URL says: the run may flush it.
+    url = os.environ.get("BENCH_API_DATABASE_URL") or DEFAULT_URL
     ensure_database(url)
     setup_django(url)
 
@@ -191,7 +190,7 @@ def main() -> None:
             with CaptureQueriesContext(connection) as captured:
                 client.get(cases[name][0], cases[name][1], headers=cases[name][2])
             queries[name] = len(captured)
-        for name, (path, params, headers) in cases.items():
+        for path, params, headers in cases.values():
             timed(client, path, params, headers, 20)  # warm up
         samples: dict[str, list[float]] = {name: [] for name in cases}
         # Interleaved in small slices so drift (caches, other load) hits all four alike.

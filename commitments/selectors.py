@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,19 @@ def user_is_supervisor(user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if getattr(user, "is_superuser", False):
         return True
+    # Set by the API's token authentication, which reads it in the same query as the user.
+    known = getattr(user, SUPERVISOR_FLAG, None)
+    if known is not None:
+        return bool(known)
     return Unit.objects.filter(members=user, is_supervisor=True).exists()
+
+
+SUPERVISOR_FLAG = "_ledger_is_supervisor"
+
+
+def supervisor_flag_expression() -> Exists:
+    """`user_is_supervisor` as a subquery on a query whose rows carry `user_id`."""
+    return Exists(Unit.objects.filter(members=OuterRef("user_id"), is_supervisor=True))
 
 
 def commitment_list_for(user: AbstractBaseUser | AnonymousUser) -> CommitmentQuerySet:
