@@ -15,7 +15,7 @@ from ..models import ReminderLog, ReminderMessage, ReminderSweep
 from ..selectors import commitment_list_for, user_is_supervisor
 from ..services.reminders import reminder_manual_send, reminder_messages_retry
 
-_STATUS_CLASS = {
+_STATUS_CLASS: dict[str, str] = {
     ReminderMessage.Status.PENDING: "ledger-reminder-pending",
     ReminderMessage.Status.SENDING: "ledger-reminder-pending",
     ReminderMessage.Status.SENT: "ledger-reminder-sent",

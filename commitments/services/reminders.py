@@ -36,7 +36,6 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import models, transaction
@@ -137,7 +136,7 @@ def _recipients(
     """(address, role) for one reminder: the responsible person, else the lead unit's contacts;
     co-units in copy; supervisors as well for escalations. Each address once, first role wins."""
     found: dict[str, str] = {}
-    responsible_email = commitment.responsible.email if commitment.responsible_id else ""
+    responsible_email = commitment.responsible.email if commitment.responsible is not None else ""
     primary = [responsible_email] if responsible_email else commitment.lead_unit.email_list()
     roles: list[tuple[Iterable[str], str]] = [
         (primary, ReminderDelivery.Role.PRIMARY),
@@ -179,16 +178,22 @@ def _batches(queryset: Any, size: int) -> Iterator[list[Commitment]]:
         last_id = batch[-1].id
 
 
+def _deadline(commitment: Commitment) -> date:
+    # The due-soon and overdue selectors only return commitments with a deadline.
+    assert commitment.deadline is not None
+    return commitment.deadline
+
+
 def _candidate_streams(today: date) -> list[tuple[Any, Callable[[Commitment], tuple[str, str]]]]:
     due_soon_days = int(reminder_setting("DUE_SOON_DAYS"))
     return [
         (
             reminder_due_soon_candidates(today=today, days=due_soon_days),
-            lambda c: (Kind.DUE_SOON, c.deadline.isoformat()),
+            lambda c: (Kind.DUE_SOON, _deadline(c).isoformat()),
         ),
         (
             reminder_overdue_candidates(today=today),
-            lambda c: _overdue_kind_and_period(c.deadline, today),
+            lambda c: _overdue_kind_and_period(_deadline(c), today),
         ),
         (
             reminder_missing_report_candidates(today=today),
@@ -219,7 +224,7 @@ def _claim(
     candidates: Sequence[tuple[Commitment, str, str]],
     *,
     supervisor_emails: Sequence[str],
-    actor: AbstractBaseUser | None = None,
+    actor: Any = None,
 ) -> _Claimed:
     """Claim the reminders nobody claimed before and record their recipients, atomically."""
     if not candidates:
@@ -246,7 +251,7 @@ def _claim(
         return _Claimed()
     by_id = {c.id: c for c, _kind, _period in candidates}
     co_emails = _co_unit_emails([log.commitment_id for log in claimed])
-    deliveries = []
+    deliveries: list[ReminderDelivery] = []
     outcome = _Claimed(logs=claimed)
     for log in claimed:
         commitment = by_id[log.commitment_id]
@@ -303,7 +308,7 @@ class _Digest:
     items: list[DigestItem] = field(default_factory=list)
 
 
-_ROLE_NOTES = {
+_ROLE_NOTES: dict[str, Any] = {
     ReminderDelivery.Role.COPY: gettext_lazy("(您为配合单位,此件为抄送)"),
     ReminderDelivery.Role.SUPERVISOR: gettext_lazy("(督办抄送)"),
 }
@@ -345,7 +350,7 @@ def reminder_digest_render(
     *, recipient: str, items: Sequence[DigestItem], today: date
 ) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one digest, in Chinese."""
-    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    order: dict[str, int] = {kind: i for i, kind in enumerate(KIND_ORDER)}
     ordered = sorted(items, key=lambda i: (order[i.kind], i.deadline or date.max, i.title))
     sections = []
     for kind in KIND_ORDER:
@@ -598,7 +603,7 @@ class ManualResult:
 def reminder_manual_send(
     *,
     commitment_ids: Sequence[int],
-    actor: AbstractBaseUser | None,
+    actor: Any,
     dispatch: Dispatch = "queue",
     today: date | None = None,
 ) -> ManualResult:
