@@ -1,13 +1,6 @@
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,57 +9,9 @@ from commitments.services.events import commitment_event
 from commitments.services.webhooks import webhook_delivery_attempt, webhook_overdue_sweep
 from commitments.tasks import deliver_webhook
 from tests.factories import CommitmentFactory
+from tests.outputs.conftest import SECRET
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "s3cret-shared-with-the-receiver"
-
-
-@dataclass
-class Receiver:
-    """A real HTTP server on the loopback that checks signatures as a subscriber would."""
-
-    url: str
-    fail_first: int = 0
-    received: list[dict] = field(default_factory=list)
-    verdicts: list[bool] = field(default_factory=list)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            timestamp = self.headers["X-Ledger-Timestamp"]
-            expected = hmac.new(
-                SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-            ).hexdigest()
-            valid = hmac.compare_digest(
-                "sha256=" + expected, self.headers.get("X-Ledger-Signature", "")
-            )
-            state.verdicts.append(valid)
-            if state.fail_first > 0:
-                state.fail_first -= 1
-                self.send_response(503)
-            elif not valid:
-                self.send_response(401)
-            else:
-                state.received.append(json.loads(body))
-                self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 def _subscribe(url: str, events: list[str], secret: str = SECRET) -> WebhookSubscription:
