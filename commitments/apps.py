@@ -6,3 +6,11 @@ class CommitmentsConfig(AppConfig):
     name = "commitments"
     verbose_name = _("认责承诺台账")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .services.roles import role_groups_after_migrate
+
+        # After migrate and after a test flush: the role groups must always exist.
+        post_migrate.connect(role_groups_after_migrate, sender=self, dispatch_uid="ledger-roles")
