@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -39,10 +38,11 @@ from ..selectors import (
 )
 from ..services.calendar import calendar_feed_url, calendar_token_create, calendar_token_revoke
 from ..services.errors import InvalidInput
-from ..services.excel import XLSX_CONTENT_TYPE, commitments_import_xlsx, commitments_to_xlsx
+from ..services.excel import commitments_import_xlsx, commitments_to_xlsx
 from ..services.rankings import ranking_snapshot_publish
 from ..services.webhooks import webhook_delivery_retry
 from ..views.charts import Bar, grouped_columns, horizontal_bars
+from ..views.files import xlsx_response
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 LIGHTS = (
@@ -51,13 +51,6 @@ LIGHTS = (
     ("green", _("绿灯"), "#38a169"),
     ("grey", _("灰灯"), "#9e9e9e"),
 )
-
-
-def xlsx_response(data: bytes, *, stem: str = "认责承诺台账") -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    filename = f"{stem}-{office_today():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
-    return response
 
 
 @admin.action(description=_("导出Excel台账"))
