@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging, task_postrun, task_prerun
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -35,18 +35,32 @@ def _use_django_logging(**_: object) -> None:
     dictConfig(settings.LOGGING)
 
 
+@before_task_publish.connect
+def _pass_request_id(headers: dict | None = None, **_: object) -> None:
+    # A task queued while serving a request carries that request's id into the worker's logs.
+    from .log_context import request_id_var
+
+    request_id = request_id_var.get()
+    if request_id and headers is not None:
+        headers.setdefault("request_id", request_id)
+
+
 @task_prerun.connect
 def _bind_task_log_context(
-    task_id: str | None = None, kwargs: dict | None = None, **_: object
+    task_id: str | None = None,
+    task: object = None,
+    kwargs: dict | None = None,
+    **_: object,
 ) -> None:
     # Lets every log line of the task say which commitment it was working on.
     from .log_context import bind_task
 
-    bind_task(task_id=task_id, kwargs=kwargs)
+    request = getattr(task, "request", None)
+    bind_task(task_id=task_id, kwargs=kwargs, request_id=getattr(request, "request_id", None))
 
 
 @task_postrun.connect
-def _unbind_task_log_context(**_: object) -> None:
+def _unbind_task_log_context(task_id: str | None = None, **_: object) -> None:
     from .log_context import unbind_task
 
-    unbind_task()
+    unbind_task(task_id=task_id)

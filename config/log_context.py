@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,13 +60,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
-def bind_task(*, task_id: str | None, kwargs: dict[str, Any] | None) -> None:
-    """Called when a Celery task starts: its logs then carry the task and commitment ids."""
-    task_id_var.set(task_id)
+# Tokens of the context a task replaced, so an eager task run inside a request (or a task
+# called from a task) hands the caller's ids back when it ends.
+_task_tokens: dict[str, list[Token[str | None]]] = {}
+
+
+def bind_task(
+    *, task_id: str | None, kwargs: dict[str, Any] | None, request_id: str | None = None
+) -> None:
+    """Called when a Celery task starts: its logs then carry the task and commitment ids, and
+    the id of the web request that queued it, if any."""
     commitment_id = (kwargs or {}).get("commitment_id")
-    commitment_id_var.set(str(commitment_id) if commitment_id is not None else None)
+    tokens = [
+        task_id_var.set(task_id),
+        commitment_id_var.set(str(commitment_id) if commitment_id is not None else None),
+    ]
+    if request_id:
+        tokens.append(request_id_var.set(request_id))
+    _task_tokens[task_id or ""] = tokens
 
 
-def unbind_task() -> None:
-    task_id_var.set(None)
-    commitment_id_var.set(None)
+def unbind_task(*, task_id: str | None) -> None:
+    for token in reversed(_task_tokens.pop(task_id or "", [])):
+        token.var.reset(token)

@@ -1,4 +1,4 @@
-"""A real Celery worker's log lines name the task and the commitment it works on."""
+"""A real Celery worker's log lines name the task, the commitment and the queuing request."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from config.celery import app as celery_app
+from config.log_context import request_id_var
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -52,9 +53,14 @@ def test_worker_log_lines_carry_the_task_id_and_commitment_id():
     ).start()
     seen: list[str] = []
     try:
-        result = celery_app.send_task(
-            "tests.ops.log_probe", kwargs={"commitment_id": 4711}, queue=queue_name
-        )
+        # Queued "while serving a request": the request id travels with the task.
+        token = request_id_var.set("req-from-web-7")
+        try:
+            result = celery_app.send_task(
+                "tests.ops.log_probe", kwargs={"commitment_id": 4711}, queue=queue_name
+            )
+        finally:
+            request_id_var.reset(token)
         probe_line = None
         # A hang guard: a worker that never runs the task fails the test instead of blocking it.
         deadline = time.monotonic() + 90
@@ -74,3 +80,4 @@ def test_worker_log_lines_carry_the_task_id_and_commitment_id():
     assert probe_line["commitment_id"] == "4711"
     assert probe_line["task_id"] == result.id
     assert probe_line["logger"] == "tests.ops.celery_probe"
+    assert probe_line["request_id"] == "req-from-web-7"

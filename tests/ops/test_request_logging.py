@@ -9,7 +9,13 @@ import logging
 import pytest
 from django.test import Client, override_settings
 
-from config.log_context import ContextFilter, JsonFormatter, bind_task, unbind_task
+from config.log_context import (
+    ContextFilter,
+    JsonFormatter,
+    bind_task,
+    request_id_var,
+    unbind_task,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,13 +78,32 @@ def test_json_lines_carry_the_task_and_commitment_of_the_running_task():
     try:
         line = _json_line("commitments.tasks", "催办邮件已发送", recipients=3)
     finally:
-        unbind_task()
+        unbind_task(task_id="task-1")
 
     assert line["message"] == "催办邮件已发送"
     assert line["task_id"] == "task-1"
     assert line["commitment_id"] == "42"
     assert line["recipients"] == 3
     assert line["level"] == "INFO"
+
+
+def test_a_task_run_inside_a_request_hands_the_request_its_ids_back():
+    token = request_id_var.set("req-1")
+    try:
+        bind_task(task_id="task-2", kwargs={"commitment_id": 7}, request_id="req-2")
+        inside = _json_line("commitments.tasks", "inside")
+        unbind_task(task_id="task-2")
+        after = _json_line("ledger", "after")
+    finally:
+        request_id_var.reset(token)
+
+    assert (inside["request_id"], inside["task_id"], inside["commitment_id"]) == (
+        "req-2",
+        "task-2",
+        "7",
+    )
+    assert after["request_id"] == "req-1"
+    assert "task_id" not in after and "commitment_id" not in after
 
 
 def test_json_lines_outside_a_task_have_no_task_fields():
