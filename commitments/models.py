@@ -172,6 +172,7 @@ class Commitment(models.Model):
         NONE = "none", _("不要求")
         WEEKLY = "weekly", _("每周")
         MONTHLY = "monthly", _("每月")
+        QUARTERLY = "quarterly", _("每季度")
 
     OPEN_STATUSES = (
         Status.DRAFT,
@@ -216,6 +217,9 @@ class Commitment(models.Model):
         related_name="responsible_commitments",
         verbose_name=_("责任人"),
     )
+    # The 责任人 column of an imported task table names a person; kept as text when no single
+    # user of that name exists yet, so the office can link the account later.
+    responsible_name = models.CharField(_("责任人(原文)"), max_length=100, blank=True)
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
     deadline_text = models.CharField(_("时限原文"), max_length=200, blank=True)
     deadline_pending = models.BooleanField(
