@@ -9,8 +9,9 @@ handler turns its refusals into 409 (wrong state, with the allowed moves), 403 (
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -119,6 +120,11 @@ class WorkflowActionsMixin:
     get_object: Callable[[], Commitment]
     detail_response: Callable[..., Response]
 
+    @staticmethod
+    def _actor(request: Request) -> AbstractBaseUser:
+        # The permission class has already refused anonymous callers.
+        return cast(AbstractBaseUser, request.user)
+
     def _input(self, request: Request, serializer_class: type[serializers.Serializer]) -> dict:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -131,7 +137,7 @@ class WorkflowActionsMixin:
         serializer_class: type[serializers.Serializer] = EmptyInput,
     ) -> Response:
         data = self._input(request, serializer_class)
-        commitment = service(commitment=self.get_object(), actor=request.user, **data)
+        commitment = service(commitment=self.get_object(), actor=self._actor(request), **data)
         return self.detail_response(commitment.pk)
 
     @move_schema("交办(督办人员)", EmptyInput)
@@ -165,7 +171,7 @@ class WorkflowActionsMixin:
     def report_progress(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(request, ReportInput)
         update = workflow.commitment_report_progress(
-            commitment=self.get_object(), actor=request.user, **data
+            commitment=self.get_object(), actor=self._actor(request), **data
         )
         return Response(s.ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
@@ -240,7 +246,7 @@ class WorkflowActionsMixin:
             return Response(DeadlineExtensionSerializer(rows, many=True).data)
         data = self._input(request, ExtensionRequestInput)
         extension = ext_services.extension_request(
-            commitment=commitment, actor=request.user, **data
+            commitment=commitment, actor=self._actor(request), **data
         )
         return Response(DeadlineExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
@@ -254,7 +260,7 @@ class WorkflowActionsMixin:
         commitment = self.get_object()
         extension = get_object_or_404(commitment.extensions.all(), pk=extension_id)
         data = self._input(request, serializer_class)
-        decided = service(extension=extension, actor=request.user, **data)
+        decided = service(extension=extension, actor=self._actor(request), **data)
         return Response(DeadlineExtensionSerializer(decided).data)
 
     @extend_schema(

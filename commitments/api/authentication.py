@@ -23,7 +23,7 @@ class LedgerTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        model = self.get_model()
+        model: Any = self.get_model()
         try:
             token = (
                 model.objects.select_related("user")

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ..models import Commitment, Directive, ProgressUpdate, Unit
+from ..querysets import CommitmentQuerySet
 from ..selectors import office_today
 
 MAX_ID = 2**63 - 1
@@ -95,16 +96,18 @@ class CommitmentFilter(StaticFilterSet):
     def filter_lead_unit(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.filter(lead_unit_id__in=Unit.objects.descendant_ids([int(value)]))
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+    def filter_overdue(self, queryset: CommitmentQuerySet, name: str, value: bool) -> QuerySet:
         overdue = queryset.model.objects.overdue(office_today()).values("id")
         if value:
             return queryset.overdue(office_today())
         return queryset.exclude(id__in=overdue)
 
-    def filter_due_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+    def filter_due_within(self, queryset: CommitmentQuerySet, name: str, value: int) -> QuerySet:
         return queryset.due_within(office_today(), int(value))
 
-    def filter_traffic_light(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+    def filter_traffic_light(
+        self, queryset: CommitmentQuerySet, name: str, value: list[str]
+    ) -> QuerySet:
         if not value:
             return queryset
         if "traffic_light" not in queryset.query.annotations:

@@ -100,7 +100,7 @@ class KeysetPagination(BasePagination):
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
+        if not raw:
             return self.page_size
         try:
             size = int(raw)

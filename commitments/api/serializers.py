@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -65,7 +65,15 @@ class DirectiveSerializer(serializers.ModelSerializer):
 class DocumentListSerializer(serializers.ModelSerializer):
     class Meta:
         model = SourceDocument
-        fields = ("id", "title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
+        fields: tuple[str, ...] = (
+            "id",
+            "title",
+            "speaker",
+            "issuer",
+            "delivered_on",
+            "issued_on",
+            "imported_at",
+        )
         read_only_fields = fields
 
 
@@ -121,7 +129,7 @@ class CommitmentListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Commitment
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "title",
             "status",
@@ -239,7 +247,8 @@ class CommitmentRows:
             "overdue": r["status"] in self.open_statuses
             and deadline is not None
             and deadline < self.today,
-            "traffic_light": traffic_light(_LightFacts(r), self.today),
+            # Duck-typed: the selector reads only the attributes _LightFacts carries.
+            "traffic_light": traffic_light(cast(Commitment, _LightFacts(r)), self.today),
         }
 
 
@@ -279,7 +288,7 @@ class _DocumentThresholds:
 
 
 class CommitmentDetailSerializer(CommitmentListSerializer):
-    co_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    co_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)  # type: ignore[var-annotated]
     report_cycle_display = serializers.CharField(source="get_report_cycle_display", read_only=True)
     allowed_moves = serializers.SerializerMethodField()
 

@@ -21,7 +21,8 @@ class _RateFromSettingsMixin:
     def get_rate(self) -> str | None:
         # DRF copies the rates when the module is imported; read them per request instead so
         # a settings change (tests, a reload) applies.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return None if rate is None else str(rate)
 
 
 class AnonBurstThrottle(_RateFromSettingsMixin, AnonRateThrottle):

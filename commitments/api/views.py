@@ -247,7 +247,7 @@ class CommitmentViewSet(
         today = office_today()
         reader = s.CommitmentRows(today)
         queryset = self.filter_queryset(self.get_queryset()).values(*reader.columns)
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(queryset) or []
         return self.get_paginated_response(reader(page))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
