@@ -44,6 +44,10 @@ from ..services.webhooks import webhook_delivery_retry
 from ..views.charts import Bar, grouped_columns, horizontal_bars
 from ..views.files import xlsx_response
 
+# The admin's own index template shadows an app's admin/index.html: point the site at ours,
+# which adds links to the dashboard and the public page above the app list.
+admin.site.index_template = "commitments/admin/index.html"
+
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 LIGHTS = (
     ("red", _("红灯"), "#c00000"),

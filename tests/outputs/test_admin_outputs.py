@@ -155,3 +155,10 @@ def test_webhook_delivery_log_is_listed_for_superusers(client, superuser):
     assert WebhookDelivery.objects.count() == 1
     page = client.get("/admin/commitments/webhookdelivery/").content.decode()
     assert "督查系统" in page and "事项甲" in page
+
+
+def test_admin_index_links_to_the_dashboard_and_public_page(client, superuser):
+    client.force_login(superuser)
+    page = client.get("/admin/").content.decode()
+    assert 'href="/admin/commitments/rankingsnapshot/dashboard/"' in page
+    assert 'href="/public/"' in page
