@@ -9,9 +9,7 @@ Every test in this folder is marked `browser`.
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -99,37 +97,12 @@ def page(chromium: Browser, live_server, request: pytest.FixtureRequest) -> Iter
 
 @pytest.fixture
 def role_groups(transactional_db) -> dict[str, Any]:
-    """The role groups (督办人员, 责任单位人员) with the permissions the data migrations give them.
+    """The role groups (督办人员, 责任单位人员) by name, kept by commitments.services.roles."""
+    from django.contrib.auth.models import Group
 
-    Every live_server test is transactional and flushes the database afterwards, which removes
-    what data migrations wrote; later browser tests get the groups back from here, built from
-    the migrations' own lists so they cannot drift apart.
-    """
-    from django.contrib.auth.models import Group, Permission
+    from commitments.services.roles import SUPERVISORS, UNIT_MEMBERS
 
-    import commitments.migrations
-
-    grants: dict[str, set[str]] = {}
-    for info in pkgutil.iter_modules(commitments.migrations.__path__):
-        module = importlib.import_module(f"commitments.migrations.{info.name}")
-        for name_attr, perms_attr in (
-            ("SUPERVISORS", "SUPERVISOR_PERMS"),
-            ("UNIT_MEMBERS", "UNIT_MEMBER_PERMS"),
-        ):
-            if hasattr(module, name_attr) and hasattr(module, perms_attr):
-                grants.setdefault(getattr(module, name_attr), set()).update(
-                    getattr(module, perms_attr)
-                )
-    groups = {}
-    for name, codenames in grants.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="commitments", codename__in=codenames
-            )
-        )
-        groups[name] = group
-    return groups
+    return {name: Group.objects.get(name=name) for name in (SUPERVISORS, UNIT_MEMBERS)}
 
 
 @pytest.fixture
