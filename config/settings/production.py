@@ -26,6 +26,12 @@ ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") 
 DEBUG = False
 # Persistent connections (CONN_MAX_AGE in base) are checked before reuse after a database restart.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):  # noqa: F405
+    # An unreachable database fails a request (and /readyz) in seconds instead of hanging
+    # for the operating system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(  # noqa: F405
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+    )
 
 # HTTPS. Behind a TLS-terminating proxy set TRUSTED_PROXY_COUNT (or SECURE_PROXY_SSL_HEADER)
 # so Django sees the original scheme; SECURE_SSL_REDIRECT=false if the proxy redirects itself.

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -12,6 +16,7 @@ from django.test import Client, override_settings
 pytestmark = pytest.mark.django_db
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_healthz_says_the_process_is_alive():
@@ -77,3 +82,34 @@ def test_probes_answer_a_plain_http_internal_address_that_pages_would_refuse():
     # then: the probes still answer it
     assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
     assert client.get("/readyz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+
+
+def test_readyz_fails_cleanly_when_the_database_is_down():
+    # A separate process, so its settings can point at a database nobody listens for.
+    code = (
+        "from django.test import Client; r = Client().get('/readyz'); "
+        "print(r.status_code); print(r.content.decode())"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": "postgres://ledger:secret-db-pw@127.0.0.1:1/ledger",
+        "LOG_LEVEL": "CRITICAL",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    status, body = result.stdout.strip().split("\n", 1)
+    assert status == "503", result.stdout + result.stderr
+    payload = json.loads(body)
+    assert payload["failed"] == ["database"]
+    assert payload["checks"]["database"].startswith("OperationalError")
+    assert "数据库不可用" in payload["message"]
+    assert "secret-db-pw" not in body
