@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
@@ -33,8 +33,16 @@ class CommitmentExportView(GenericAPIView):
             (200, XLSX_CONTENT_TYPE): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="Excel 台账"
             ),
-            400: OpenApiResponse(description="筛选条件有误"),
+            400: OpenApiResponse(response=OpenApiTypes.OBJECT, description="筛选条件有误"),
         },
+        examples=[
+            OpenApiExample(
+                "筛选条件有误",
+                value={"status": ["选择一个有效的选项。 nonsense 不在可用的选项中。"]},
+                response_only=True,
+                status_codes=["400"],
+            )
+        ],
     )
     def get(self, request: Request) -> HttpResponse:
         queryset = self.filter_queryset(self.get_queryset())

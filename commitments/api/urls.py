@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import views
 from .auth import ObtainTokenView
+from .export import CommitmentExportView
 
 router = DefaultRouter()
 router.register("documents", views.DocumentViewSet, basename="document")
@@ -20,5 +21,6 @@ app_name = "api"
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("commitments/export/", CommitmentExportView.as_view(), name="commitment-export"),
     path("", include(router.urls)),
 ]
