@@ -7,10 +7,14 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
+from axes.helpers import get_cool_off, get_lockout_message
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib import admin
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -75,3 +79,34 @@ def _flag_lockout(request: Any) -> None:
 @receiver(user_locked_out)
 def _flag_lockout_of_api_login(sender: object, request: Any = None, **kwargs: Any) -> None:
     _flag_lockout(request)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """429 for a locked-out login: JSON for the API, the admin's look for people.
+
+    Retry-After tells scripts when to try again (django-axes' AXES_LOCKOUT_CALLABLE).
+    """
+    message = str(get_lockout_message())
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else None
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": message, "retry_after_seconds": seconds},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        context = {
+            **admin.site.each_context(request),
+            "title": _("登录已暂时锁定"),
+            "message": message,
+            "cooloff_minutes": -(-seconds // 60) if seconds else None,
+        }
+        response = TemplateResponse(request, "admin/ledger_lockout.html", context, status=429)
+        response.render()
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response

@@ -130,6 +130,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
 AXES_COOLOFF_MESSAGE = _("登录失败次数过多,账户已暂时锁定,请稍后再试。")
 AXES_PERMALOCK_MESSAGE = _("登录失败次数过多,账户已锁定,请联系管理员解锁。")
 # Behind a reverse proxy: how many proxies append to X-Forwarded-For (0 = trust none).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from tests.factories import CommitmentFactory
 
@@ -60,3 +61,23 @@ def test_an_inline_script_injected_into_a_page_is_refused(web, admin_login, supe
 
     assert web.page.evaluate("() => window.__injected === true") is False
     assert web.csp_violations
+
+
+def test_repeated_wrong_passwords_lock_the_login_with_a_chinese_page(web, supervisor):
+    page = web.page
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.goto("/admin/login/?next=/admin/")
+        page.fill("#id_username", supervisor.username)
+        page.fill("#id_password", "wrong-password")
+        page.click("input[type=submit]")
+
+    assert "登录失败次数过多" in page.locator("#lockout-message").inner_text()
+    web.screenshot("locked")
+
+    # Even the right password is refused now.
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", supervisor.username)
+    page.fill("#id_password", "pw-for-tests-123")
+    page.click("input[type=submit]")
+    assert page.locator("#lockout-message").is_visible()
+    assert web.csp_violations == []

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_LOGIN = "/admin/login/?next=/admin/"
 PASSWORD = "pw-for-tests-123"  # the factories' password
+COOLOFF_SECONDS = int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
 def _admin_login(client: Client, username: str, password: str, **headers: str):
@@ -39,6 +40,8 @@ def test_admin_login_locks_after_repeated_failures_even_with_the_right_password(
     # ... at the limit the client is locked out, with a Chinese explanation.
     assert responses[-1].status_code == 429
     assert "登录失败次数过多" in responses[-1].content.decode()
+    assert f"请在 {COOLOFF_SECONDS // 60} 分钟后再试" in responses[-1].content.decode()
+    assert responses[-1]["Retry-After"] == str(COOLOFF_SECONDS)
     locked = _admin_login(client, supervisor.username, PASSWORD)
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
@@ -108,8 +111,11 @@ def test_api_token_login_locks_after_repeated_failures(supervisor):
     response = client.post(url, {"username": supervisor.username, "password": PASSWORD})
 
     assert response.status_code == 429
-    assert "登录失败次数过多" in response.content.decode()
-    assert "token" not in response.content.decode()
+    assert response.json() == {
+        "detail": "登录失败次数过多,账户已暂时锁定,请稍后再试。",
+        "retry_after_seconds": COOLOFF_SECONDS,
+    }
+    assert response["Retry-After"] == str(COOLOFF_SECONDS)
 
 
 def test_api_token_login_works_with_the_right_password(supervisor):
