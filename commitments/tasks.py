@@ -23,8 +23,15 @@ def deliver_webhook(self, delivery_id: int) -> None:
 
 @shared_task
 def webhook_overdue_sweep_task() -> int:
-    from .selectors import office_today
+    """Daily: "overdue" events, and deliveries a lost worker left unsettled for a day."""
+    from datetime import timedelta
 
+    from django.utils import timezone
+
+    from .selectors import office_today
+    from .services.webhooks import webhook_deliveries_requeue_stale
+
+    webhook_deliveries_requeue_stale(created_before=timezone.now() - timedelta(days=1))
     return webhook_overdue_sweep(today=office_today())
 
 

@@ -204,3 +204,146 @@ def _relative(text: str, reference: date | None) -> Deadline | None:
             return Deadline(None, m.group(0), True)
         return Deadline(date(reference.year, 12, 31), m.group(0), False)
     return None
+
+
+# --------------------------------------------------------------------------- table cells
+# A task table's 完成时限 column is terse (6月底前, 年内, 一季度, 每月) and is read against the
+# document's year, not as "the first future date in a sentence".
+
+CYCLE_WEEKLY = "weekly"
+CYCLE_MONTHLY = "monthly"
+CYCLE_QUARTERLY = "quarterly"
+_CYCLES = (
+    (re.compile(r"每季度?|按季度?|逐季"), CYCLE_QUARTERLY),
+    (re.compile(r"每个?月|按月|逐月"), CYCLE_MONTHLY),
+    (re.compile(r"每周|每星期|按周|逐周"), CYCLE_WEEKLY),
+)
+_WHEN = r"(?:前|之前|以前|完成)?"
+_CELL_DATE = re.compile(
+    r"(?P<full>(?P<fy>\d{4})\s*[年.\-/／]\s*(?P<fm>\d{1,2})\s*[月.\-/／]\s*(?P<fd>\d{1,2})\s*日?)"
+    rf"{_WHEN}"
+    r"|(?P<ym>(?P<yy>\d{4})\s*年\s*(?P<ymm>\d{1,2})\s*月\s*(?P<ymp>上旬|中旬|下旬|底|末|份|)\s*"
+    r"(?P<ymb>前|之前|以前)?)"
+    r"|(?P<md>(?<![\d年])(?P<mm>\d{1,2})\s*月\s*(?P<dd>\d{1,2})\s*日)" + _WHEN + "|"
+    r"(?P<m>(?<![\d年])(?P<mo>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*"
+    r"(?P<mp>上旬|中旬|下旬|底|末|份|)\s*(?P<mb>前|之前|以前)?)"
+    r"|(?P<q>(?P<qy>今年|明年|次年|\d{4}年)?(?:第)?(?P<qn>[一二三四1-4])季度(?:末|底)?"
+    r"(?:前|之前)?)"
+    r"|(?P<h>(?P<hy>今年|明年|次年|\d{4}年)?(?P<hn>上半年|下半年)(?:末|底)?(?:前|之前)?)"
+    r"|(?P<ye>(?P<yey>\d{4})\s*年\s*(?:底|末|内|年底)?\s*(?:前|之前)?(?![\d月]))"
+    r"|(?P<ny>明年|次年)(?:底|年底|内)?(?:前|之前)?"
+    r"|(?P<ty>年底|年末|年内|全年|本年度|今年|当年)(?:底|内)?(?:前|之前)?"
+    r"|(?P<fe>[“\"]?(?:元旦|五一|五四|六一|七一|八一|国庆)[”\"]?(?:节)?(?:前|之前|前夕)?)"
+)
+# School and event terms: a time the office knows but the calendar does not.
+_EVENT_TERM = re.compile(
+    r"寒假|暑假|假期|开学|学期|学年|期末|期中|春节|中秋|端午|清明|元宵|重阳|春季|秋季|夏季|冬季|"
+    r"会前|会后|换届|届满|验收前|检查前|考核前|评估前|活动前|开展前|结束前|开始前"
+)
+_ONGOING = re.compile(r"长期|持续|常态|长效|经常性|随时|及时")
+_LABEL_TRIM = re.compile(r"^[\s，,、；;：:。（）()前完成]+|[\s，,、；;：:。（(]+$")
+
+
+@dataclass(frozen=True)
+class Milestone:
+    deadline: Deadline
+    label: str  # what is due by then, from the cell's own words ("完成规划"); "" if nothing
+
+
+@dataclass(frozen=True)
+class Schedule:
+    milestones: tuple[Milestone, ...]  # zero, one, or several dated steps
+    cycle: str  # "" or a report cycle: CYCLE_WEEKLY / CYCLE_MONTHLY / CYCLE_QUARTERLY
+    text: str  # the cell, spacing removed
+
+
+def _cell_day(m: re.Match[str], year: int | None) -> tuple[date | None, int | None]:
+    """The date a match names, and the year it states (later dates in the cell reuse it)."""
+
+    def in_month(y: int, month: int, part: str, before: bool) -> date | None:
+        if before and not part:  # "6月前": before June begins
+            return _safe(lambda: date.fromordinal(date(y, month, 1).toordinal() - 1))
+        day = {"上旬": 10, "中旬": 20}.get(part)
+        return _safe(date, y, month, day) if day else _safe(_last_day, y, month)
+
+    def year_of(word: str | None) -> int | None:
+        if not word or word == "今年":
+            return year
+        if word in ("明年", "次年"):
+            return year + 1 if year else None
+        return int(word[:4])
+
+    if m.group("full"):
+        y = int(m.group("fy"))
+        return _safe(date, y, int(m.group("fm")), int(m.group("fd"))), y
+    if m.group("ym"):
+        y = int(m.group("yy"))
+        return in_month(y, int(m.group("ymm")), m.group("ymp"), bool(m.group("ymb"))), y
+    if m.group("ye"):
+        y = int(m.group("yey"))
+        return date(y, 12, 31), y
+    if m.group("q") or m.group("h"):
+        y = year_of(m.group("qy") or m.group("hy"))
+        if y is None:
+            return None, None
+        if m.group("q"):
+            month = 3 * (cn_number(m.group("qn")) or 4)
+        else:
+            month = 6 if m.group("hn") == "上半年" else 12
+        return _last_day(y, month), None
+    if m.group("ny"):
+        return (date(year + 1, 12, 31) if year else None), None
+    if year is None:
+        return None, None
+    if m.group("md"):
+        return _safe(date, year, int(m.group("mm")), int(m.group("dd"))), None
+    if m.group("m"):
+        month = cn_number(m.group("mo")) or 0
+        if not 1 <= month <= 12:
+            return None, None
+        return in_month(year, month, m.group("mp"), bool(m.group("mb"))), None
+    if m.group("ty"):
+        return date(year, 12, 31), None
+    if m.group("fe"):
+        name = re.sub(r"[“”\"节前之夕]", "", m.group("fe"))
+        month, day_of_month = _FESTIVALS[name]
+        return date(year, month, day_of_month), None
+    return None, None
+
+
+def schedule_of(cell: str, year: int | None) -> Schedule:
+    """Read a 完成时限 cell: its dated steps, a report cycle, or the wording to be set by hand.
+
+    ``6月底前`` → 30 June; ``年底前``/``年内`` → 31 December; ``9月份`` → 30 September;
+    ``一季度``/``上半年`` → the end of that quarter or half; ``每月`` → a monthly report cycle;
+    ``寒假前``/``开学前`` → no date, flagged; ``6月底前完成规划，12月底前完成验收`` → two steps.
+    Without a ``year`` (the document states none), a date without its own year is flagged.
+    """
+    text = "".join(cell.split())
+    cycle = next((c for pattern, c in _CYCLES if pattern.search(text)), "")
+    matches = [m for m in _CELL_DATE.finditer(text) if m.group(0).strip()]
+    milestones: list[Milestone] = []
+    for i, m in enumerate(matches):
+        if _EVENT_TERM.match(text, m.end()):  # "秋季学期开学前" is not a date of the calendar
+            continue
+        day, stated = _cell_day(m, year)
+        year = stated or year
+        stop = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        after = re.split(r"[，,；;。]", text[m.end() : stop])[0]
+        label = _LABEL_TRIM.sub("", after)
+        if not label:
+            clause_start = max(text.rfind(sep, 0, m.start()) for sep in "，,；;。") + 1
+            label = _LABEL_TRIM.sub("", text[clause_start : m.start()])
+        wording = m.group(0)
+        milestones.append(Milestone(Deadline(day, wording, day is None), label))
+    # The same day twice ("6月底前，即6月30日") is one step.
+    unique: dict[object, Milestone] = {}
+    for item in milestones:
+        key = item.deadline.on or item.deadline.text
+        unique.setdefault(key, item)
+    steps = tuple(unique.values())
+    if not steps and text and (_EVENT_TERM.search(text) or not (cycle or _ONGOING.search(text))):
+        steps = (Milestone(Deadline(None, text, True), ""),)
+    elif not steps and text and _ONGOING.search(text) and not cycle:
+        steps = (Milestone(Deadline(None, text, False), ""),)
+    return Schedule(steps, cycle, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -11,12 +12,28 @@ from typing import Any
 
 from commitments.importer import owners as owner_rules
 from commitments.importer.clean import clean_text
-from commitments.importer.deadlines import Deadline, find_deadline
-from commitments.importer.decode import decode_bytes
+from commitments.importer.deadlines import Deadline, Milestone, find_deadline, schedule_of
 from commitments.importer.directives import CONTEXT, QUOTED, TASK, classify, split_sentences
+from commitments.importer.errors import SeedError
+from commitments.importer.formats import MAX_CHARS, TEXT, Table, read_document
 from commitments.importer.normalize import normalize_text
 from commitments.importer.patterns import heading_marker
 from commitments.importer.structure import Heading, Region, analyse_layout
+from commitments.importer.summary import summarize
+from commitments.importer.tables import (
+    CO,
+    CONTENT,
+    DEADLINE,
+    LEAD,
+    RESPONSIBLE,
+    TaskTable,
+    compact,
+    read_task_table,
+    split_cell_units,
+)
+from commitments.importer.tables import (
+    TASK as TASK_COLUMN,
+)
 
 SECTION_SEPARATOR = " / "
 NOTICE_SECTION = "通知"
@@ -36,6 +53,14 @@ class ParsedDirective:
     span: tuple[int, int]
     normalized_text: str = ""  # same span in the normalised reading
     owners_inherited: bool = False  # owners come from the sub-point/section, not the sentence
+    # From task tables (empty for prose): 配合单位, 责任人 as written, 每月/每季度 report cycle,
+    # the step of a row with two dates (规划 / 验收), and the title the row's own cells give.
+    co_owners: tuple[str, ...] = ()
+    responsible: str = ""
+    report_cycle: str = ""
+    milestone: str = ""
+    title: str = ""
+    source: str = "prose"  # "prose" | "table"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +72,12 @@ class ParsedDirective:
             "deadline_text": self.deadline_text,
             "kind": self.kind,
             "span": [self.span[0], self.span[1]],
+            "deadline_pending": self.deadline_pending,
+            "co_owners": list(self.co_owners),
+            "responsible": self.responsible,
+            "report_cycle": self.report_cycle,
+            "milestone": self.milestone,
+            "source": self.source,
         }
 
 
@@ -66,6 +97,7 @@ class ParsedDocument:
     encoding: str = "utf-8"
     reference_date: date | None = None
     removed_noise: tuple[str, ...] = field(default=(), repr=False)
+    source_format: str = TEXT  # "text" | "docx" | "xlsx" | "pdf", detected from the content
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +108,7 @@ class ParsedDocument:
                 "delivered_on": self.delivered_on.isoformat() if self.delivered_on else None,
                 "issued_on": self.issued_on.isoformat() if self.issued_on else None,
                 "sha256": self.sha256,
+                "format": self.source_format,
             },
             "directives": [d.as_dict() for d in self.directives],
         }
@@ -102,9 +135,32 @@ class _Draft:
 def parse_document(
     data: bytes, *, reference_date: date | None = None, name: str = ""
 ) -> ParsedDocument:
-    """Parse a leader's speech or notice.  Raises ``SeedError`` for unusable input."""
+    """Parse a leader's speech, a notice or a task table (.txt, .docx, .xlsx or text PDF).
+
+    Raises ``SeedError`` for unusable input.  Prose goes through the sentence pipeline; task
+    tables (by their header) give one task per row, appended after the prose in the text.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    raw, encoding = decode_bytes(data)
+    extracted = read_document(data)
+    prose: list[str] = []
+    tables: list[TaskTable] = []
+    for block in extracted.blocks:
+        if isinstance(block, Table):
+            table = read_task_table(block)
+            if table is None:
+                prose.extend(block.as_lines())
+            else:
+                prose.extend(table.preamble)
+                tables.append(table)
+        else:
+            prose.append(block)
+    # Plain text without a task table is read exactly as before (line ends and all).
+    raw = extracted.text if extracted.format == TEXT and not tables else "\n".join(prose)
+    if len(raw) > MAX_CHARS:
+        raise SeedError(f"文字过多(超过 {MAX_CHARS} 字)")
+    if not raw.strip() and not any(t.rows for t in tables):
+        raise SeedError("文件为空")
+    encoding = extracted.encoding or extracted.format
     cleaned = clean_text(raw)
     text = cleaned.text
     normalized = normalize_text(text)
@@ -145,6 +201,17 @@ def parse_document(
             )
 
     directives = _assign(drafts, layout.addressees, text, normalized)
+    if tables:
+        year = reference.year if reference else _stated_year(layout.title, prose)
+        start = len(text) + 2 if text else 0
+        rows, lines = _table_directives(tables, year, start)
+        block = "\n".join(lines)
+        joiner = "\n\n" if text else ""
+        directives += rows
+        if extracted.format != TEXT:
+            raw = raw + joiner + block if raw.strip() else block
+        text = text + joiner + block
+        normalized = normalized + joiner + normalize_text(block)
     return ParsedDocument(
         title=layout.title,
         speaker=layout.speaker,
@@ -160,7 +227,82 @@ def parse_document(
         encoding=encoding,
         reference_date=reference,
         removed_noise=tuple(f"{r.kind}:{r.raw_start}:{r.text}" for r in cleaned.removals),
+        source_format=extracted.format,
     )
+
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def _stated_year(title: str, prose: list[str]) -> int | None:
+    """The year a table's terse dates belong to when the document has no date: the one its
+    title (or first lines) name, as in 2024年重点工作任务分工方案."""
+    for line in (title, *prose[:5]):
+        m = _YEAR.search(line or "")
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _table_directives(
+    tables: list[TaskTable], year: int | None, start: int
+) -> tuple[tuple[ParsedDirective, ...], list[str]]:
+    """One directive per row (per dated step when a row has two dates) and the rows' lines;
+    ``start`` is where the first line begins in the document's text."""
+    out: list[ParsedDirective] = []
+    lines: list[str] = []
+    offset = start
+    for number, table in enumerate(tables, start=1):
+        name = table.preamble[0] if table.preamble else f"表{number}"
+        for row in table.rows:
+            line = row.line
+            span = (offset, offset + len(line))
+            lines.append(line)
+            offset += len(line) + 1
+            values = row.values
+            schedule = schedule_of(values.get(DEADLINE, ""), year)
+            steps = schedule.milestones
+            cycle = schedule.cycle
+            if not values.get(DEADLINE):
+                # No 完成时限 cell: dates written into the content count, its other words do not.
+                in_content = schedule_of(values.get(CONTENT, ""), year)
+                steps = tuple(
+                    m for m in in_content.milestones if m.deadline.text != in_content.text
+                )
+                cycle = in_content.cycle
+            owners = split_cell_units(values.get(LEAD, ""))
+            co_owners = tuple(u for u in split_cell_units(values.get(CO, "")) if u not in owners)
+            content = values.get(CONTENT, "")
+            task = values.get(TASK_COLUMN, "")
+            title = summarize(content, owners) if content else task
+            section = SECTION_SEPARATOR.join(
+                part for part in (name, row.category, task if content else "") if part
+            )
+            if not steps:
+                steps = (Milestone(Deadline(None, schedule.text, False), ""),)
+            several = len(steps) > 1
+            for k, step in enumerate(steps, start=1):
+                out.append(
+                    ParsedDirective(
+                        ref=f"T{number}-{row.number}" + (f".{k}" if several else ""),
+                        section=section,
+                        text=line,
+                        owners=owners,
+                        deadline=step.deadline.on,
+                        deadline_text=step.deadline.text,
+                        deadline_pending=step.deadline.pending,
+                        kind=TASK,
+                        span=span,
+                        normalized_text=normalize_text(line),
+                        co_owners=co_owners,
+                        responsible=compact(values.get(RESPONSIBLE, "")),
+                        report_cycle=cycle,
+                        milestone=step.label if several else "",
+                        title=f"{title}({step.label})" if several and step.label else title,
+                        source="table",
+                    )
+                )
+    return tuple(out), lines
 
 
 def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ from commitments.importer.parse import ParsedDocument, parse_document
 
 
 def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
+    # Keys were only ever added (format, deadline_pending, co_owners ...), never renamed.
     data = json.loads(seed.to_json())
     assert set(data) == {"document", "directives"}
     assert set(data["document"]) == {
@@ -20,7 +21,9 @@ def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
         "delivered_on",
         "issued_on",
         "sha256",
+        "format",
     }
+    assert data["document"]["format"] == "text"
     assert data["document"]["delivered_on"] == "2023-04-01"
     for item in data["directives"]:
         assert set(item) == {
@@ -32,7 +35,14 @@ def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
             "deadline_text",
             "kind",
             "span",
+            "deadline_pending",
+            "co_owners",
+            "responsible",
+            "report_cycle",
+            "milestone",
+            "source",
         }
+        assert item["source"] == "prose" and item["co_owners"] == []
         assert item["kind"] in {"task", "quoted", "context"}
         assert item["deadline"] is None or date.fromisoformat(item["deadline"])
         assert isinstance(item["span"], list) and len(item["span"]) == 2

@@ -1,0 +1,85 @@
+"""File formats → a neutral reading: paragraphs and tables in document order (no Django).
+
+``read_document(data)`` sniffs the content (not the file name) and hands back an
+:class:`Extracted`: plain-text paragraphs as strings and tables as :class:`Table` rows of cell
+strings, where ``None`` marks a cell covered by a merged cell above it (Word's vertical merge,
+an Excel merged range).  What a table *means* is decided in :mod:`commitments.importer.tables`.
+
+Size limits, checked on the bytes before anything is parsed (``max_bytes``), and on what a
+file unpacks to (``MAX_UNPACKED_BYTES``) so that a small zip cannot expand into gigabytes:
+
+* text  4 MB   (``decode.MAX_BYTES``: a speech is a few dozen kilobytes)
+* .docx 20 MB  (a speech with a few photos; the text itself is tiny)
+* .xlsx 20 MB  (task tables are a few hundred rows; 20 MB is formatting and embedded images)
+* .pdf  30 MB  (text PDFs of notices with letterheads and seals)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commitments.importer.formats.detect import DOCX, PDF, TEXT, XLSX, detect_format, max_bytes
+
+# What the text of any format may amount to: the same ~1.4 million characters a 4 MB text
+# file holds, beyond which parsing takes longer than an office would wait for.
+MAX_CHARS = 1_500_000
+# Unpacked size of the parts of a .docx/.xlsx that are read (document.xml, sheets, strings).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# A task-division table has tens to hundreds of rows.
+MAX_TABLE_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[str | None, ...], ...]
+    caption: str = ""  # the sheet's name for .xlsx
+
+    def as_lines(self) -> list[str]:
+        """The table as TAB-separated lines (how it is read when it is not a task table)."""
+        return ["\t".join(cell or "" for cell in row).rstrip("\t") for row in self.rows]
+
+
+Block = str | Table
+
+
+@dataclass(frozen=True)
+class Extracted:
+    format: str  # TEXT | DOCX | XLSX | PDF
+    blocks: tuple[Block, ...]
+    text: str = ""  # the decoded file, for plain text only
+    encoding: str = ""
+
+
+def read_document(data: bytes) -> Extracted:
+    """Read any supported format; raises ``SeedError`` with a one-line message."""
+    kind = detect_format(data)
+    if kind == DOCX:
+        from commitments.importer.formats.docx import read_docx
+
+        return read_docx(data)
+    if kind == XLSX:
+        from commitments.importer.formats.xlsx import read_xlsx
+
+        return read_xlsx(data)
+    if kind == PDF:
+        from commitments.importer.formats.pdf import read_pdf
+
+        return read_pdf(data)
+    from commitments.importer.formats.text import read_text
+
+    return read_text(data)
+
+
+__all__ = [
+    "DOCX",
+    "MAX_CHARS",
+    "PDF",
+    "TEXT",
+    "XLSX",
+    "Block",
+    "Extracted",
+    "Table",
+    "detect_format",
+    "max_bytes",
+    "read_document",
+]

@@ -1,0 +1,67 @@
+"""Which format a file is, from its first bytes and (for zip files) the names inside."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from commitments.importer.decode import MAX_BYTES as TEXT_MAX_BYTES
+from commitments.importer.errors import SeedError
+
+TEXT = "text"
+DOCX = "docx"
+XLSX = "xlsx"
+PDF = "pdf"
+
+ZIP_MAGIC = b"PK\x03\x04"
+PDF_MAGIC = b"%PDF-"
+# Old binary Office files (.doc/.xls): an OLE2 compound document.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+OFFICE_MAX_BYTES = 20 * 1024 * 1024
+PDF_MAX_BYTES = 30 * 1024 * 1024
+
+
+def max_bytes(head: bytes) -> int:
+    """The size limit for a file that starts with ``head`` (its first 8 bytes are enough)."""
+    if head.startswith(ZIP_MAGIC):
+        return OFFICE_MAX_BYTES
+    # A PDF may have a few bytes of junk before its header; readers accept up to 1 KB.
+    if PDF_MAGIC in head[:1024]:
+        return PDF_MAX_BYTES
+    return TEXT_MAX_BYTES
+
+
+def detect_format(data: bytes) -> str:
+    """``"docx"``, ``"xlsx"``, ``"pdf"`` or ``"text"``; refuses other binary containers."""
+    if len(data) > max_bytes(data[:1024]):
+        limit = max_bytes(data[:1024]) // (1024 * 1024)
+        raise SeedError(f"文件过大({len(data) // (1024 * 1024)} MB),上限 {limit} MB")
+    if data.startswith(ZIP_MAGIC):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise SeedError("压缩文件已损坏,无法读取(.docx/.xlsx 文件不完整?)") from None
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+        raise SeedError("不支持的压缩文件:只能导入 Word(.docx)、Excel(.xlsx)、PDF 或文本文件")
+    if PDF_MAGIC in data[:1024]:
+        return PDF
+    if data.startswith(OLE_MAGIC):
+        raise SeedError("不支持旧版 Word/Excel 格式(.doc/.xls),请另存为 .docx 或 .xlsx 后导入")
+    return TEXT
+
+
+def check_unpacked(data: bytes, *, parts: tuple[str, ...]) -> None:
+    """Refuse a zip whose parts under ``parts`` unpack to more than ``MAX_UNPACKED_BYTES``."""
+    from commitments.importer.formats import MAX_UNPACKED_BYTES
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        size = sum(i.file_size for i in archive.infolist() if i.filename.startswith(parts))
+    if size > MAX_UNPACKED_BYTES:
+        raise SeedError(
+            f"文件解压后过大({size // (1024 * 1024)} MB),上限 "
+            f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB"
+        )

@@ -1,0 +1,42 @@
+"""Plain text: decoded as before; runs of TAB-separated lines become table candidates."""
+
+from __future__ import annotations
+
+from commitments.importer.decode import decode_bytes
+from commitments.importer.formats import TEXT, Block, Extracted, Table
+
+
+def read_text(data: bytes) -> Extracted:
+    text, encoding = decode_bytes(data)
+    return Extracted(format=TEXT, blocks=tuple(text_blocks(text)), text=text, encoding=encoding)
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Lines, with every run of two or more lines holding a TAB turned into a ``Table``.
+
+    Whether a run is a task table is for ``tables`` to say; if it is not, its lines are read
+    back as prose unchanged.
+    """
+    blocks: list[Block] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            width = max(line.count("\t") + 1 for line in run)
+            rows = []
+            for line in run:
+                cells = [cell.strip() for cell in line.split("\t")]
+                rows.append(tuple(cells + [""] * (width - len(cells))))
+            blocks.append(Table(rows=tuple(rows)))
+        else:
+            blocks.extend(run)
+        run.clear()
+
+    for line in text.splitlines():
+        if "\t" in line.strip():
+            run.append(line)
+            continue
+        flush()
+        blocks.append(line)
+    flush()
+    return blocks
