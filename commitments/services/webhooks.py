@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -226,3 +226,19 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.save(update_fields=["status"])
     _queue([delivery])
     return delivery
+
+
+@transaction.atomic
+def webhook_deliveries_requeue_stale(*, created_before: datetime) -> int:
+    """Queue again the deliveries still unsettled long after their retries should have ended
+    (a worker lost them: killed, or the broker was emptied). Sending twice is possible in that
+    rare case, so receivers de-duplicate on X-Ledger-Delivery."""
+    stale = list(
+        WebhookDelivery.objects.filter(
+            status__in=(WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING),
+            created_at__lt=created_before,
+            subscription__is_active=True,
+        ).only("pk")
+    )
+    _queue(stale)
+    return len(stale)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 
@@ -144,3 +144,27 @@ def test_workflow_moves_emit_status_changed_and_closing_emits_closed(superuser):
     closed = WebhookDelivery.objects.get(event="closed")
     assert closed.payload["old_status"] == "verified"
     assert closed.payload["commitment"]["status"] == "closed"
+
+
+def test_unsettled_deliveries_a_lost_worker_left_are_queued_again(
+    django_capture_on_commit_callbacks,
+):
+    from datetime import datetime
+
+    from commitments.services.webhooks import webhook_deliveries_requeue_stale
+
+    _subscribe("http://127.0.0.1:9/a", ["created"])
+    commitment_event(commitment=CommitmentFactory(), event="created")
+    commitment_event(commitment=CommitmentFactory(), event="created")
+    old, done = WebhookDelivery.objects.order_by("id")
+    WebhookDelivery.objects.filter(pk=old.pk).update(
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), status="retrying"
+    )
+    WebhookDelivery.objects.filter(pk=done.pk).update(
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        status="succeeded",
+        delivered_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        count = webhook_deliveries_requeue_stale(created_before=datetime(2026, 1, 2, tzinfo=UTC))
+    assert count == 1 and len(callbacks) == 1
