@@ -162,3 +162,17 @@ def test_admin_index_links_to_the_dashboard_and_public_page(client, superuser):
     page = client.get("/admin/").content.decode()
     assert 'href="/admin/commitments/rankingsnapshot/dashboard/"' in page
     assert 'href="/public/"' in page
+
+
+def test_dashboard_rows_link_to_the_units_and_documents_commitments(client, superuser):
+    from tests.factories import SourceDocumentFactory
+
+    client.force_login(superuser)
+    unit, document = UnitFactory(name="市教育局"), SourceDocumentFactory(title="讲话一")
+    CommitmentFactory(lead_unit=unit, document=document)
+    page = client.get(DASHBOARD).content.decode()
+    unit_link = f"/admin/commitments/commitment/?lead_unit__id__exact={unit.pk}"
+    document_link = f"/admin/commitments/commitment/?document__id__exact={document.pk}"
+    assert unit_link in page and document_link in page
+    assert client.get(unit_link).status_code == 200
+    assert client.get(document_link).status_code == 200
