@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Concat
 from simple_history.utils import bulk_create_with_history
 
 from ..importer.parse import ParsedDirective, ParsedDocument, parse_document
@@ -21,6 +25,8 @@ from .ledger import commitment_update
 SECTION_MAX = Directive._meta.get_field("section").max_length or 300
 DEADLINE_TEXT_MAX = Directive._meta.get_field("deadline_text").max_length or 200
 TITLE_MAX = SourceDocument._meta.get_field("title").max_length or 300
+RESPONSIBLE_NAME_MAX = Commitment._meta.get_field("responsible_name").max_length or 100
+COMMITMENT_TITLE_MAX = Commitment._meta.get_field("title").max_length or 300
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,10 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
 
     tasks = [item for item in parsed.directives if item.kind == Directive.Kind.TASK]
     stats["ownerless"] = sum(1 for item in tasks if not item.owners)
-    units = _units_by_name({name for item in tasks for name in item.owners})
+    units = _units_by_name(
+        {name for item in tasks for name in (*item.owners, *item.co_owners) if item.owners}
+    )
+    people = _users_by_name({item.responsible for item in tasks if item.responsible})
     existing_commitments: dict[int, Commitment] = {}
     if old:
         for c in Commitment.objects.filter(directive__in=list(old.values())).order_by("-pk"):
@@ -106,9 +115,12 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
             continue
         directive, changes = saved[item.ref]
         lead, *co = [units["".join(name.split())] for name in item.owners]
+        co += [units["".join(name.split())] for name in item.co_owners]
         commitment = existing_commitments.get(directive.pk)
         if commitment is None:
-            to_create.append((_new_commitment(document, directive, item, lead), co))
+            new = _new_commitment(document, directive, item, lead)
+            new.responsible = people.get(item.responsible)
+            to_create.append((new, co))
         elif _update_commitment(commitment, item, changes, lead, co):
             stats["updated"] += 1
     _create_commitments(to_create)
@@ -162,7 +174,7 @@ def _directive_fields(item: ParsedDirective) -> dict[str, object]:
         "span_start": item.span[0],
         "span_end": item.span[1],
         "kind": item.kind,
-        "owner_names": list(item.owners),
+        "owner_names": list(item.owners) + list(item.co_owners),
         "deadline": item.deadline,
         "deadline_text": item.deadline_text[:DEADLINE_TEXT_MAX],
         "deadline_pending": item.deadline_pending,
@@ -184,8 +196,10 @@ def _new_commitment(
     document: SourceDocument, directive: Directive, item: ParsedDirective, lead: Unit
 ) -> Commitment:
     return Commitment(
-        title=summarize(item.normalized_text or item.text, item.owners),
+        title=_title(item),
         description=item.text,
+        responsible_name=item.responsible[:RESPONSIBLE_NAME_MAX],
+        report_cycle=item.report_cycle or Commitment.ReportCycle.NONE,
         lead_unit=lead,
         deadline=item.deadline,
         original_deadline=item.deadline,
@@ -242,7 +256,7 @@ def _update_commitment(
     progress, responsible person and publicity are never touched."""
     data: dict[str, object] = {}
     if "text" in changes:
-        data["title"] = summarize(item.normalized_text or item.text, item.owners)
+        data["title"] = _title(item)
         data["description"] = item.text
     if changes & {"deadline", "deadline_text", "deadline_pending"}:
         data["deadline"] = item.deadline
@@ -256,6 +270,32 @@ def _update_commitment(
         return False
     commitment_update(commitment=commitment, data=data, co_units=new_units)
     return True
+
+
+def _title(item: ParsedDirective) -> str:
+    # A table row brings its own title (its content, and the step of a two-date row).
+    title = item.title or summarize(item.normalized_text or item.text, item.owners)
+    return title[:COMMITMENT_TITLE_MAX]
+
+
+def _users_by_name(names: set[str]) -> dict[str, Any]:
+    """The user each 责任人 name stands for, where exactly one active user has that full name
+    (姓+名 either way round) or user name; other names stay text in ``responsible_name``."""
+    if not names:
+        return {}
+    user_model = get_user_model()
+    candidates = (
+        user_model.objects.filter(is_active=True)
+        .annotate(
+            full_lf=Concat("last_name", "first_name"), full_fl=Concat("first_name", "last_name")
+        )
+        .filter(Q(username__in=names) | Q(full_lf__in=names) | Q(full_fl__in=names))
+    )
+    matches: dict[str, set[Any]] = {}
+    for user in candidates:
+        for key in {user.username, user.full_lf, user.full_fl} & names:
+            matches.setdefault(key, set()).add(user)
+    return {name: next(iter(found)) for name, found in matches.items() if len(found) == 1}
 
 
 def _units_by_name(names: set[str]) -> dict[str, Unit]:

@@ -26,10 +26,14 @@ def max_bytes(head: bytes) -> int:
     """The size limit for a file that starts with ``head`` (its first 8 bytes are enough)."""
     if head.startswith(ZIP_MAGIC):
         return OFFICE_MAX_BYTES
-    # A PDF may have a few bytes of junk before its header; readers accept up to 1 KB.
-    if PDF_MAGIC in head[:1024]:
+    if is_pdf(head):
         return PDF_MAX_BYTES
     return TEXT_MAX_BYTES
+
+
+def is_pdf(head: bytes) -> bool:
+    # Some writers put a byte-order mark or blank lines before the header; nothing else.
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(PDF_MAGIC)
 
 
 def detect_format(data: bytes) -> str:
@@ -47,7 +51,7 @@ def detect_format(data: bytes) -> str:
         if "xl/workbook.xml" in names:
             return XLSX
         raise SeedError("不支持的压缩文件:只能导入 Word(.docx)、Excel(.xlsx)、PDF 或文本文件")
-    if PDF_MAGIC in data[:1024]:
+    if is_pdf(data[:1024]):
         return PDF
     if data.startswith(OLE_MAGIC):
         raise SeedError("不支持旧版 Word/Excel 格式(.doc/.xls),请另存为 .docx 或 .xlsx 后导入")

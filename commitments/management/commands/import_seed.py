@@ -12,18 +12,27 @@ from django.utils.translation import gettext as _
 
 from commitments.importer.decode import MAX_BYTES
 from commitments.importer.errors import SeedError
+from commitments.importer.formats.detect import OFFICE_MAX_BYTES, PDF_MAX_BYTES, max_bytes
 from commitments.importer.parse import parse_document
 from commitments.services.imports import document_import
 
 
 class Command(BaseCommand):
     help = _(
-        "导入讲话或通知文本(UTF-8、UTF-16、GBK/GB18030),生成来源文件、工作指示、责任主体和"
-        "承诺事项。同一文件重复导入不做任何改动;单个文件上限 %(mb)d MB。"
-    ) % {"mb": MAX_BYTES // (1024 * 1024)}
+        "导入讲话、通知或任务分工表:文本(UTF-8、UTF-16、GBK/GB18030)、Word(.docx)、Excel(.xlsx)"
+        "或带文字层的 PDF,格式按文件内容识别。生成来源文件、工作指示、责任主体和承诺事项。"
+        "同一文件重复导入不做任何改动;大小上限:文本 %(text)d MB,Word/Excel %(office)d MB,"
+        "PDF %(pdf)d MB。"
+    ) % {
+        "text": MAX_BYTES // (1024 * 1024),
+        "office": OFFICE_MAX_BYTES // (1024 * 1024),
+        "pdf": PDF_MAX_BYTES // (1024 * 1024),
+    }
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help=_("待导入的文本文件"))
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help=_("待导入的文件(.txt、.docx、.xlsx、.pdf)")
+        )
         parser.add_argument("--dry-run", action="store_true", help=_("只解析,不写数据库"))
         parser.add_argument(
             "--json",
@@ -128,15 +137,19 @@ def _read(path: Path) -> bytes:
         raise SeedError(_("文件不存在"))
     if not path.is_file():
         raise SeedError(_("不是普通文件"))
-    # Checked before reading, so a 50 MB file is refused without loading it into memory.
+    # Checked before reading, so a 50 MB file is refused without loading it into memory; the
+    # limit depends on the format, which the first bytes tell.
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise SeedError(
-            _("文件过大(%(size)d MB),上限 %(limit)d MB")
-            % {"size": size // (1024 * 1024), "limit": MAX_BYTES // (1024 * 1024)}
-        )
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            limit = max_bytes(handle.read(1024))
+            if size > limit:
+                raise SeedError(
+                    _("文件过大(%(size)d MB),上限 %(limit)d MB")
+                    % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+                )
+            handle.seek(0)
+            return handle.read()
     except OSError as exc:
         raise SeedError(_("无法读取文件:%(error)s") % {"error": exc.strerror}) from exc
 
