@@ -95,6 +95,11 @@ class CommitmentOutputsAdminMixin:
                 wrap(self.import_xlsx_view),
                 name="commitments_commitment_import_xlsx",
             ),
+            path(
+                "import-xlsx/template/",
+                wrap(self.import_template_view),
+                name="commitments_commitment_import_template",
+            ),
             *super().get_urls(),  # type: ignore[misc]
         ]
 
@@ -112,6 +117,13 @@ class CommitmentOutputsAdminMixin:
         changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
         queryset = changelist.get_queryset(request)
         return xlsx_response(commitments_to_xlsx(commitments=queryset, today=office_today()))
+
+    def import_template_view(self, request: HttpRequest) -> HttpResponse:
+        """An empty 台账 with the headers, to fill in and import."""
+        if not self.has_add_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        empty = commitments_to_xlsx(commitments=Commitment.objects.none(), today=office_today())
+        return xlsx_response(empty, stem="认责承诺台账导入模板")
 
     def import_xlsx_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):  # type: ignore[attr-defined]

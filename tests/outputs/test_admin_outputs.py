@@ -176,3 +176,14 @@ def test_dashboard_rows_link_to_the_units_and_documents_commitments(client, supe
     assert unit_link in page and document_link in page
     assert client.get(unit_link).status_code == 200
     assert client.get(document_link).status_code == 200
+
+
+def test_import_template_is_an_empty_ledger_with_the_headers(client, superuser):
+    from commitments.services.excel import HEADERS
+
+    client.force_login(superuser)
+    CommitmentFactory()
+    assert 'id="import-template"' in client.get(CHANGELIST + "import-xlsx/").content.decode()
+    response = client.get(CHANGELIST + "import-xlsx/template/")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [tuple(r) for r in sheet.iter_rows(values_only=True)] == [HEADERS]
