@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from ..models import Commitment, DeadlineExtension
 from ..services import extensions as ext_services
 from ..services import workflow
+from . import examples as ex
 from . import serializers as s
 
 
@@ -109,6 +110,7 @@ MOVE_ERRORS = {
 
 
 def move_schema(summary: str, request: type[serializers.Serializer], **kwargs: Any) -> Any:
+    kwargs.setdefault("examples", [ex.response("移交后的事项", ex.COMMITMENT_DETAIL)])
     responses = {200: s.CommitmentDetailSerializer, **MOVE_ERRORS}
     responses.update(kwargs.pop("responses", {}))
     return extend_schema(summary=summary, request=request, responses=responses, **kwargs)
@@ -164,7 +166,8 @@ class WorkflowActionsMixin:
                 "进展",
                 value={"text": "已召开专题会议部署", "percent": 30, "is_public": True},
                 request_only=True,
-            )
+            ),
+            ex.response("新的进展", ex.PROGRESS),
         ],
     )
     @action(detail=True, methods=["post"], url_path="report-progress")
@@ -181,7 +184,8 @@ class WorkflowActionsMixin:
         examples=[
             OpenApiExample(
                 "办结", value={"evidence_text": "台账已建立并上墙公示"}, request_only=True
-            )
+            ),
+            ex.response("申请办结后的事项", {**ex.COMMITMENT_DETAIL, "status": "submitted"}),
         ],
     )
     @action(detail=True, methods=["post"])
@@ -201,7 +205,10 @@ class WorkflowActionsMixin:
     @move_schema(
         "退回(督办人员)",
         ReasonInput,
-        examples=[OpenApiExample("退回", value={"reason": "佐证材料不全"}, request_only=True)],
+        examples=[
+            OpenApiExample("退回", value={"reason": "佐证材料不全"}, request_only=True),
+            ex.response("退回后的事项", {**ex.COMMITMENT_DETAIL, "status": "returned"}),
+        ],
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
@@ -224,6 +231,7 @@ class WorkflowActionsMixin:
         summary="该事项的延期申请",
         request=None,
         responses={200: DeadlineExtensionSerializer(many=True)},
+        examples=[ex.response("延期申请", [ex.EXTENSION])],
     )
     @extend_schema(
         methods=["POST"],
@@ -235,7 +243,8 @@ class WorkflowActionsMixin:
                 "延期",
                 value={"requested_deadline": "2027-03-31", "reason": "汛期影响施工"},
                 request_only=True,
-            )
+            ),
+            ex.response("待审批", ex.EXTENSION),
         ],
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
@@ -265,6 +274,7 @@ class WorkflowActionsMixin:
 
     @extend_schema(
         summary="批准延期(督办人员)",
+        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": "approved"})],
         request=NoteInput,
         responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
     )
@@ -281,6 +291,7 @@ class WorkflowActionsMixin:
 
     @extend_schema(
         summary="不予批准延期(督办人员)",
+        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": "approved"})],
         request=RequiredNoteInput,
         responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
     )

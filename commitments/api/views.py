@@ -28,6 +28,7 @@ from ..selectors import (
     unit_performance,
     user_is_supervisor,
 )
+from . import examples as ex
 from . import serializers as s
 from .actions import WorkflowActionsMixin
 from .filters import (
@@ -49,26 +50,6 @@ from .throttling import AnonBurstThrottle
 # Ids in URLs: digits within the database's integer range, anything else is a 404 at routing.
 ID_PATTERN = r"[0-9]{1,18}"
 
-COMMITMENT_EXAMPLE = {
-    "id": 42,
-    "title": "建立认责承诺台账",
-    "status": "in_progress",
-    "status_display": "办理中",
-    "lead_unit": 3,
-    "lead_unit_name": "市教育局",
-    "responsible": 7,
-    "responsible_name": "张三",
-    "deadline": "2026-12-31",
-    "deadline_pending": False,
-    "original_deadline": "2026-12-31",
-    "document": 1,
-    "is_public": True,
-    "completed_on": None,
-    "finished_on_time": None,
-    "last_progress_at": "2026-11-20T09:30:00+08:00",
-    "overdue": False,
-}
-
 
 def summary_response(rows: list) -> dict[str, Any]:
     return {
@@ -78,8 +59,15 @@ def summary_response(rows: list) -> dict[str, Any]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="来源文件列表", description="领导讲话、通知等来源文件。"),
-    retrieve=extend_schema(summary="来源文件详情(含工作指示)"),
+    list=extend_schema(
+        summary="来源文件列表",
+        description="领导讲话、通知等来源文件。",
+        examples=[ex.response("来源文件", ex.DOCUMENT)],
+    ),
+    retrieve=extend_schema(
+        summary="来源文件详情(含工作指示)",
+        examples=[ex.response("来源文件及其工作指示", ex.DOCUMENT_DETAIL)],
+    ),
 )
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     """Documents are the office's published sources: every signed-in user may read them."""
@@ -106,6 +94,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         description="该文件下承诺事项的未办结、逾期、按期完成、逾期完成与完成率,按牵头单位排名。"
         "只统计调用者可见的事项。",
         responses=s.SummarySerializer,
+        examples=[ex.response("统计", ex.SUMMARY)],
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request: Request, pk: str | None = None) -> Response:
@@ -116,8 +105,10 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="工作指示列表"),
-    retrieve=extend_schema(summary="工作指示详情"),
+    list=extend_schema(summary="工作指示列表", examples=[ex.response("工作指示", ex.DIRECTIVE)]),
+    retrieve=extend_schema(
+        summary="工作指示详情", examples=[ex.response("工作指示", ex.DIRECTIVE)]
+    ),
 )
 class DirectiveViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
@@ -131,9 +122,11 @@ class DirectiveViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="责任单位列表", description="督办人员看到全部单位,其他人看到本单位及下级单位。"
+        summary="责任单位列表",
+        description="督办人员看到全部单位,其他人看到本单位及下级单位。",
+        examples=[ex.response("单位", ex.UNIT)],
     ),
-    retrieve=extend_schema(summary="责任单位详情"),
+    retrieve=extend_schema(summary="责任单位详情", examples=[ex.response("单位", ex.UNIT)]),
 )
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
@@ -148,6 +141,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         summary="单位统计(含下级单位)",
         description="该单位及其下级单位牵头的承诺事项:未办结、逾期、按期完成、逾期完成、完成率。",
         responses=s.SummarySerializer,
+        examples=[ex.response("统计", ex.SUMMARY)],
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request: Request, pk: str | None = None) -> Response:
@@ -161,6 +155,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         summary="业绩榜(全部可见单位)",
         description="按完成率、逾期数、按期完成数排名;只统计调用者可见的事项。",
         responses=s.SummarySerializer,
+        examples=[ex.response("统计", ex.SUMMARY)],
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def ranking(self, request: Request) -> Response:
@@ -177,10 +172,12 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         description="游标分页(next 链接),每页默认 50 条、最多 200 条。单位成员只看到本单位"
         "(含下级单位)牵头或配合的事项。",
         examples=[
-            OpenApiExample("办理中的事项", value=COMMITMENT_EXAMPLE, response_only=True),
+            ex.response("办理中的事项", ex.COMMITMENT),
         ],
     ),
-    retrieve=extend_schema(summary="承诺事项详情"),
+    retrieve=extend_schema(
+        summary="承诺事项详情", examples=[ex.response("承诺事项", ex.COMMITMENT_DETAIL)]
+    ),
     create=extend_schema(
         summary="新建承诺事项(督办人员)",
         request=s.CommitmentWriteSerializer,
@@ -195,7 +192,8 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
                     "is_public": True,
                 },
                 request_only=True,
-            )
+            ),
+            ex.response("新建的事项", {**ex.COMMITMENT_DETAIL, "status": "draft"}),
         ],
     ),
     partial_update=extend_schema(
@@ -205,12 +203,14 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: s.CommitmentDetailSerializer},
         examples=[
             OpenApiExample("改责任人", value={"responsible": 7}, request_only=True),
+            ex.response("修改后的事项", ex.COMMITMENT_DETAIL),
         ],
     ),
     update=extend_schema(
         summary="修改承诺事项(全部可写字段)",
         request=s.CommitmentWriteSerializer,
         responses={200: s.CommitmentDetailSerializer},
+        examples=[ex.response("修改后的事项", ex.COMMITMENT_DETAIL)],
     ),
 )
 class CommitmentViewSet(
@@ -281,6 +281,7 @@ class CommitmentViewSet(
     @extend_schema(
         summary="该事项的进展情况",
         responses=s.ProgressUpdateSerializer(many=True),
+        examples=[ex.response("进展", ex.PROGRESS)],
     )
     @action(
         detail=True,
@@ -298,8 +299,12 @@ class CommitmentViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="进展情况列表", description="可见事项的全部进展报送,最新在前。"),
-    retrieve=extend_schema(summary="进展情况详情"),
+    list=extend_schema(
+        summary="进展情况列表",
+        description="可见事项的全部进展报送,最新在前。",
+        examples=[ex.response("进展", ex.PROGRESS)],
+    ),
+    retrieve=extend_schema(summary="进展情况详情", examples=[ex.response("进展", ex.PROGRESS)]),
 )
 class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
@@ -315,8 +320,11 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="向社会公开的承诺事项",
         description="无需登录。只含公开事项,不含责任人、邮箱等个人信息;默认按时限由近及远。",
+        examples=[ex.response("公开事项", ex.PUBLIC)],
     ),
-    retrieve=extend_schema(summary="向社会公开的承诺事项详情"),
+    retrieve=extend_schema(
+        summary="向社会公开的承诺事项详情", examples=[ex.response("公开事项", ex.PUBLIC)]
+    ),
 )
 class PublicCommitmentViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN

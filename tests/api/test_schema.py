@@ -62,14 +62,22 @@ def test_schema_and_swagger_ui_are_served(client):
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
 
 
-def test_every_operation_has_a_summary_and_the_main_ones_have_examples(client):
+def _examples(operation: dict) -> list:
+    found = []
+    bodies = [operation.get("requestBody", {}), *operation.get("responses", {}).values()]
+    for body in bodies:
+        for media in body.get("content", {}).values():
+            found += list(media.get("examples", {}).values())
+    return found
+
+
+def test_every_operation_has_a_summary_and_an_example(client):
     paths = client.get("/api/schema/", headers={"accept": "application/json"}).json()["paths"]
     for path, operations in paths.items():
         for method, operation in operations.items():
             if method in {"get", "post", "put", "patch", "delete"}:
                 assert operation.get("summary"), f"{method.upper()} {path} has no summary"
-    create = paths["/api/v1/commitments/"]["post"]["requestBody"]["content"]["application/json"]
-    assert create["examples"]
+                assert _examples(operation), f"{method.upper()} {path} has no example"
     conflict = paths["/api/v1/commitments/{id}/verify/"]["post"]["responses"]["409"]
     assert conflict["content"]["application/json"]["examples"]
 
