@@ -202,9 +202,11 @@ def parse_document(
 
     directives = _assign(drafts, layout.addressees, text, normalized)
     if tables:
-        year = reference.year if reference else _stated_year(layout.title, prose)
         start = len(text) + 2 if text else 0
-        rows, lines = _table_directives(tables, year, start)
+        # Prose without a date keeps its deadlines pending (as before); a table's terse cells
+        # are read against the year the title states (2024年……任务分工方案).
+        year = reference.year if reference else _stated_year(layout.title, prose)
+        rows, lines = _table_directives(tables, year, start, layout.title)
         block = "\n".join(lines)
         joiner = "\n\n" if text else ""
         directives += rows
@@ -245,7 +247,7 @@ def _stated_year(title: str, prose: list[str]) -> int | None:
 
 
 def _table_directives(
-    tables: list[TaskTable], year: int | None, start: int
+    tables: list[TaskTable], year: int | None, start: int, title: str
 ) -> tuple[tuple[ParsedDirective, ...], list[str]]:
     """One directive per row (per dated step when a row has two dates) and the rows' lines;
     ``start`` is where the first line begins in the document's text."""
@@ -253,7 +255,9 @@ def _table_directives(
     lines: list[str] = []
     offset = start
     for number, table in enumerate(tables, start=1):
-        name = table.preamble[0] if table.preamble else f"表{number}"
+        name = (table.preamble[0] if table.preamble else "") or (
+            title if len(tables) == 1 and title else f"表{number}"
+        )
         for row in table.rows:
             line = row.line
             span = (offset, offset + len(line))

@@ -33,7 +33,9 @@ def text_blocks(text: str) -> list[Block]:
         run.clear()
 
     for line in text.splitlines():
-        if "\t" in line.strip():
+        # A TAB inside or after the text separates cells; a leading one is indentation.
+        body = line.lstrip(" \t\u3000").rstrip("\r\n")
+        if "\t" in body and body.strip():
             run.append(line)
             continue
         flush()
