@@ -74,6 +74,21 @@ def send_reminder_messages(self, message_ids: list[int]) -> None:
         )
 
 
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def compose_reminder_digests(self, day: str, recipients: list[str]) -> None:
+    """One chunk of a sweep's fan-out: compose these recipients' digests and send them over
+    one SMTP connection; failed ones go on with backoff as send_reminder_messages."""
+    from datetime import date
+
+    from .services.reminders import reminder_digests_compose_send, reminder_retry_countdown
+
+    result = reminder_digests_compose_send(today=date.fromisoformat(day), recipients=recipients)
+    if result.retry:
+        send_reminder_messages.apply_async(
+            args=[result.retry], countdown=reminder_retry_countdown(0)
+        )
+
+
 @worker_ready.connect
 def _resume_reminders_when_a_worker_starts(sender: object = None, **kwargs: object) -> None:
     # A worker killed mid-sweep may have left claims undigested or a sweep unfinished; the

@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Literal
 
 from django.conf import settings
@@ -459,12 +459,37 @@ def _compose_all(*, today: date, dispatch: Dispatch, only: Iterable[str] | None 
         groups: Iterator[list[str]] = (wanted[i : i + batch] for i in range(0, len(wanted), batch))
     else:
         groups = _undigested_recipient_batches(batch)
+        if dispatch == "queue":
+            # Fan out: each group is composed and sent by whichever worker takes it, over one
+            # SMTP connection. A lost task leaves its deliveries undigested for the resume task.
+            from ..tasks import compose_reminder_digests
+
+            for recipients in groups:
+                transaction.on_commit(
+                    partial(compose_reminder_digests.delay, today.isoformat(), recipients)
+                )
+                total += 1
+            return total
     for recipients in groups:
         ids = _compose(recipients, today=today)
         if ids:
             total += len(ids)
             _dispatch_on_commit(ids, dispatch)
     return total
+
+
+def reminder_digests_compose_send(*, today: date, recipients: Sequence[str]) -> SendResult:
+    """Compose the digests of these recipients and send them, plus any of their digests of
+    the day still pending (a redelivered task finishes what its first run started)."""
+    _compose(recipients, today=today)
+    ids = list(
+        ReminderMessage.objects.filter(
+            recipient__in=list(recipients),
+            sweep_day=today,
+            status=ReminderMessage.Status.PENDING,
+        ).values_list("id", flat=True)
+    )
+    return reminder_messages_send(message_ids=ids)
 
 
 def _undigested_recipient_batches(size: int) -> Iterator[list[str]]:
@@ -501,6 +526,7 @@ class SweepResult:
     claimed: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     without_recipient: int = 0
+    # Digests composed (inline), or compose tasks queued (queue: each composes and sends).
     messages: int = 0
     requeued: int = 0
     recipients: int = 0

@@ -36,7 +36,8 @@ def _messages_for(run_sweep, today, addresses: list[str]) -> list[int]:
         make_commitment(unit=UnitFactory(contact_emails=address), deadline=today - days(1))
     from commitments.services.reminders import reminder_sweep_run
 
-    reminder_sweep_run(today=today, dispatch="queue")  # composed, queued on commit (not run)
+    # Composed now; the send waits for a commit that never comes in this test's transaction.
+    reminder_sweep_run(today=today, dispatch="inline")
     return list(ReminderMessage.objects.order_by("recipient").values_list("id", flat=True))
 
 

@@ -116,11 +116,9 @@ class Workers:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
 
-    def logs(self) -> str:
-        return "\n".join(
-            p.read_text(errors="replace")[-4000:]
-            for p in sorted(self.tmp_path.glob("worker-*.log"))
-        )
+    def logs(self, tail: int | None = 4000) -> str:
+        texts = [p.read_text(errors="replace") for p in sorted(self.tmp_path.glob("worker-*.log"))]
+        return "\n".join(t[-tail:] if tail else t for t in texts)
 
     def stop_all(self) -> None:
         for process in self.processes:
