@@ -10,7 +10,10 @@ The life of a reminder, and why each step is safe to repeat:
    adds nothing.
 2. Compose (per batch of recipients, one transaction): every delivery not yet in a message is
    put into one ReminderMessage per recipient, row-locked (SKIP LOCKED where the database has
-   it) so two composers never take the same delivery. The send is queued on commit.
+   it) so two composers never take the same delivery. Under a worker the sweep fans this
+   step out: one `compose_reminder_digests` task per recipient batch composes and sends over
+   one SMTP connection, so several workers share the load; `send_reminders` (cron) does the
+   same in-process. Deliveries a lost task left undigested are picked up by the resume task.
 3. Send (per chunk of messages, one SMTP connection): a conditional UPDATE moves only
    `pending` messages to `sending`; each success is marked `sent` at once; a failure goes back
    to `pending` (retried with backoff) or, after REMINDER_MAX_ATTEMPTS, to `failed`, shown in
