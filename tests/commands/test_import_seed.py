@@ -154,3 +154,72 @@ def test_json_after_a_real_import_reports_what_was_written():
     assert data["created"] is True and data["unchanged"] is False
     assert (data["directives"], data["commitments"]) == (43, 35)
     assert data["document_id"] == SourceDocument.objects.get().pk
+
+
+# --------------------------------------------------------------------------- office formats
+
+
+def test_docx_task_table_dry_run_json_shows_format_and_row_owners(tmp_path):
+    from tests.importer import builders
+
+    path = tmp_path / "分工方案"  # no extension: the content decides
+    path.write_bytes(builders.docx_table())
+    out, _ = run(str(path), "--dry-run", "--json")
+    data = json.loads(out)
+    assert data["document"]["format"] == "docx"
+    rows = {d["ref"]: d for d in data["directives"] if d["source"] == "table"}
+    assert rows["T1-1"]["owners"] == ["组织部"]
+    assert rows["T1-1"]["co_owners"] == ["团委", "工会"]
+    assert rows["T1-1"]["responsible"] == "张三"
+    assert rows["T1-8"]["report_cycle"] == "quarterly"
+    assert [rows["T1-3.1"]["milestone"], rows["T1-3.2"]["milestone"]] == ["规划", "验收"]
+    assert nothing_written()
+
+
+def test_text_pdf_imports_like_the_text(tmp_path):
+    from tests.importer import builders
+
+    text = (FIXTURES / "speech_paren_numbering.txt").read_text(encoding="utf-8")
+    path = tmp_path / "speech.pdf"
+    path.write_bytes(builders.text_pdf(text.splitlines()))
+    out, _ = run(str(path))
+    assert "新建" in out
+    doc = SourceDocument.objects.get()
+    assert doc.speaker == "李建国"
+    assert doc.commitments.filter(lead_unit__name="区应急管理局").exists()
+
+
+def test_scanned_pdf_is_a_one_line_error_naming_the_missing_text_layer(tmp_path):
+    from tests.importer import builders
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(builders.scanned_pdf())
+    with pytest.raises(CommandError) as info:
+        run(str(path))
+    assert "没有文本层" in str(info.value) and "OCR" in str(info.value)
+    assert "\n" not in str(info.value)
+    assert nothing_written()
+
+
+def test_office_files_have_their_own_larger_size_limit(tmp_path):
+    import os
+    import zipfile
+
+    from commitments.importer.formats.detect import OFFICE_MAX_BYTES
+    from tests.importer import builders
+
+    # A Word file with 6 MB of pictures: over the text limit, within the Word one.
+    path = tmp_path / "photos.docx"
+    path.write_bytes(builders.docx_table())
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("word/media/photo.bin", os.urandom(6 * 1024 * 1024))
+    assert MAX_BYTES < path.stat().st_size < OFFICE_MAX_BYTES
+    run(str(path))
+    assert SourceDocument.objects.count() == 1
+
+    huge = tmp_path / "huge.xlsx"
+    with huge.open("wb") as fh:  # sparse, refused before it is read
+        fh.write(b"PK\x03\x04")
+        fh.truncate(OFFICE_MAX_BYTES + 1024 * 1024)
+    with pytest.raises(CommandError, match=f"上限 {OFFICE_MAX_BYTES // (1024 * 1024)} MB"):
+        run(str(huge))
