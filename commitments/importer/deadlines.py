@@ -283,14 +283,14 @@ def _cell_day(m: re.Match[str], year: int | None) -> tuple[date | None, int | No
         y = int(m.group("yey"))
         return date(y, 12, 31), y
     if m.group("q") or m.group("h"):
-        y = year_of(m.group("qy") or m.group("hy"))
-        if y is None:
+        period_year = year_of(m.group("qy") or m.group("hy"))
+        if period_year is None:
             return None, None
         if m.group("q"):
             month = 3 * (cn_number(m.group("qn")) or 4)
         else:
             month = 6 if m.group("hn") == "上半年" else 12
-        return _last_day(y, month), None
+        return _last_day(period_year, month), None
     if m.group("ny"):
         return (date(year + 1, 12, 31) if year else None), None
     if year is None:
