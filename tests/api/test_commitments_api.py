@@ -292,6 +292,16 @@ def test_token_login_with_a_wrong_password_is_a_400(world: World):
     assert "token" not in response.json()
 
 
+def test_token_login_is_locked_out_after_repeated_failures(world: World, settings):
+    # django-axes sees the token login because DRF authenticates with the request.
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/api/v1/auth/token/", {"username": "edu", "password": "wrong"})
+    locked = client.post("/api/v1/auth/token/", {"username": "edu", "password": "pw-for-tests-123"})
+    assert locked.status_code == 429
+    assert "token" not in locked.json()
+
+
 def test_session_writes_need_the_csrf_token(world: World):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.supervisor)
