@@ -288,3 +288,30 @@ def test_summaries_count_only_what_the_caller_sees(world: World):
     assert {row["key"] for row in office["by_unit"]} == {world.own_unit.pk, world.other_unit.pk}
     ranking = world.client("member").get("/api/v1/units/ranking/").json()
     assert {row["key"] for row in ranking["by_unit"]} == {world.own_unit.pk}
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "expected"),
+    [
+        ("get", "", None, 200),
+        ("post", "accept/", {}, 200),
+        ("post", "verify/", {}, 403),
+        ("patch", "", {"description": "配合单位改写"}, 400),
+        ("get", "progress/", None, 200),
+    ],
+)
+def test_a_supporting_units_member_works_on_the_commitment_but_does_not_edit_it(
+    world: World, method, suffix, body, expected
+):
+    # given: the other unit's commitment, supported by the member's unit
+    commitment = world.other[S.ASSIGNED] if suffix != "verify/" else world.other[S.SUBMITTED]
+    commitment.co_units.add(world.own_unit)
+    path = f"/api/v1/commitments/{commitment.pk}/{suffix}"
+    client = world.client("member")
+    # when
+    if body is None:
+        response = getattr(client, method)(path)
+    else:
+        response = getattr(client, method)(path, body, content_type="application/json")
+    # then
+    assert response.status_code == expected, response.content
