@@ -61,6 +61,14 @@ def test_deadline_ordering_pages_through_ties_and_counts_a_missing_deadline_as_f
     assert descending == [*reversed(undated), later, *reversed(same_day), earlier]
 
 
+def test_next_links_keep_the_filters_including_chinese_text(supervisor, unit):
+    wanted = [CommitmentFactory(lead_unit=unit, title=f"落实台账{i}").pk for i in range(3)]
+    CommitmentFactory(lead_unit=unit, title="其他事项")
+    client = token_client(supervisor)
+    seen = walk(client, "/api/v1/commitments/", {"q": "台账", "page_size": 1})
+    assert seen == sorted(wanted, reverse=True)
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
