@@ -187,3 +187,13 @@ def test_import_template_is_an_empty_ledger_with_the_headers(client, superuser):
     response = client.get(CHANGELIST + "import-xlsx/template/")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [tuple(r) for r in sheet.iter_rows(values_only=True)] == [HEADERS]
+
+
+def test_a_unit_member_sees_only_their_units_on_the_dashboard(client, unit_member, unit):
+    unit_member.groups.add(Group.objects.get(name="责任单位人员"))
+    client.force_login(unit_member)
+    CommitmentFactory(lead_unit=unit)
+    CommitmentFactory(lead_unit=UnitFactory(name="别的单位"))
+    page = client.get(DASHBOARD).content.decode()
+    assert unit.name in page and "别的单位" not in page
+    assert "发布并存档业绩榜" not in page
