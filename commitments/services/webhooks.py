@@ -8,6 +8,7 @@ inside the signed text so an old delivery cannot be replayed with a fresh timest
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -88,7 +89,7 @@ def _queue(deliveries: Iterable[WebhookDelivery]) -> None:
     from ..tasks import deliver_webhook
 
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+        transaction.on_commit(functools.partial(deliver_webhook.delay, delivery.pk))
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ def test_delivery_is_signed_and_verified_by_a_real_local_http_server(
         commitment_event(commitment=commitment, event="status_changed", old_status="assigned")
     [delivery] = WebhookDelivery.objects.all()
     assert len(callbacks) == 1  # queued only after the commit
+    assert (callbacks[0].func, callbacks[0].args) == (deliver_webhook.delay, (delivery.pk,))
     # when
     webhook_delivery_attempt(delivery_id=delivery.pk)
     # then
