@@ -228,8 +228,14 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
             raise PermissionDenied
         today = office_today()
         scope = commitment_list_for(request.user)
-        units = unit_performance(today=today, commitments=scope)
         documents = document_performance(today=today, commitments=scope)
+        # ?document=<id> narrows every figure to one speech or notice (its own dashboard).
+        selected = next(
+            (d for d in documents if str(d.key) == request.GET.get("document", "")), None
+        )
+        if selected is not None:
+            scope = scope.filter(document_id=selected.key)
+        units = unit_performance(today=today, commitments=scope)
         lights = traffic_light_counts(today=today, commitments=scope)
         trend = weekly_trend(today=today, weeks=12, commitments=scope)
         ranking_chart = horizontal_bars(
@@ -270,7 +276,8 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
             "ranking_chart": ranking_chart,
             "light_chart": light_chart,
             "trend_chart": trend_chart,
-            "can_publish": user_is_supervisor(request.user),
+            "selected_document": selected,
+            "can_publish": selected is None and user_is_supervisor(request.user),
             "publish_form": PublishRankingForm(
                 initial={"title": gettext("%(day)s 业绩榜") % {"day": f"{today:%Y年%m月%d日}"}}
             ),

@@ -197,3 +197,18 @@ def test_a_unit_member_sees_only_their_units_on_the_dashboard(client, unit_membe
     page = client.get(DASHBOARD).content.decode()
     assert unit.name in page and "别的单位" not in page
     assert "发布并存档业绩榜" not in page
+
+
+def test_dashboard_can_be_narrowed_to_one_document(client, superuser):
+    from tests.factories import SourceDocumentFactory
+
+    client.force_login(superuser)
+    speech, notice = SourceDocumentFactory(title="讲话一"), SourceDocumentFactory(title="通知二")
+    CommitmentFactory(lead_unit=UnitFactory(name="讲话的单位"), document=speech)
+    CommitmentFactory(lead_unit=UnitFactory(name="通知的单位"), document=notice)
+    page = client.get(DASHBOARD, {"document": speech.pk}).content.decode()
+    ranking = page.split('id="ranking"')[1].split("</table>")[0]
+    assert "讲话的单位" in ranking and "通知的单位" not in ranking
+    assert "来源文件:讲话一" in page and "发布并存档业绩榜" not in page
+    whole = client.get(DASHBOARD).content.decode().split('id="ranking"')[1]
+    assert "通知的单位" in whole.split("</table>")[0]
