@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -28,7 +29,7 @@ def _deliveries_cell(log: ReminderLog) -> str:
     if not deliveries:
         return str(_("无收件人"))
     return format_html_join(
-        format_html("<br>"),
+        mark_safe("<br>"),
         '{} <span class="{}">{}</span>',
         (
             (
