@@ -102,21 +102,24 @@ def docx_table() -> bytes:
     document.add_paragraph(TITLE)
     document.add_paragraph(INTRO)
     table = document.add_table(rows=1 + len(ROWS), cols=len(HEADER))
+    # Row by row: table.cell(r, c) walks the whole table on every call.
+    rows = table.rows
     for c, text in enumerate(HEADER):
-        table.cell(0, c).text = text
+        rows[0].cells[c].text = text
     for r, row in enumerate(ROWS, start=1):
+        cells = rows[r].cells
         if len(row) == 1:
-            merged = table.cell(r, 0).merge(table.cell(r, len(HEADER) - 1))
+            merged = cells[0].merge(cells[len(HEADER) - 1])
             merged.text = row[0]
             continue
         for c, text in enumerate(row):
             if text is None:
-                top = table.cell(r - 1, c)
+                top = rows[r - 1].cells[c]
                 value = top.text
-                merged = top.merge(table.cell(r, c))
+                merged = top.merge(cells[c])
                 merged.text = value  # merge() joins both texts; the group's first row holds it
             else:
-                table.cell(r, c).text = text
+                cells[c].text = text
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
