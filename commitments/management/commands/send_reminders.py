@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from commitments.models import ReminderLog, ReminderMessage
 from commitments.reminder_selectors import reminder_message_counts
@@ -15,7 +16,8 @@ def _parse_day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD:{value}") from exc
+        # argparse turns this into a one-line usage error (a CommandError when called in code).
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD:{value}") from exc
 
 
 class Command(BaseCommand):
