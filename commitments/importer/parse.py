@@ -206,7 +206,8 @@ def parse_document(
         # Prose without a date keeps its deadlines pending (as before); a table's terse cells
         # are read against the year the title states (2024年……任务分工方案).
         year = reference.year if reference else _stated_year(layout.title, prose)
-        rows, lines = _table_directives(tables, year, start, layout.title)
+        # A workbook without a title row is named after its file: no section name in that.
+        rows, lines = _table_directives(tables, year, start, layout.title if text else "")
         block = "\n".join(lines)
         joiner = "\n\n" if text else ""
         directives += rows

@@ -163,3 +163,30 @@ def test_tab_lines_without_a_task_header_stay_prose() -> None:
 def test_table_as_lines_round_trips_cells() -> None:
     table = Table(rows=(("a", None, "c"), ("", "b", "")))
     assert table.as_lines() == ["a\t\tc", "\tb"]
+
+
+def test_empty_word_and_excel_files_are_refused_as_empty() -> None:
+    import docx
+    import openpyxl
+
+    word, excel = io.BytesIO(), io.BytesIO()
+    docx.Document().save(word)
+    openpyxl.Workbook().save(excel)
+    with pytest.raises(SeedError, match="文件为空"):
+        parse_document(word.getvalue())
+    with pytest.raises(SeedError, match="没有内容"):
+        parse_document(excel.getvalue())
+
+
+def test_a_table_only_workbook_is_titled_by_its_file_name_when_it_has_no_title_row() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["任务", "责任单位", "完成时间"])
+    book.active.append(["修订制度", "办公室", "2024年6月底前"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    doc = parse_document(buffer.getvalue(), name="清单.xlsx")
+    assert doc.title == "清单.xlsx"
+    [row] = doc.directives
+    assert (row.owners, row.deadline, row.section) == (("办公室",), date(2024, 6, 30), "表1")
