@@ -42,12 +42,31 @@ def _deliveries_cell(log: ReminderLog) -> str:
     )
 
 
+def _period_label(log: ReminderLog) -> str:
+    """The claim key in words: which deadline, which round, which report week or month."""
+    period = log.period
+    if log.kind in (ReminderLog.Kind.OVERDUE, ReminderLog.Kind.ESCALATION) and "/" in period:
+        deadline, _slash, bucket = period.partition("/")
+        if bucket.isdigit():
+            return str(_("时限 %(d)s,第 %(n)d 轮")) % {"d": deadline, "n": int(bucket) + 1}
+    if log.kind == ReminderLog.Kind.DUE_SOON:
+        return str(_("时限 %(d)s")) % {"d": period}
+    if log.kind == ReminderLog.Kind.MISSING_REPORT:
+        year, _dash, rest = period.partition("-")
+        if rest.startswith("W") and rest[1:].isdigit():
+            return str(_("%(y)s年第%(w)d周")) % {"y": year, "w": int(rest[1:])}
+        if rest.isdigit():
+            return str(_("%(y)s年%(m)d月")) % {"y": year, "m": int(rest)}
+    return period
+
+
 class ReminderLogInline(admin.TabularInline):
     """The commitment's reminder history (提醒记录), newest first."""
 
     model = ReminderLog
-    fields = ("created_at", "kind", "period", "created_by", "recipients")
+    fields = ("created_at", "kind", "period_label", "created_by", "recipients")
     readonly_fields = fields
+    classes = ("ledger-reminder-history",)
     extra = 0
     can_delete = False
     ordering = ("-created_at", "-id")
@@ -76,6 +95,10 @@ class ReminderLogInline(admin.TabularInline):
     @admin.display(description=_("收件人及发送状态"))
     def recipients(self, obj: ReminderLog) -> str:
         return _deliveries_cell(obj)
+
+    @admin.display(description=_("周期"))
+    def period_label(self, obj: ReminderLog) -> str:
+        return _period_label(obj)
 
 
 @admin.action(description=_("立即催办(发送提醒邮件)"))
@@ -153,7 +176,6 @@ class ReminderMessageAdmin(_ReadOnlyAdmin):
         "sending_since",
         "sent_at",
         "body_text",
-        "preview",
     )
     exclude = ("body_html", "send_token")
     actions = ["retry_failed"]
@@ -183,13 +205,17 @@ class ReminderMessageAdmin(_ReadOnlyAdmin):
     def error_short(self, obj: ReminderMessage) -> str:
         return obj.last_error[:80]
 
-    @admin.display(description=_("HTML 预览"))
-    def preview(self, obj: ReminderMessage) -> str:
-        return format_html(
-            '<iframe sandbox="" srcdoc="{}" style="width:100%;height:32em;border:1px solid #ccc">'
-            "</iframe>",
-            obj.body_html,
-        )
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # Read-only: the change permission exists for the retry action, not for saving.
+        extra_context = {**(extra_context or {}), "show_save": False}
+        extra_context["show_save_and_continue"] = False
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("重新发送选中的失败邮件"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -199,7 +225,7 @@ class ReminderMessageAdmin(_ReadOnlyAdmin):
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(_ReadOnlyAdmin):
-    list_display = ("commitment", "kind", "period", "created_at", "created_by", "recipients")
+    list_display = ("commitment", "kind", "period_label", "created_at", "created_by", "recipients")
     list_filter = ("kind",)
     search_fields = ("commitment__title", "deliveries__recipient")
     list_select_related = ("commitment", "created_by")
@@ -217,6 +243,10 @@ class ReminderLogAdmin(_ReadOnlyAdmin):
     @admin.display(description=_("收件人及发送状态"))
     def recipients(self, obj: ReminderLog) -> str:
         return _deliveries_cell(obj)
+
+    @admin.display(description=_("周期"), ordering="period")
+    def period_label(self, obj: ReminderLog) -> str:
+        return _period_label(obj)
 
 
 @admin.register(ReminderSweep)

@@ -187,3 +187,20 @@ def test_the_resume_task_runs_every_ten_minutes():
     task = PeriodicTask.objects.get(name="reminder-resume")
     assert task.task == "commitments.tasks.reminder_sweep_resume"
     assert (task.interval.every, task.interval.period) == (10, "minutes")
+
+
+@pytest.mark.parametrize(
+    ("kind", "period", "label"),
+    [
+        ("overdue", "2026-11-19/2", "时限 2026-11-19,第 3 轮"),
+        ("escalation", "2026-11-19/0", "时限 2026-11-19,第 1 轮"),
+        ("due_soon", "2026-11-30", "时限 2026-11-30"),
+        ("missing_report", "2026-W48", "2026年第48周"),
+        ("missing_report", "2026-11", "2026年11月"),
+        ("manual", "2026-11-28", "2026-11-28"),
+    ],
+)
+def test_the_history_names_each_period_in_words(kind, period, label):
+    from commitments.admin.reminders import _period_label
+
+    assert _period_label(ReminderLog(kind=kind, period=period)) == label
