@@ -30,7 +30,7 @@ _FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:前|之前|以前)?")
 _YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?:底|末|份|前|之前)?(?!\d)")
 _YEAR_END = re.compile(r"(\d{4})年(?:底|年底|年内|内)(?:前|之前)?")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日(?:前|之前|以前)?")
-_MONTH_END = re.compile(r"(?<![\d年])(\d{1,2})月(?:底|末)(?:前|之前)?")
+_MONTH_END = re.compile(r"(?<![\d年])(\d{1,2})月(?:底|末|份)(?:前|之前)?")
 _DURATION = re.compile(
     rf"(?:用|在|力争|争取|利用)?(?P<a>{_NUM})(?:[至到—\-~～](?P<b>{_NUM}))?(?P<ge>个)?"
     r"(?P<unit>年|月|周|天)(?:的?时间|内|之内|以内|左右)"
@@ -100,10 +100,18 @@ def find_deadline(text: str, reference: date | None) -> Deadline:
     found = _relative(text, reference)
     if found:
         return found
+    m = _PROSE_EVENT.search(text)
+    if m:  # 寒假前, 开学前: a time the calendar does not know; a person sets the date
+        return Deadline(None, m.group(0), True)
     m = _LIMIT.search(text)
     if m:
         return Deadline(None, _clause_at(text, m.start()), True)
     return Deadline.none()
+
+
+def report_cycle_of(text: str) -> str:
+    """``"monthly"`` for 每月 (a recurring report, not a deadline), etc.; "" if none."""
+    return next((c for pattern, c in _CYCLES if pattern.search(text)), "")
 
 
 def _future(day: date | None, reference: date | None) -> bool:
@@ -241,6 +249,9 @@ _EVENT_TERM = re.compile(
     r"会前|会后|换届|届满|验收前|检查前|考核前|评估前|活动前|开展前|结束前|开始前"
 )
 _ONGOING = re.compile(r"长期|持续|常态|长效|经常性|随时|及时")
+_PROSE_EVENT = re.compile(
+    r"(?:秋季|春季)?(?:寒假|暑假|开学|学期末|期末|期中|春节|中秋|端午|元宵)(?:前|之前|前夕|期间)"
+)
 _LABEL_TRIM = re.compile(r"^[\s，,、；;：:。（）()前完成]+|[\s，,、；;：:。（(]+$")
 
 
@@ -320,7 +331,7 @@ def schedule_of(cell: str, year: int | None) -> Schedule:
     Without a ``year`` (the document states none), a date without its own year is flagged.
     """
     text = "".join(cell.split())
-    cycle = next((c for pattern, c in _CYCLES if pattern.search(text)), "")
+    cycle = report_cycle_of(text)
     matches = [m for m in _CELL_DATE.finditer(text) if m.group(0).strip()]
     milestones: list[Milestone] = []
     for i, m in enumerate(matches):

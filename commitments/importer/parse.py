@@ -12,7 +12,13 @@ from typing import Any
 
 from commitments.importer import owners as owner_rules
 from commitments.importer.clean import clean_text
-from commitments.importer.deadlines import Deadline, Milestone, find_deadline, schedule_of
+from commitments.importer.deadlines import (
+    Deadline,
+    Milestone,
+    find_deadline,
+    report_cycle_of,
+    schedule_of,
+)
 from commitments.importer.directives import CONTEXT, QUOTED, TASK, classify, split_sentences
 from commitments.importer.errors import SeedError
 from commitments.importer.formats import MAX_CHARS, TEXT, Table, read_document
@@ -445,6 +451,7 @@ def _assign(
                 span=(d.start, d.end),
                 normalized_text=normalized[d.start : d.end],
                 owners_inherited=inherited,
+                report_cycle=report_cycle_of(normalized[d.start : d.end]) if d.kind == TASK else "",
             )
         )
     return tuple(out)

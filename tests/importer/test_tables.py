@@ -212,3 +212,26 @@ def test_without_a_year_dates_need_a_person_but_keep_their_wording() -> None:
 def test_ongoing_work_has_no_deadline_and_is_not_flagged() -> None:
     step = schedule_of("长期坚持", Y).milestones[0]
     assert (step.deadline.on, step.deadline.pending) == (None, False)
+
+
+def test_speech_sentences_get_report_cycles_month_ends_and_school_terms_flagged() -> None:
+    from commitments.importer.parse import parse_document
+
+    text = (
+        "在全市教育工作会议上的讲话\n(2024年3月1日)\n张明\n"
+        "一、抓好落实\n"
+        "各学校要每月报送安全检查情况。\n"
+        "市教育局要在9月份完成校舍排查。\n"
+        "各县区要在寒假前完成学生安全教育。\n"
+    )
+    tasks = {d.text: d for d in parse_document(text.encode("utf-8")).of_kind("task")}
+    monthly = tasks["各学校要每月报送安全检查情况。"]
+    assert (monthly.report_cycle, monthly.deadline) == ("monthly", None)
+    september = tasks["市教育局要在9月份完成校舍排查。"]
+    assert (september.deadline, september.deadline_text) == (date(2024, 9, 30), "9月份")
+    winter = tasks["各县区要在寒假前完成学生安全教育。"]
+    assert (winter.deadline, winter.deadline_text, winter.deadline_pending) == (
+        None,
+        "寒假前",
+        True,
+    )
