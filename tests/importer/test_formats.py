@@ -190,3 +190,25 @@ def test_a_table_only_workbook_is_titled_by_its_file_name_when_it_has_no_title_r
     assert doc.title == "清单.xlsx"
     [row] = doc.directives
     assert (row.owners, row.deadline, row.section) == (("办公室",), date(2024, 6, 30), "表1")
+
+
+def test_rows_styled_far_below_the_table_do_not_count_as_rows() -> None:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.load_workbook(io.BytesIO(builders.xlsx_table()))
+    book.active.cell(row=200_000, column=3).font = Font(bold=True)  # formatting, no value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert golden(parse_document(buffer.getvalue())) == builders.GOLDEN
+
+
+def test_a_sheet_with_more_rows_than_any_task_table_is_refused() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.cell(row=6000, column=1, value="x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(SeedError, match="行数过多"):
+        parse_document(buffer.getvalue())

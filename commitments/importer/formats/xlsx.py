@@ -39,10 +39,18 @@ def read_xlsx(data: bytes) -> Extracted:
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
             continue
-        if sheet.max_row > MAX_TABLE_ROWS:
+        # max_row counts cells that only carry formatting (a template styled down to row
+        # 1,048,576 is common); what matters is the last row and column holding a value.
+        filled = [key for key, cell in sheet._cells.items() if cell.value not in (None, "")]
+        if not filled:
+            continue
+        last_row = max(r for r, _ in filled)
+        last_col = max(c for _, c in filled)
+        if last_row > MAX_TABLE_ROWS:
             raise SeedError(f"工作表「{sheet.title}」行数过多(超过 {MAX_TABLE_ROWS} 行)")
         grid: list[list[str | None]] = [
-            [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
+            [_cell_text(v) for v in row]
+            for row in sheet.iter_rows(max_row=last_row, max_col=last_col, values_only=True)
         ]
         for merged in sheet.merged_cells.ranges:
             top, left = merged.min_row - 1, merged.min_col - 1
