@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -102,15 +101,13 @@ def test_chinese_office_encodings_import_like_utf8(tmp_path, encoding):
     assert Commitment.objects.count() == 35
 
 
-def test_file_over_the_size_limit_is_refused_quickly_without_reading_it(tmp_path):
+def test_file_over_the_size_limit_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as fh:  # 50 MB, sparse: the limit is checked before reading
         fh.truncate(50 * 1024 * 1024)
     assert path.stat().st_size > MAX_BYTES
-    started = time.perf_counter()
     with pytest.raises(CommandError, match="过大"):
         run(str(path))
-    assert time.perf_counter() - started < 5
     assert nothing_written()
 
 
