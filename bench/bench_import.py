@@ -20,32 +20,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from _common import ensure_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ledger_bench"
 SEED = ROOT / "seeds" / "000_d59561c663881efd.txt"
-
-
-def ensure_database(url: str) -> None:
-    """CREATE DATABASE if it does not exist (PostgreSQL only)."""
-    import dj_database_url
-    import psycopg2
-
-    cfg = dj_database_url.parse(url)
-    if "postgresql" not in cfg["ENGINE"]:
-        return
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
 
 
 def variants(count: int) -> list[tuple[str, bytes]]:
