@@ -1,7 +1,9 @@
 """A real Celery worker delivers a webhook, retrying after a refusal, to a real local server.
 
-Needs a database the worker process can open too, so it runs against PostgreSQL only (the
-SQLite test database lives in this process's memory).
+The worker subprocess opens the very test database this process uses: PostgreSQL, or in the
+embedded mode the test settings' SQLite file under var/ (never an in-memory database). The
+broker is the suite's own: Redis when CELERY_BROKER_URL says so, else the filesystem broker
+under var/broker/, on a queue of this test's own.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from commitments.models import WebhookDelivery, WebhookSubscription
 from commitments.services.webhooks import commitment_payload
 from commitments.tasks import deliver_webhook
 from tests.factories import CommitmentFactory
 from tests.outputs.conftest import SECRET
+from tests.reminders.worker import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -29,16 +31,16 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
-def worker_queue():
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker process cannot open an in-memory SQLite test database")
+def worker_queue(transactional_db, tmp_path):
     queue = f"outputs-webhooks-{uuid.uuid4().hex[:8]}"
-    settings = connection.settings_dict
-    url = (
-        f"postgres://{settings['USER'] or 'postgres'}:{settings['PASSWORD'] or ''}"
-        f"@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        # No connection kept open between tasks: SQLite then sees the test's writes at once.
+        "DB_CONN_MAX_AGE": "0",
+    }
+    log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
         [
             CELERY,
@@ -55,12 +57,14 @@ def worker_queue():
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     yield queue
     worker.terminate()
     worker.wait(timeout=30)
+    log.close()
+    print((tmp_path / "worker.log").read_text(errors="replace")[-4000:])  # shown on failure
 
 
 def test_a_real_worker_retries_and_delivers_a_signed_webhook(receiver, worker_queue):
