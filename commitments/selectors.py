@@ -277,21 +277,30 @@ def evidence_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Evid
 
 def _thresholds(commitment: Commitment) -> tuple[int, int]:
     document = commitment.document
-    due_soon = getattr(document, "due_soon_days", None)
-    stale = getattr(document, "stale_report_days", None)
-    return (
-        settings.LEDGER["DUE_SOON_DAYS"] if due_soon is None else due_soon,
-        settings.LEDGER["STALE_REPORT_DAYS"] if stale is None else stale,
+    return light_thresholds(
+        getattr(document, "due_soon_days", None), getattr(document, "stale_report_days", None)
     )
 
 
-def _report_baseline_day(commitment: Commitment) -> date | None:
-    moment = (
+def light_thresholds(due_soon_days: int | None, stale_report_days: int | None) -> tuple[int, int]:
+    """A document's (due-soon, stale-report) days, the office's defaults where it sets none."""
+    return (
+        settings.LEDGER["DUE_SOON_DAYS"] if due_soon_days is None else due_soon_days,
+        settings.LEDGER["STALE_REPORT_DAYS"] if stale_report_days is None else stale_report_days,
+    )
+
+
+def _report_baseline_moment(commitment: Commitment) -> datetime | None:
+    return (
         commitment.last_progress_at
         or commitment.accepted_at
         or commitment.assigned_at
         or commitment.created_at
     )
+
+
+def _report_baseline_day(commitment: Commitment) -> date | None:
+    moment = _report_baseline_moment(commitment)
     return office_today(moment) if moment else None
 
 
@@ -301,24 +310,49 @@ def traffic_light(commitment: Commitment, today: date) -> str:
     Same rule as `CommitmentQuerySet.with_traffic_light` (which documents it); this one is for
     a single commitment already in memory.
     """
-    status = commitment.status
+    return light_rule(
+        status=commitment.status,
+        deadline=commitment.deadline,
+        completed_on=commitment.completed_on,
+        report_baseline=_report_baseline_moment(commitment),
+        thresholds=_thresholds(commitment),
+        today=today,
+    )
+
+
+_LIGHT_REPORTING_STATUSES = frozenset((*REPORTING_STATUSES, Commitment.Status.ASSIGNED))
+
+
+def light_rule(
+    *,
+    status: str,
+    deadline: date | None,
+    completed_on: date | None,
+    report_baseline: datetime | None,
+    thresholds: tuple[int, int],
+    today: date,
+) -> str:
+    """`traffic_light` on plain values, for callers that read rows without model instances.
+
+    `report_baseline` is the last progress report, else acceptance, assignment or creation;
+    `thresholds` is `light_thresholds(...)` of the commitment's document.
+    """
     if status in GREY_STATUSES:
         return "grey"
-    deadline = commitment.deadline
     if status == Commitment.Status.SUBMITTED:
-        late = (
-            deadline is not None and commitment.completed_on and commitment.completed_on > deadline
-        )
+        late = deadline is not None and completed_on is not None and completed_on > deadline
         return "red" if late else "green"
-    due_soon, stale = _thresholds(commitment)
+    due_soon, stale = thresholds
     if deadline is not None and deadline < today:
         return "red"
     if deadline is not None and deadline <= today + timedelta(days=due_soon):
         return "yellow"
-    if status in (*REPORTING_STATUSES, Commitment.Status.ASSIGNED):
-        baseline = _report_baseline_day(commitment)
-        if baseline is not None and baseline + timedelta(days=stale) <= today:
-            return "yellow"
+    if (
+        status in _LIGHT_REPORTING_STATUSES
+        and report_baseline is not None
+        and office_today(report_baseline) + timedelta(days=stale) <= today
+    ):
+        return "yellow"
     return "green"
 
 

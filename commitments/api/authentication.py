@@ -6,13 +6,50 @@ own views module.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
-from ..selectors import SUPERVISOR_FLAG, supervisor_flag_expression
+from ..models import Unit
+from ..selectors import SUPERVISOR_FLAG
+
+_KEY_PLACEHOLDER = "\x00token-key\x00"
+
+
+@functools.cache
+def _user_by_token_sql(alias: str, vendor: str) -> tuple[str, tuple[Any, ...], int]:
+    """The SQL of "the token's user, and whether they are a supervisor", compiled once.
+
+    Every API request runs this lookup; building it through the ORM each time cost about a
+    millisecond, several times what the database needs to answer it. The statement is the ORM's
+    own (so a custom user model or table names still work), only its compilation is reused.
+    """
+    supervisor = Unit.objects.filter(members=OuterRef("pk"), is_supervisor=True)
+    query = (
+        get_user_model()
+        .objects.using(alias)
+        .filter(auth_token__key=_KEY_PLACEHOLDER)
+        .annotate(**{SUPERVISOR_FLAG: Exists(supervisor)})
+        .query
+    )
+    sql, params = query.sql_with_params()
+    return sql, params, params.index(_KEY_PLACEHOLDER)
+
+
+def user_by_token(key: str, *, alias: str = "default") -> Any | None:
+    """The active-or-not user holding `key`, with the supervisor flag set; None if no such token."""
+    sql, params, position = _user_by_token_sql(alias, connections[alias].vendor)
+    bound = list(params)
+    bound[position] = key
+    users = list(get_user_model().objects.using(alias).raw(sql, bound))
+    return users[0] if users else None
 
 
 class LedgerTokenAuthentication(TokenAuthentication):
@@ -23,16 +60,10 @@ class LedgerTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        model: Any = self.get_model()
-        try:
-            token = (
-                model.objects.select_related("user")
-                .annotate(user_is_supervisor=supervisor_flag_expression())
-                .get(key=key)
-            )
-        except model.DoesNotExist as exc:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
-        if not token.user.is_active:
+        user = user_by_token(key)
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        setattr(token.user, SUPERVISOR_FLAG, token.user_is_supervisor)
-        return token.user, token
+        # The token row itself holds nothing more than its key and owner.
+        return user, Token(key=key, user=user)

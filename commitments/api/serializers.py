@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +15,8 @@ from rest_framework import serializers
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..selectors import (
     commitment_fields_writable_by,
+    light_rule,
+    light_thresholds,
     office_today,
     responsible_candidates,
     traffic_light,
@@ -214,24 +218,40 @@ class CommitmentRows:
         # Translated once per request, in the caller's language.
         self.status_labels = {value: str(label) for value, label in Commitment.Status.choices}
         self.open_statuses = frozenset(Commitment.OPEN_STATUSES)
-        self.datetime_field = serializers.DateTimeField()
+        # DRF's DateTimeField output (ISO 8601 in the current time zone), without its
+        # per-value machinery.
+        self.zone = timezone.get_current_timezone()
+        self.default_thresholds = light_thresholds(None, None)
 
     def __call__(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [self.row(r) for r in rows]
 
+    def moment(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = value.astimezone(self.zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
     def row(self, r: dict[str, Any]) -> dict[str, Any]:
         deadline = r["deadline"]
+        status = r["status"]
         username = r["responsible__username"]
         if username is None:
             responsible_name = ""
         else:
             full = f"{r['responsible__first_name']} {r['responsible__last_name']}".strip()
             responsible_name = full or username
+        due_soon, stale = r["document__due_soon_days"], r["document__stale_report_days"]
+        if due_soon is None and stale is None:
+            thresholds = self.default_thresholds
+        else:
+            thresholds = light_thresholds(due_soon, stale)
+        last_progress_at = r["last_progress_at"]
         return {
             "id": r["id"],
             "title": r["title"],
-            "status": r["status"],
-            "status_display": self.status_labels.get(r["status"], r["status"]),
+            "status": status,
+            "status_display": self.status_labels.get(status, status),
             "lead_unit": r["lead_unit_id"],
             "lead_unit_name": r["lead_unit__name"],
             "responsible": r["responsible_id"],
@@ -243,48 +263,22 @@ class CommitmentRows:
             "is_public": r["is_public"],
             "completed_on": r["completed_on"] and r["completed_on"].isoformat(),
             "finished_on_time": r["finished_on_time"],
-            "last_progress_at": self.datetime_field.to_representation(r["last_progress_at"]),
-            "overdue": r["status"] in self.open_statuses
+            "last_progress_at": self.moment(last_progress_at),
+            "overdue": status in self.open_statuses
             and deadline is not None
             and deadline < self.today,
-            # Duck-typed: the selector reads only the attributes _LightFacts carries.
-            "traffic_light": traffic_light(cast(Commitment, _LightFacts(r)), self.today),
+            "traffic_light": light_rule(
+                status=status,
+                deadline=deadline,
+                completed_on=r["completed_on"],
+                report_baseline=last_progress_at
+                or r["accepted_at"]
+                or r["assigned_at"]
+                or r["created_at"],
+                thresholds=thresholds,
+                today=self.today,
+            ),
         }
-
-
-class _LightFacts:
-    """A values() row seen through the attributes selectors.traffic_light reads."""
-
-    __slots__ = (
-        "accepted_at",
-        "assigned_at",
-        "completed_on",
-        "created_at",
-        "deadline",
-        "document",
-        "last_progress_at",
-        "status",
-    )
-
-    def __init__(self, r: dict[str, Any]) -> None:
-        self.status = r["status"]
-        self.deadline = r["deadline"]
-        self.completed_on = r["completed_on"]
-        self.last_progress_at = r["last_progress_at"]
-        self.accepted_at = r["accepted_at"]
-        self.assigned_at = r["assigned_at"]
-        self.created_at = r["created_at"]
-        self.document = _DocumentThresholds(
-            r["document__due_soon_days"], r["document__stale_report_days"]
-        )
-
-
-class _DocumentThresholds:
-    __slots__ = ("due_soon_days", "stale_report_days")
-
-    def __init__(self, due_soon_days: int | None, stale_report_days: int | None) -> None:
-        self.due_soon_days = due_soon_days
-        self.stale_report_days = stale_report_days
 
 
 class CommitmentDetailSerializer(CommitmentListSerializer):
