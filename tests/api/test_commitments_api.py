@@ -8,6 +8,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from commitments.api.filters import CommitmentFilter
 from commitments.models import Commitment, ProgressUpdate
 from tests.factories import CommitmentFactory, SourceDocumentFactory, UnitFactory, UserFactory
 
@@ -164,6 +165,24 @@ def test_filters_select_the_right_commitments(supervisor, spread, params, expect
     response = token_client(supervisor).get("/api/v1/commitments/", params(spread))
     names = {k for k, v in spread.items() if isinstance(v, Commitment)}
     assert {n for n in names if spread[n].pk in ids(response)} == expected
+
+
+def test_filters_combine_when_several_are_given(supervisor, spread):
+    params = {"unit": spread["sub"].pk, "status": S.ACCEPTED, "deadline_before": "2999-01-01"}
+    response = token_client(supervisor).get("/api/v1/commitments/", params)
+    assert ids(response) == [spread["soon"].pk]
+
+
+def test_browsable_api_filter_form_offers_every_filter(world: World):
+    # The JSON path builds only the filters a request names; the HTML form must show them all.
+    client = Client()
+    client.force_login(world.supervisor)
+    response = client.get(
+        "/api/v1/commitments/", {"status": S.ACCEPTED}, headers={"accept": "text/html"}
+    )
+    page = response.content.decode()
+    for name in CommitmentFilter.base_filters:
+        assert f'name="{name}"' in page, name
 
 
 def test_an_invalid_filter_value_is_a_400(supervisor):
