@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..selectors import commitment_list_for, office_today, user_is_supervisor
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
 from .reminders import ReminderLogInline, send_reminder_now
 from .workflow import CommitmentWorkflowMixin, TrafficLightFilter, annotate_for_changelist
@@ -39,6 +40,29 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ResponsibleFilter(admin.SimpleListFilter):
+    """Who answers for the work: an account, only a name from the source, or nobody yet."""
+
+    title = _("责任人")
+    parameter_name = "responsible_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("account", _("已关联用户账号")),
+            ("text", _("仅有原文姓名(未关联账号)")),
+            ("none", _("未指定")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "account":
+            return queryset.filter(responsible__isnull=False)
+        if self.value() == "text":
+            return queryset.filter(responsible__isnull=True).exclude(responsible_name="")
+        if self.value() == "none":
+            return queryset.filter(responsible__isnull=True, responsible_name="")
+        return queryset
+
+
 class DirectiveInline(admin.TabularInline):
     model = Directive
     fields = ("ref", "kind", "section", "text", "owner_names", "deadline", "deadline_text")
@@ -52,7 +76,7 @@ class DirectiveInline(admin.TabularInline):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
     list_display = ("title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
     search_fields = ("title", "speaker", "issuer")
     date_hierarchy = "delivered_on"
@@ -112,8 +136,9 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         "traffic_light_cell",
         "title_short",
         "lead_unit",
-        "responsible",
+        "responsible_cell",
         "deadline_cell",
+        "report_cycle",
         "status",
         "is_public",
         "document",
@@ -125,11 +150,19 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         OverdueFilter,
         "is_public",
         "deadline_pending",
+        "report_cycle",
+        ResponsibleFilter,
         "lead_unit",
         "document",
     )
     date_hierarchy = "deadline"
-    search_fields = ("title", "description", "lead_unit__name", "deadline_text")
+    search_fields = (
+        "title",
+        "description",
+        "lead_unit__name",
+        "deadline_text",
+        "responsible_name",
+    )
     list_select_related = ("lead_unit", "responsible", "document")
     list_per_page = 50
     autocomplete_fields = ("lead_unit", "co_units")
@@ -144,12 +177,13 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         "finished_on_time",
         "last_progress_at",
         "directive",
+        "responsible_name",
         "created_at",
         "updated_at",
     )
     fieldsets = (
         (None, {"fields": ("title", "description", "document", "directive")}),
-        (_("责任"), {"fields": ("lead_unit", "co_units", "responsible")}),
+        (_("责任"), {"fields": ("lead_unit", "co_units", "responsible", "responsible_name")}),
         (
             _("时限"),
             {"fields": ("deadline", "deadline_text", "deadline_pending", "original_deadline")},
@@ -194,6 +228,20 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     @admin.display(description=_("事项"), ordering="title")
     def title_short(self, obj: Commitment) -> str:
         return obj.title if len(obj.title) <= 40 else obj.title[:40] + "…"
+
+    @admin.display(description=_("责任人"), ordering="responsible__username")
+    def responsible_cell(self, obj: Commitment) -> str:
+        if obj.responsible is not None:
+            return str(obj.responsible)
+        if obj.responsible_name:
+            # The name as the source wrote it: no account of that name (yet) to link.
+            return format_html(
+                '<span title="{}">{}{}</span>',
+                _("原文所列责任人,尚未关联用户账号"),
+                obj.responsible_name,
+                _("(原文)"),
+            )
+        return "—"
 
     @admin.display(description=_("完成时限"), ordering="deadline")
     def deadline_cell(self, obj: Commitment) -> str:

@@ -1,7 +1,9 @@
 """Write a parsed speech or notice into the ledger: document, directives, units, commitments.
 
 The text understanding lives in :mod:`commitments.importer` (no database); this module only
-decides what to create, update or leave alone.
+decides what to create, update or leave alone. ``document_import_preview`` tells, without
+writing, what ``document_import`` would decide; it lives here, beside the decisions it
+mirrors, so that the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from ..importer.errors import SeedError
+from ..importer.formats.detect import max_bytes
 from ..importer.parse import ParsedDirective, ParsedDocument, parse_document
 from ..importer.summary import guess_unit_kind, summarize
 from ..models import Commitment, Directive, SourceDocument, Unit, WebhookSubscription
@@ -27,6 +33,33 @@ DEADLINE_TEXT_MAX = Directive._meta.get_field("deadline_text").max_length or 200
 TITLE_MAX = SourceDocument._meta.get_field("title").max_length or 300
 RESPONSIBLE_NAME_MAX = Commitment._meta.get_field("responsible_name").max_length or 100
 COMMITMENT_TITLE_MAX = Commitment._meta.get_field("title").max_length or 300
+
+# What an import writes. The role group 督办人员 (services.roles) holds all four; 责任单位人员
+# none, so unit members may read documents but not bring new ones in.
+IMPORT_PERMISSIONS = (
+    "commitments.add_sourcedocument",
+    "commitments.add_directive",
+    "commitments.add_unit",
+    "commitments.add_commitment",
+)
+
+
+def user_can_import_documents(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether ``user`` may import speeches and notices in the admin."""
+    return bool(
+        user.is_active and getattr(user, "is_staff", False) and user.has_perms(IMPORT_PERMISSIONS)
+    )
+
+
+def source_size_check(*, size: int, head: bytes) -> None:
+    """Refuse a file above its format's limit (text 4 MB, .docx/.xlsx 20 MB, PDF 30 MB) from
+    its size and first bytes alone, so that an oversized file is never read into memory."""
+    limit = max_bytes(head)
+    if size > limit:
+        raise SeedError(
+            _("文件过大(%(size)d MB),上限 %(limit)d MB")
+            % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+        )
 
 
 @dataclass(frozen=True)
@@ -148,13 +181,17 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
     )
 
 
-def _previous_version(parsed: ParsedDocument, name: str) -> SourceDocument | None:
+def _previous_version(
+    parsed: ParsedDocument, name: str, *, lock: bool = True
+) -> SourceDocument | None:
     """The document this one is a new version of, if any.
 
     Same source file name *and* the same title or date (a generic name such as 讲话.txt reused
     for another meeting is not a new version), else the same title and date.
     """
-    queryset = SourceDocument.objects.select_for_update().order_by("-imported_at", "-pk")
+    queryset = SourceDocument.objects.order_by("-imported_at", "-pk")
+    if lock:
+        queryset = queryset.select_for_update()
     if name:
         for candidate in queryset.filter(source_name=name)[:20]:
             same_date = candidate.delivered_on == parsed.delivered_on
@@ -311,3 +348,178 @@ def _units_by_name(names: set[str]) -> dict[str, Unit]:
         )
         found.update({u.name: u for u in Unit.objects.filter(name__in=missing)})
     return found
+
+
+# --- preview: what document_import would do, without writing ------------------------------------
+
+
+class ImportOutcome:
+    NEW = "new"  # a new document
+    UPDATE = "update"  # a new version of a known document: updated in place
+    UNCHANGED = "unchanged"  # these very bytes were imported before: nothing will change
+
+
+@dataclass(frozen=True)
+class PlannedCommitment:
+    """One task directive of the file and what the import makes of it."""
+
+    directive: ParsedDirective
+    title: str  # the commitment's title ("" when no commitment is made: no owner)
+    lead_unit: str
+    co_units: tuple[str, ...]
+    new_units: frozenset[str]  # which of lead_unit / co_units do not exist yet
+    responsible: Any  # the user the 责任人 name stands for, or None
+    responsible_name: str  # the name as the source writes it
+    exists: bool  # a new version: this directive already has a commitment (kept, synced)
+    warnings: tuple[str, ...]
+
+    @property
+    def makes_commitment(self) -> bool:
+        return bool(self.lead_unit)
+
+    @property
+    def report_cycle_label(self) -> str:
+        cycle = self.directive.report_cycle
+        return str(Commitment.ReportCycle(cycle).label) if cycle else ""
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    parsed: ParsedDocument
+    name: str
+    outcome: str  # ImportOutcome
+    document: SourceDocument | None  # the known document (UPDATE, UNCHANGED)
+    tasks: tuple[PlannedCommitment, ...]
+    new_units: tuple[str, ...]
+    quoted_count: int
+    context_count: int
+    directives_removed: int  # UPDATE: directives of the old version not in this one
+    warnings: tuple[str, ...]  # about the document as a whole
+
+    @property
+    def is_new(self) -> bool:
+        return self.outcome == ImportOutcome.NEW
+
+    @property
+    def is_update(self) -> bool:
+        return self.outcome == ImportOutcome.UPDATE
+
+    @property
+    def is_unchanged(self) -> bool:
+        return self.outcome == ImportOutcome.UNCHANGED
+
+    @property
+    def commitments_new(self) -> int:
+        return sum(1 for t in self.tasks if t.makes_commitment and not t.exists)
+
+    @property
+    def commitments_kept(self) -> int:
+        return sum(1 for t in self.tasks if t.makes_commitment and t.exists)
+
+    @property
+    def ownerless(self) -> int:
+        return sum(1 for t in self.tasks if not t.makes_commitment)
+
+
+def document_import_preview(*, parsed: ParsedDocument, name: str = "") -> ImportPreview:
+    """What ``document_import_parsed(parsed=parsed, name=name)`` would do now, read-only.
+
+    The database may change before the import is confirmed (another import, a new unit); the
+    import then decides afresh, so this is a forecast, exact when nothing else happened.
+    """
+    counts = {kind: len(parsed.of_kind(kind)) for kind in ("quoted", "context")}
+    existing = SourceDocument.objects.filter(sha256=parsed.sha256).first()
+    if existing is not None:
+        return ImportPreview(
+            parsed=parsed,
+            name=name,
+            outcome=ImportOutcome.UNCHANGED,
+            document=existing,
+            tasks=(),
+            new_units=(),
+            quoted_count=counts["quoted"],
+            context_count=counts["context"],
+            directives_removed=0,
+            warnings=(),
+        )
+    previous = _previous_version(parsed, name, lock=False)
+    old_refs: dict[str, int] = {}
+    with_commitment: set[int] = set()
+    if previous is not None:
+        old_refs = dict(previous.directives.values_list("ref", "pk"))
+        with_commitment = set(
+            Commitment.objects.filter(directive__document=previous).values_list(
+                "directive_id", flat=True
+            )
+        )
+    tasks = [item for item in parsed.directives if item.kind == Directive.Kind.TASK]
+    names = {
+        "".join(n.split()) for item in tasks if item.owners for n in (*item.owners, *item.co_owners)
+    }
+    known_units = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
+    people = _users_by_name({item.responsible for item in tasks if item.responsible})
+    planned = [
+        _plan(item, known_units, people, old_refs.get(item.ref) in with_commitment)
+        for item in tasks
+    ]
+    warnings = []
+    if not parsed.title:
+        warnings.append(_("未识别出文件标题"))
+    if parsed.reference_date is None and any(t.directive.deadline_text for t in planned):
+        warnings.append(_("文件中没有讲话或印发日期:“年内”“三个月内”等相对时限无法换算成日期"))
+    ownerless = sum(1 for t in planned if not t.makes_commitment)
+    if ownerless:
+        warnings.append(
+            _("%(n)d 条工作任务未识别出责任主体,只记为工作指示,不生成承诺事项") % {"n": ownerless}
+        )
+    kept_refs = {item.ref for item in parsed.directives}
+    return ImportPreview(
+        parsed=parsed,
+        name=name,
+        outcome=ImportOutcome.NEW if previous is None else ImportOutcome.UPDATE,
+        document=previous,
+        tasks=tuple(planned),
+        new_units=tuple(sorted(names - known_units)),
+        quoted_count=counts["quoted"],
+        context_count=counts["context"],
+        directives_removed=sum(1 for ref in old_refs if ref not in kept_refs),
+        warnings=tuple(warnings),
+    )
+
+
+def _plan(
+    item: ParsedDirective, known_units: set[str], people: dict[str, Any], exists: bool
+) -> PlannedCommitment:
+    owners = ["".join(n.split()) for n in item.owners]
+    co = [n for n in ("".join(c.split()) for c in item.co_owners) if n not in owners]
+    lead = owners[0] if owners else ""
+    co_units = tuple(n for n in dict.fromkeys(owners[1:] + co) if n != lead)
+    user = people.get(item.responsible) if item.responsible else None
+    warnings: list[str] = []
+    if not lead:
+        warnings.append(_("未识别出责任主体,不生成承诺事项,请导入后人工指定"))
+    elif item.owners_inherited:
+        warnings.append(_("责任主体由上文承接而来,请核对"))
+    if item.deadline_pending:
+        warnings.append(
+            _("时限待定:原文“%(text)s”未给出具体日期") % {"text": item.deadline_text}
+            if item.deadline_text
+            else _("时限待定:原文要求限期但未给出日期")
+        )
+    if item.responsible and user is None:
+        warnings.append(
+            _("责任人“%(name)s”没有唯一对应的用户账号,按原文记录") % {"name": item.responsible}
+        )
+    if item.milestone:
+        warnings.append(_("一行两个时限,按“%(step)s”拆为单独事项") % {"step": item.milestone})
+    return PlannedCommitment(
+        directive=item,
+        title=_title(item) if lead else "",
+        lead_unit=lead,
+        co_units=co_units,
+        new_units=frozenset(n for n in (lead, *co_units) if n and n not in known_units),
+        responsible=user,
+        responsible_name=item.responsible,
+        exists=exists,
+        warnings=tuple(warnings),
+    )

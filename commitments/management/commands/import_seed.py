@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from commitments.importer.decode import MAX_BYTES
 from commitments.importer.errors import SeedError
-from commitments.importer.formats.detect import OFFICE_MAX_BYTES, PDF_MAX_BYTES, max_bytes
+from commitments.importer.formats.detect import OFFICE_MAX_BYTES, PDF_MAX_BYTES
 from commitments.importer.parse import parse_document
-from commitments.services.imports import document_import
+from commitments.services.imports import document_import, source_size_check
 
 
 class Command(BaseCommand):
@@ -142,12 +142,7 @@ def _read(path: Path) -> bytes:
     size = path.stat().st_size
     try:
         with path.open("rb") as handle:
-            limit = max_bytes(handle.read(1024))
-            if size > limit:
-                raise SeedError(
-                    _("文件过大(%(size)d MB),上限 %(limit)d MB")
-                    % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
-                )
+            source_size_check(size=size, head=handle.read(1024))
             handle.seek(0)
             return handle.read()
     except OSError as exc:
