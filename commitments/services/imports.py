@@ -397,6 +397,11 @@ class ImportPreview:
     warnings: tuple[str, ...]  # about the document as a whole
 
     @property
+    def format_label(self) -> str:
+        labels = {"text": _("文本"), "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF"}
+        return labels.get(self.parsed.source_format, self.parsed.source_format)
+
+    @property
     def is_new(self) -> bool:
         return self.outcome == ImportOutcome.NEW
 

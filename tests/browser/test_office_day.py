@@ -1,6 +1,7 @@
 """An office's day, end to end in a real browser.
 
-The supervisor imports a leader's speech, completes and assigns (交办) one of its commitments;
+The supervisor imports a leader's speech through the admin's upload page (导入讲话/通知: upload,
+preview, confirm), completes and assigns (交办) one of its commitments;
 the unit's contact signs for it (签收), reports progress (报送进展) and asks for closure
 (申请办结) with a file; the supervisor verifies it (复核通过); the dashboard (业绩看板) and the
 public page (向社会公开) then show it. Screenshots of every step go to test-artifacts/.
@@ -12,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from commitments.models import Commitment, ProgressUpdate, SourceDocument
 from commitments.selectors import office_today
@@ -38,24 +38,41 @@ def _move(web, commitment: Commitment, label: str, step: str, fill=None) -> None
     web.screenshot(f"{step}-done")
 
 
-def test_an_office_day_from_speech_to_public_page(web, admin_login, supervisor, role_groups):
+def test_an_office_day_from_speech_to_public_page(
+    web, admin_login, supervisor, role_groups, settings, tmp_path
+):
     page = web.page
+    settings.VAR_DIR = tmp_path  # the upload waits for confirmation under <VAR_DIR>/imports/
     supervisor.groups.add(role_groups["督办人员"])
 
-    # --- the supervisor imports the speech (from the command line: the admin has no upload) ---
-    call_command("import_seed", str(SPEECH), verbosity=0)
+    # --- the supervisor imports the speech: upload, check the preview, confirm ---
+    admin_login(supervisor)
+    page.goto("/admin/commitments/sourcedocument/")
+    page.click("#ledger-import-document")
+    page.wait_for_url("**/admin/commitments/sourcedocument/import/")
+    page.set_input_files("#id_file", str(SPEECH))
+    web.screenshot("upload")
+    page.click("#import-upload input[type=submit]")
+    page.locator("#preview-plan").wait_for()
+    assert "将新建来源文件 1 份、承诺事项 35 项" in page.locator("#preview-outcome").inner_text()
+    planned = page.locator("#preview-plan tbody tr", has_text="建立认责承诺台账")
+    assert "各级创先争优活动办公室" in planned.inner_text()
+    assert not SourceDocument.objects.exists()  # a preview writes nothing
+    web.screenshot("preview")
+    page.locator("#import-confirm input[name=confirm]").last.click()  # below the plan
+    page.wait_for_url("**/admin/commitments/commitment/?document__id__exact=*")
+    assert "新建「" in page.locator("ul.messagelist").inner_text()
     document = SourceDocument.objects.get()
+    assert document.source_name == SPEECH.name
+    assert list((tmp_path / "imports").iterdir()) == []  # the staged upload is gone
     commitment = Commitment.objects.get(document=document, title__contains="认责承诺台账")
     assert commitment.status == Commitment.Status.DRAFT
+    assert commitment.title[:10] in page.locator("#result_list").inner_text()
+    web.screenshot("imported")
     unit = commitment.lead_unit
     contact = UserFactory(username="unit-contact", is_staff=True)
     contact.groups.add(role_groups["责任单位人员"])
     unit.members.add(contact)
-
-    admin_login(supervisor)
-    page.goto("/admin/commitments/commitment/?q=认责承诺台账")
-    assert commitment.title[:10] in page.locator("#result_list").inner_text()
-    web.screenshot("imported")
 
     # --- the supervisor sets the deadline and the person, publishes it, and assigns it ---
     deadline = office_today() + timedelta(days=30)
