@@ -44,10 +44,11 @@ def _user_by_token_sql(alias: str, vendor: str) -> tuple[str, tuple[Any, ...], i
 
 
 def user_by_token(key: str, *, alias: str = "default") -> Any | None:
-    """The active-or-not user holding `key`, with the supervisor flag set; None if no such token."""
+    """The user holding `key` (active or not), supervisor flag set; None if no such token."""
     sql, params, position = _user_by_token_sql(alias, connections[alias].vendor)
     bound = list(params)
     bound[position] = key
+    # raw(), not a bare cursor: it applies the backend's converters (aware datetimes on SQLite).
     users = list(get_user_model().objects.using(alias).raw(sql, bound))
     return users[0] if users else None
 

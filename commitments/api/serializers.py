@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -177,6 +179,13 @@ class CommitmentListSerializer(serializers.ModelSerializer):
         return light
 
 
+@functools.lru_cache(maxsize=16)
+def _status_labels(language: str | None) -> dict[str, str]:
+    """Status labels in a language, translated once per process rather than per row."""
+    with translation.override(language):
+        return {value: str(label) for value, label in Commitment.Status.choices}
+
+
 class CommitmentRows:
     """The list's read path: `.values()` rows turned into CommitmentListSerializer's output.
 
@@ -215,8 +224,7 @@ class CommitmentRows:
 
     def __init__(self, today: Any) -> None:
         self.today = today
-        # Translated once per request, in the caller's language.
-        self.status_labels = {value: str(label) for value, label in Commitment.Status.choices}
+        self.status_labels = _status_labels(get_language())
         self.open_statuses = frozenset(Commitment.OPEN_STATUSES)
         # DRF's DateTimeField output (ISO 8601 in the current time zone), without its
         # per-value machinery.

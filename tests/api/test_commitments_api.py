@@ -329,6 +329,31 @@ def test_token_login_is_locked_out_after_repeated_failures(world: World, setting
     assert "token" not in locked.json()
 
 
+def test_an_unknown_token_and_a_deactivated_users_token_are_refused(supervisor):
+    client = token_client(supervisor)
+    assert client.get("/api/v1/commitments/").status_code == 200
+    supervisor.is_active = False
+    supervisor.save(update_fields=["is_active"])
+
+    deactivated = client.get("/api/v1/commitments/")
+    unknown = Client(headers={"authorization": "Token " + "0" * 40}).get("/api/v1/commitments/")
+
+    assert deactivated.status_code == 401
+    assert unknown.status_code == 401
+
+
+def test_a_token_tells_whether_its_user_supervises(supervisor, unit):
+    # given a member of an ordinary unit and the office's supervisor
+    member = UserFactory()
+    unit.members.add(member)
+    CommitmentFactory(lead_unit=UnitFactory(name="别的单位"))
+    # then the supervisor sees every commitment, the member only their unit's
+    everything = ids(token_client(supervisor).get("/api/v1/commitments/"))
+    own = ids(token_client(member).get("/api/v1/commitments/"))
+    assert len(everything) == Commitment.objects.count()
+    assert own == []
+
+
 def test_session_writes_need_the_csrf_token(world: World):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.supervisor)
