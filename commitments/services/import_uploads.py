@@ -45,7 +45,7 @@ def staging_dir() -> Path:
 
 
 def import_upload_stage(
-    *, data: bytes, name: str, user_id: int, reference_date: date | None = None
+    *, data: bytes, name: str, user_id: int | None, reference_date: date | None = None
 ) -> str:
     """Keep ``data`` for a later ``import_upload_confirm``; return the token that names it."""
     import_uploads_purge(older_than=STAGING_MAX_AGE)
@@ -71,7 +71,7 @@ def import_upload_stage(
     )
 
 
-def import_upload_read(*, token: str, user_id: int) -> StagedUpload:
+def import_upload_read(*, token: str, user_id: int | None) -> StagedUpload:
     """The staged upload the token names, if it is this user's and still valid."""
     try:
         payload = signing.loads(token, salt=_SALT, max_age=STAGING_MAX_AGE)
@@ -81,7 +81,7 @@ def import_upload_read(*, token: str, user_id: int) -> StagedUpload:
         raise InvalidInput(_("导入请求无效,请重新上传文件。")) from None
     if not isinstance(payload, dict) or not _FILE_ID.match(str(payload.get("f", ""))):
         raise InvalidInput(_("导入请求无效,请重新上传文件。"))
-    if payload.get("u") != user_id:
+    if user_id is None or payload.get("u") != user_id:
         raise InvalidInput(_("只能确认本人上传的文件,请重新上传。"))
     reference = payload.get("r")
     return StagedUpload(
@@ -92,7 +92,7 @@ def import_upload_read(*, token: str, user_id: int) -> StagedUpload:
     )
 
 
-def import_upload_confirm(*, token: str, user_id: int) -> ImportResult:
+def import_upload_confirm(*, token: str, user_id: int | None) -> ImportResult:
     """Import the staged file exactly as ``import_seed`` would (``document_import``, in one
     transaction), then delete it. Raises ``InvalidInput`` when there is nothing (any more) to
     import, ``SeedError`` when the file cannot be imported; nothing is written then."""
@@ -118,7 +118,7 @@ def import_upload_confirm(*, token: str, user_id: int) -> ImportResult:
     return result
 
 
-def import_upload_discard(*, token: str, user_id: int) -> None:
+def import_upload_discard(*, token: str, user_id: int | None) -> None:
     """Forget a staged upload (the office cancelled the preview)."""
     staged = import_upload_read(token=token, user_id=user_id)
     (staging_dir() / f"{staged.file_id}.upload").unlink(missing_ok=True)

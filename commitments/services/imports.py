@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Concat
@@ -44,8 +43,8 @@ IMPORT_PERMISSIONS = (
 )
 
 
-def user_can_import_documents(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether ``user`` may import speeches and notices in the admin."""
+def user_can_import_documents(user: Any) -> bool:
+    """Whether ``user`` (a request's user, anonymous included) may import in the admin."""
     return bool(
         user.is_active and getattr(user, "is_staff", False) and user.has_perms(IMPORT_PERMISSIONS)
     )
