@@ -246,7 +246,7 @@ class CommitmentViewSet(
         # Same output as CommitmentListSerializer, read through .values(): see CommitmentRows.
         today = office_today()
         reader = s.CommitmentRows(today)
-        queryset = self.filter_queryset(self.get_queryset()).values(*reader.columns)
+        queryset = reader.values(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset) or []
         return self.get_paginated_response(reader(page))
 
