@@ -46,9 +46,14 @@ def supervisor_flag_expression() -> Exists:
     return Exists(Unit.objects.filter(members=OuterRef("user_id"), is_supervisor=True))
 
 
-def commitment_list_for(user: AbstractBaseUser | AnonymousUser) -> CommitmentQuerySet:
-    """The commitments a user may see: all for supervisors, else their units' (and sub-units')."""
-    qs: CommitmentQuerySet = Commitment.objects.all()
+def commitment_list_for(
+    user: AbstractBaseUser | AnonymousUser, *, base: CommitmentQuerySet | None = None
+) -> CommitmentQuerySet:
+    """The commitments a user may see: all for supervisors, else their units' (and sub-units').
+
+    `base` narrows or shapes the rows (e.g. a `.values()` query); default: all commitments.
+    """
+    qs: CommitmentQuerySet = Commitment.objects.all() if base is None else base
     if user_is_supervisor(user):
         return qs
     unit_ids = (

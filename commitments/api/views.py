@@ -246,7 +246,8 @@ class CommitmentViewSet(
         # Same output as CommitmentListSerializer, read through .values(): see CommitmentRows.
         today = office_today()
         reader = s.CommitmentRows(today)
-        queryset = reader.values(self.filter_queryset(self.get_queryset()))
+        visible = commitment_list_for(request.user, base=reader.queryset())
+        queryset = self.filter_queryset(visible)
         page = self.paginate_queryset(queryset) or []
         return self.get_paginated_response(reader(page))
 
