@@ -133,6 +133,7 @@ def test_app_services_take_their_environment_from_dotenv_and_the_services():
         env = _container_env(name, POSTGRES_PASSWORD="pw")
         assert env["DATABASE_URL"] == "postgres://ledger:pw@postgres:5432/ledger", name
         assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0", name
+        assert env["CACHE_URL"] == "redis://redis:6379/1", name
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production", name
 
 
