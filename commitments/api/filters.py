@@ -114,6 +114,7 @@ class CommitmentFilter(StaticFilterSet):
     # distinct=False: a status is one column, no join; DISTINCT would sort the whole match.
     status = filters.MultipleChoiceFilter(
         distinct=False,
+        method="filter_status",
         choices=Commitment.Status.choices,
         help_text=_("状态,可重复:?status=assigned&status=accepted"),
     )
@@ -146,6 +147,10 @@ class CommitmentFilter(StaticFilterSet):
     class Meta:
         model = Commitment
         fields: list[str] = []
+
+    def filter_status(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # One IN (...) instead of django-filter's OR of equalities: same rows, less to build.
+        return queryset.filter(status__in=value) if value else queryset
 
     def filter_unit(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         ids = Unit.objects.descendant_ids([int(value)])
