@@ -14,7 +14,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 # Statuses in which the unit is expected to report progress, and so can fall behind with it.
@@ -36,7 +36,9 @@ class AddDays(models.Func):
     arity = 2
     output_field = models.DateField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(  # type: ignore[override]  # a fixed template: no function/template arguments
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
         day_sql, day_params = compiler.compile(self.source_expressions[0])
         n_sql, n_params = compiler.compile(self.source_expressions[1])
         return f"(CAST({day_sql} AS date) + CAST({n_sql} AS integer))", [*day_params, *n_params]
@@ -62,7 +64,7 @@ class UnitQuerySet(models.QuerySet):
             found |= frontier
         return found
 
-    def of_member(self, user: AbstractBaseUser | AnonymousUser) -> UnitQuerySet:
+    def of_member(self, user: User | AnonymousUser) -> UnitQuerySet:
         """The units a user belongs to, with their sub-units."""
         if not user.is_authenticated:
             return self.none()

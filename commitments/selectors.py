@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ def office_today(now: datetime | None = None) -> date:
     return timezone.localdate(now, timezone=timezone.get_default_timezone())
 
 
-def user_is_supervisor(user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_is_supervisor(user: User | AnonymousUser) -> bool:
     """Supervisors (the activity office) see and act on everything."""
     if not user.is_authenticated:
         return False
@@ -47,7 +47,7 @@ def supervisor_flag_expression() -> Exists:
 
 
 def commitment_list_for(
-    user: AbstractBaseUser | AnonymousUser, *, base: CommitmentQuerySet | None = None
+    user: User | AnonymousUser, *, base: CommitmentQuerySet | None = None
 ) -> CommitmentQuerySet:
     """The commitments a user may see: all for supervisors, else their units' (and sub-units').
 
@@ -64,7 +64,7 @@ def commitment_list_for(
     return qs.for_units(unit_ids)
 
 
-def unit_ids_of_member(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+def unit_ids_of_member(user: User | AnonymousUser) -> set[int]:
     """The ids of the units a user belongs to, with their sub-units (empty when anonymous)."""
     if not user.is_authenticated:
         return set()
@@ -73,14 +73,14 @@ def unit_ids_of_member(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     )
 
 
-def unit_list_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Unit]:
+def unit_list_for(user: User | AnonymousUser) -> QuerySet[Unit]:
     """The units a user may look at: all for supervisors, else their own units and sub-units."""
     if user_is_supervisor(user):
         return Unit.objects.all()
     return Unit.objects.filter(id__in=unit_ids_of_member(user))
 
 
-def progress_list_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ProgressUpdate]:
+def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
     """Progress reports on the commitments `user` may see."""
     qs = ProgressUpdate.objects.all()
     if user_is_supervisor(user):
@@ -110,7 +110,7 @@ SUPERVISOR_WRITABLE_FIELDS = frozenset(
 
 
 def commitment_fields_writable_by(
-    user: AbstractBaseUser | AnonymousUser, commitment: Commitment | None
+    user: User | AnonymousUser, commitment: Commitment | None
 ) -> frozenset[str]:
     """The fields `user` may write when creating (`commitment` None) or editing a commitment."""
     if user_is_supervisor(user):
@@ -120,7 +120,7 @@ def commitment_fields_writable_by(
     return frozenset()
 
 
-def user_may_create_commitments(user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_may_create_commitments(user: User | AnonymousUser) -> bool:
     return user_is_supervisor(user)
 
 
@@ -275,7 +275,7 @@ def public_commitments() -> QuerySet[Commitment]:
     )
 
 
-def evidence_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Evidence]:
+def evidence_visible_to(user: User | AnonymousUser) -> QuerySet[Evidence]:
     """The evidence files a user may download: those of the commitments they may see."""
     return Evidence.objects.filter(commitment__in=commitment_list_for(user).values("id"))
 
@@ -400,7 +400,7 @@ def on_time_deadline(commitment: Commitment) -> date | None:
     return deadline
 
 
-def on_time_statistics(commitments: QuerySet[Commitment]) -> dict[str, Any]:
+def on_time_statistics(commitments: CommitmentQuerySet) -> dict[str, Any]:
     """Finished (verified or closed) commitments: how many on time, late, without a deadline.
 
     One query; relies on `finished_on_time`, set by the workflow when the work is verified.
@@ -430,7 +430,7 @@ def extension_statistics(commitments: QuerySet[Commitment]) -> dict[str, int]:
     )
 
 
-def pending_extensions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[DeadlineExtension]:
+def pending_extensions_for(user: User | AnonymousUser) -> QuerySet[DeadlineExtension]:
     """Extension requests waiting for a decision, on commitments the user may see."""
     return DeadlineExtension.objects.filter(
         status=DeadlineExtension.Status.PENDING,

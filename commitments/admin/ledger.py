@@ -246,7 +246,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     @admin.display(description=_("完成时限"), ordering="deadline")
     def deadline_cell(self, obj: Commitment) -> str:
         if obj.deadline is None:
-            return _("待定") if obj.deadline_pending else "—"
+            return str(_("待定")) if obj.deadline_pending else "—"
         if obj.is_overdue(office_today()):
             return format_html('<span class="ledger-overdue">{} {}</span>', obj.deadline, _("逾期"))
         return str(obj.deadline)

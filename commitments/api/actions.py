@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -123,9 +123,9 @@ class WorkflowActionsMixin:
     detail_response: Callable[..., Response]
 
     @staticmethod
-    def _actor(request: Request) -> AbstractBaseUser:
+    def _actor(request: Request) -> User:
         # The permission class has already refused anonymous callers.
-        return cast(AbstractBaseUser, request.user)
+        return cast(User, request.user)
 
     def _input(self, request: Request, serializer_class: type[serializers.Serializer]) -> dict:
         serializer = serializer_class(data=request.data)

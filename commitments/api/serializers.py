@@ -189,10 +189,10 @@ def _status_labels(language: str | None) -> dict[str, str]:
 
 
 @functools.cache
-def _rows_template(rows: type[CommitmentRows]) -> CommitmentQuerySet:
+def _rows_template() -> CommitmentQuerySet:
     # Resolving twenty column names through their joins is a visible share of a page; the
     # resolved query is kept and cloned per request (never evaluated itself).
-    return Commitment.objects.values(*rows.columns, **rows.expressions)
+    return Commitment.objects.values(*CommitmentRows.columns, **CommitmentRows.expressions)
 
 
 class CommitmentRows:
@@ -235,7 +235,7 @@ class CommitmentRows:
     @classmethod
     def queryset(cls) -> CommitmentQuerySet:
         """Every commitment as these rows; filter it like any CommitmentQuerySet."""
-        return _rows_template(cls).all()
+        return _rows_template().all()
 
     def __init__(self, today: Any) -> None:
         self.today = today

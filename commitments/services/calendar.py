@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ def calendar_feed_url(raw: str) -> str:
 
 @transaction.atomic
 def calendar_token_create(
-    *, unit: Unit | None = None, user: AbstractBaseUser | None = None, label: str = ""
+    *, unit: Unit | None = None, user: User | None = None, label: str = ""
 ) -> tuple[CalendarToken, str]:
     """A new feed for a unit or a person. Returns the token and its secret, shown only now."""
     raw = secrets.token_urlsafe(32)

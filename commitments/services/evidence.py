@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -127,7 +127,7 @@ def evidence_validate(*, file: UploadedFile) -> tuple[str, str, int]:
 def evidence_add(
     *,
     commitment: Commitment,
-    actor: AbstractBaseUser,
+    actor: User,
     file: UploadedFile,
     note: str = "",
 ) -> Evidence:

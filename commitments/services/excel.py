@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -71,7 +71,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
 
 
-def person_name(user: AbstractBaseUser | None) -> str:
+def person_name(user: User | None) -> str:
     """How a person is written in a 台账: 姓名 (last name first), else the user name."""
     if user is None:
         return ""
@@ -194,7 +194,7 @@ class _Row:
     number: int
     title: str
     unit: Unit
-    responsible: AbstractBaseUser | None
+    responsible: User | None
     deadline: date | None
     deadline_pending: bool
     progress: str
@@ -254,14 +254,14 @@ class _People:
     """Looks people up by user name or by 姓名, one query for the whole sheet."""
 
     def __init__(self) -> None:
-        self.by_username: dict[str, AbstractBaseUser] = {}
-        self.by_name: dict[str, list[AbstractBaseUser]] = {}
+        self.by_username: dict[str, User] = {}
+        self.by_name: dict[str, list[User]] = {}
         for user in get_user_model().objects.filter(is_active=True):
             self.by_username[user.get_username()] = user
             name = person_name(user)
             self.by_name.setdefault(name, []).append(user)
 
-    def find(self, text: str) -> AbstractBaseUser:
+    def find(self, text: str) -> User:
         if text in self.by_username:
             return self.by_username[text]
         matches = self.by_name.get(text, [])
@@ -413,7 +413,7 @@ def _validate(
 
 
 def commitments_import_xlsx(
-    *, source: IO[bytes] | bytes, actor: AbstractBaseUser | None = None
+    *, source: IO[bytes] | bytes, actor: User | None = None
 ) -> ImportResult:
     """Create one commitment per valid row; if any cell is bad, report every bad cell and
     write nothing."""
@@ -437,7 +437,7 @@ def commitments_import_xlsx(
 
 
 @transaction.atomic
-def _create_all(rows: Iterable[_Row], actor: AbstractBaseUser | None) -> list[Commitment]:
+def _create_all(rows: Iterable[_Row], actor: User | None) -> list[Commitment]:
     created = []
     for row in rows:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +39,7 @@ def _text(value: str, *, field: str, message: str) -> str:
 def extension_request(
     *,
     commitment: Commitment,
-    actor: AbstractBaseUser,
+    actor: User,
     requested_deadline: date,
     reason: str,
 ) -> DeadlineExtension:
@@ -70,7 +70,7 @@ def extension_request(
     return extension
 
 
-def _decidable(extension: DeadlineExtension, actor: AbstractBaseUser) -> DeadlineExtension:
+def _decidable(extension: DeadlineExtension, actor: User) -> DeadlineExtension:
     locked = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
     commitment = lock_commitment(locked.commitment)
     locked.commitment = commitment
@@ -85,9 +85,7 @@ def _decidable(extension: DeadlineExtension, actor: AbstractBaseUser) -> Deadlin
     return locked
 
 
-def _decide(
-    extension: DeadlineExtension, *, actor: AbstractBaseUser, status: str, note: str
-) -> None:
+def _decide(extension: DeadlineExtension, *, actor: User, status: str, note: str) -> None:
     extension.status = status
     extension.decided_by = actor
     extension.decided_at = timezone.now()
@@ -100,7 +98,7 @@ def _decide(
 
 @transaction.atomic
 def extension_approve(
-    *, extension: DeadlineExtension, actor: AbstractBaseUser, note: str = ""
+    *, extension: DeadlineExtension, actor: User, note: str = ""
 ) -> DeadlineExtension:
     """The office grants the request: the commitment's deadline becomes the requested one."""
     locked = _decidable(extension, actor)
@@ -127,9 +125,7 @@ def extension_approve(
 
 
 @transaction.atomic
-def extension_reject(
-    *, extension: DeadlineExtension, actor: AbstractBaseUser, note: str
-) -> DeadlineExtension:
+def extension_reject(*, extension: DeadlineExtension, actor: User, note: str) -> DeadlineExtension:
     """The office refuses the request, saying why; the deadline stays."""
     note = _text(note, field="note", message=str(_("请填写不予批准的理由")))
     locked = _decidable(extension, actor)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,7 +41,7 @@ def commitment_create(
     lead_unit: Unit,
     description: str = "",
     co_units: Iterable[Unit] = (),
-    responsible: AbstractBaseUser | None = None,
+    responsible: User | None = None,
     deadline: date | None = None,
     deadline_text: str = "",
     deadline_pending: bool = False,
@@ -95,7 +95,7 @@ def commitment_update(
 def progress_report_create(
     *,
     commitment: Commitment,
-    author: AbstractBaseUser | None,
+    author: User | None,
     text: str,
     percent: int,
     is_public: bool = False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from .errors import InvalidInput
 def ranking_snapshot_publish(
     *,
     title: str,
-    published_by: AbstractBaseUser | None,
+    published_by: User | None,
     published_on: date | None = None,
     commitments: QuerySet | None = None,
 ) -> RankingSnapshot:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -94,15 +94,13 @@ def status_label(value: str) -> str:
     return str(S(value).label)
 
 
-def actor_roles(
-    *, actor: AbstractBaseUser | AnonymousUser, commitment: Commitment
-) -> frozenset[str]:
+def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> frozenset[str]:
     """The roles `actor` holds towards this commitment (empty: it is none of their business).
 
     Members of a unit act on the commitments their unit or one of its sub-units leads or
     supports, the same set `commitment_list_for` shows them.
     """
-    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", True):
+    if actor is None or isinstance(actor, AnonymousUser) or not actor.is_active:
         return frozenset()
     roles: set[str] = set()
     if user_is_supervisor(actor):
@@ -115,7 +113,7 @@ def actor_roles(
     return frozenset(roles)
 
 
-def allowed_moves(*, commitment: Commitment, actor: AbstractBaseUser | AnonymousUser) -> list[str]:
+def allowed_moves(*, commitment: Commitment, actor: User | AnonymousUser) -> list[str]:
     """The moves `actor` may make on `commitment` in its current state, in table order."""
     roles = actor_roles(actor=actor, commitment=commitment)
     return _allowed_for(commitment.status, roles)
@@ -131,9 +129,7 @@ def lock_commitment(commitment: Commitment) -> Commitment:
     return Commitment.objects.select_for_update().get(pk=commitment.pk)
 
 
-def check_move(
-    *, commitment: Commitment, actor: AbstractBaseUser | AnonymousUser, move: str
-) -> None:
+def check_move(*, commitment: Commitment, actor: User | AnonymousUser, move: str) -> None:
     """Raise ActorNotAllowed or TransitionNotAllowed unless `actor` may make `move` now."""
     roles = actor_roles(actor=actor, commitment=commitment)
     if not roles:
@@ -157,7 +153,7 @@ def _required(value: str, *, field: str, message: str) -> str:
 def save_move(
     commitment: Commitment,
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     move: str,
     fields: list[str],
     reason: str = "",
@@ -181,7 +177,7 @@ def sync_instance(target: M, source: M) -> M:
 def _move(
     *,
     commitment: Commitment,
-    actor: AbstractBaseUser,
+    actor: User,
     move: str,
     reason: str = "",
     reason_required: str | None = None,
@@ -210,7 +206,7 @@ def _move(
     return sync_instance(commitment, current)
 
 
-def _announce(commitment: Commitment, *, old_status: str, actor: AbstractBaseUser) -> None:
+def _announce(commitment: Commitment, *, old_status: str, actor: User) -> None:
     # Listeners (webhooks) hear every status change; closing is also its own event.
     if commitment.status == old_status:
         return
@@ -222,7 +218,7 @@ def _announce(commitment: Commitment, *, old_status: str, actor: AbstractBaseUse
 
 
 @transaction.atomic
-def commitment_assign(*, commitment: Commitment, actor: AbstractBaseUser) -> Commitment:
+def commitment_assign(*, commitment: Commitment, actor: User) -> Commitment:
     """交办: the office hands the drafted commitment to its responsible unit."""
     return _move(
         commitment=commitment,
@@ -233,7 +229,7 @@ def commitment_assign(*, commitment: Commitment, actor: AbstractBaseUser) -> Com
 
 
 @transaction.atomic
-def commitment_accept(*, commitment: Commitment, actor: AbstractBaseUser) -> Commitment:
+def commitment_accept(*, commitment: Commitment, actor: User) -> Commitment:
     """签收: the unit acknowledges the work."""
     return _move(
         commitment=commitment,
@@ -244,7 +240,7 @@ def commitment_accept(*, commitment: Commitment, actor: AbstractBaseUser) -> Com
 
 
 @transaction.atomic
-def commitment_start(*, commitment: Commitment, actor: AbstractBaseUser) -> Commitment:
+def commitment_start(*, commitment: Commitment, actor: User) -> Commitment:
     """开始办理: explicit start; a first progress report does the same implicitly."""
     return _move(commitment=commitment, actor=actor, move=Move.START)
 
@@ -253,7 +249,7 @@ def commitment_start(*, commitment: Commitment, actor: AbstractBaseUser) -> Comm
 def commitment_report_progress(
     *,
     commitment: Commitment,
-    actor: AbstractBaseUser,
+    actor: User,
     text: str,
     percent: int,
     is_public: bool = False,
@@ -285,7 +281,7 @@ def commitment_report_progress(
 def commitment_submit(
     *,
     commitment: Commitment,
-    actor: AbstractBaseUser,
+    actor: User,
     evidence_text: str,
     files: Iterable[UploadedFile] = (),
 ) -> Commitment:
@@ -309,9 +305,7 @@ def commitment_submit(
 
 
 @transaction.atomic
-def commitment_verify(
-    *, commitment: Commitment, actor: AbstractBaseUser, note: str = ""
-) -> Commitment:
+def commitment_verify(*, commitment: Commitment, actor: User, note: str = "") -> Commitment:
     """复核通过: the office confirms the work; on-time is decided now and stored.
 
     `finished_on_time` compares `completed_on` with the deadline in force when the work was
@@ -340,15 +334,13 @@ def commitment_verify(
 
 
 @transaction.atomic
-def commitment_close(*, commitment: Commitment, actor: AbstractBaseUser) -> Commitment:
+def commitment_close(*, commitment: Commitment, actor: User) -> Commitment:
     """销号: the verified commitment leaves the ledger's open list for good."""
     return _move(commitment=commitment, actor=actor, move=Move.CLOSE)
 
 
 @transaction.atomic
-def commitment_return(
-    *, commitment: Commitment, actor: AbstractBaseUser, reason: str
-) -> Commitment:
+def commitment_return(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
     """退回: the reviewer rejects the closure; the work is not done, so no completion day."""
     return _move(
         commitment=commitment,
@@ -361,9 +353,7 @@ def commitment_return(
 
 
 @transaction.atomic
-def commitment_cancel(
-    *, commitment: Commitment, actor: AbstractBaseUser, reason: str
-) -> Commitment:
+def commitment_cancel(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
     """撤销: the commitment is dropped, with a reason; it stays on record (never deleted)."""
     return _move(
         commitment=commitment,
@@ -376,9 +366,7 @@ def commitment_cancel(
 
 
 @transaction.atomic
-def commitment_reopen(
-    *, commitment: Commitment, actor: AbstractBaseUser, reason: str
-) -> Commitment:
+def commitment_reopen(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
     """重新打开: a finished or cancelled commitment is handed to the unit again.
 
     The earlier completion no longer counts: completion day, on-time flag and completion note

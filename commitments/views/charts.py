@@ -78,10 +78,10 @@ def grouped_columns(
         f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>',
     ]
     for s, (name, color, _values) in enumerate(series):
-        x = left + s * 90
+        key_x = left + s * 90
         parts.append(
-            f'<rect x="{x}" y="24" width="10" height="10" fill="{escape(color)}"/>'
-            f'<text x="{x + 14}" y="33">{escape(name)}</text>'
+            f'<rect x="{key_x}" y="24" width="10" height="10" fill="{escape(color)}"/>'
+            f'<text x="{key_x + 14}" y="33">{escape(name)}</text>'
         )
     for i, label in enumerate(labels):
         x0 = left + i * slot + slot * 0.1
