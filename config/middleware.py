@@ -76,10 +76,10 @@ class HealthCheckMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
-    """Send settings.CONTENT_SECURITY_POLICY (Django 5.2 has no built-in CSP).
+    """Send settings.CONTENT_SECURITY_POLICY (Django 5.2 has no built-in CSP) on every page.
 
-    A longer prefix in CONTENT_SECURITY_POLICY_PATHS wins (the API docs load Swagger UI from a
-    CDN); a view that sets its own header keeps it.
+    One policy for the whole site, the API docs included (Swagger UI is served from our own
+    static files); a view that sets its own header keeps it.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -92,15 +92,7 @@ class ContentSecurityPolicyMiddleware:
             if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
             else "Content-Security-Policy"
         )
-        policy = self._policy_for(request.path)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
         if policy and header not in response:
             response[header] = policy
         return response
-
-    @staticmethod
-    def _policy_for(path: str) -> str:
-        overrides: dict[str, str] = getattr(settings, "CONTENT_SECURITY_POLICY_PATHS", {})
-        for prefix in sorted(overrides, key=len, reverse=True):
-            if path.startswith(prefix):
-                return overrides[prefix]
-        return getattr(settings, "CONTENT_SECURITY_POLICY", "")

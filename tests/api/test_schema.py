@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 import pytest
 import schemathesis
@@ -60,6 +61,22 @@ def test_schema_and_swagger_ui_are_served(client):
         "page_size",
     } <= filters
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_swagger_ui_asks_nothing_of_another_host_and_has_no_inline_script(client):
+    page = client.get("/api/docs/").content.decode()
+    script = client.get("/api/docs/?script=")
+
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(url.startswith("/") and not url.startswith("//") for url in assets)
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in assets
+    # The start-up script comes as a file from our origin, so script-src 'self' is enough.
+    assert "<script>" not in page and "/api/docs/?script=" in assets
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in script.content.decode()
+    # Swagger UI's default "valid" badge is an image from the public validator service.
+    assert '"validatorUrl": null' in script.content.decode()
 
 
 def _examples(operation: dict) -> list:

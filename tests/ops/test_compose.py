@@ -268,7 +268,8 @@ def test_the_web_container_command_serves_probes_static_files_and_https_only_pag
         status, headers, body = _get(f"{base}/admin/login/", **https)
         assert status == 200
         assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
-        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        site_policy = headers["Content-Security-Policy"]
+        assert "script-src 'self';" in site_policy
         assert headers["X-Frame-Options"] == "DENY"
         css = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', body)
         assert css, body[:2000]
@@ -276,6 +277,17 @@ def test_the_web_container_command_serves_probes_static_files_and_https_only_pag
         status, headers, _ = _get(base + css.group(1).decode(), **https)
         assert status == 200
         assert "max-age=315360000" in headers["Cache-Control"]
+        # and: the API docs run under the same policy, with Swagger UI from the collected files
+        status, headers, body = _get(f"{base}/api/docs/", **https)
+        assert status == 200
+        assert headers["Content-Security-Policy"] == site_policy
+        bundle = re.search(
+            rb'src="(/static/drf_spectacular_sidecar/swagger-ui-dist/'
+            rb'swagger-ui-bundle\.[0-9a-f]{12}\.js)"',
+            body,
+        )
+        assert bundle, body[:2000]
+        assert _get(base + bundle.group(1).decode(), **https)[0] == 200
         # and: an unknown host is refused
         assert (
             _get(f"{base}/admin/login/", Host="evil.example", **{"X-Forwarded-Proto": "https"})[0]
