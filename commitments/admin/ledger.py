@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..selectors import commitment_list_for, office_today, user_is_supervisor
+from ..selectors import (
+    commitment_draft_from_directive,
+    commitment_list_for,
+    office_today,
+    user_is_supervisor,
+)
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
@@ -84,13 +90,62 @@ class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
     inlines = [DirectiveInline]
 
 
+class HasCommitmentFilter(admin.SimpleListFilter):
+    title = _("是否已建承诺事项")
+    parameter_name = "has_commitment"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("已建")), ("no", _("尚未建立"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(commitment_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(commitment_count=0)
+        return queryset
+
+
 @admin.register(Directive)
 class DirectiveAdmin(admin.ModelAdmin):
-    list_display = ("ref", "kind", "short_text", "document", "deadline", "deadline_text")
-    list_filter = ("kind", "deadline_pending", "document")
+    list_display = (
+        "ref",
+        "kind",
+        "short_text",
+        "document",
+        "deadline",
+        "deadline_text",
+    )
+    list_filter = ("kind", HasCommitmentFilter, "deadline_pending", "document")
     search_fields = ("text", "section", "ref")
     list_select_related = ("document",)
     readonly_fields = ("document", "span_start", "span_end", "in_context")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(commitment_count=Count("commitments"))
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # The cell needs to know, once per page, whether this user may add commitments.
+        may_add = user_is_supervisor(request.user)
+
+        @admin.display(description=_("承诺事项"), ordering="commitment_count")
+        def commitments_cell(obj: Directive) -> str:
+            count = getattr(obj, "commitment_count", 0)
+            if count:
+                url = reverse("admin:commitments_commitment_changelist")
+                return format_html(
+                    '<a href="{}?directive__id__exact={}">{}</a>', url, obj.pk, count
+                )
+            if obj.kind == Directive.Kind.TASK and may_add:
+                url = reverse("admin:commitments_commitment_add")
+                return format_html(
+                    '<a class="addlink" href="{}?from_directive={}">{}</a>',
+                    url,
+                    obj.pk,
+                    _("建立"),
+                )
+            return "—"
+
+        return [*self.list_display, commitments_cell]
 
     @admin.display(description=_("内容"))
     def short_text(self, obj: Directive) -> str:
@@ -165,7 +220,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     )
     list_select_related = ("lead_unit", "responsible", "document")
     list_per_page = 50
-    autocomplete_fields = ("lead_unit", "co_units")
+    autocomplete_fields = ("lead_unit", "co_units", "directive")
     readonly_fields = (
         "status",
         "status_reason",
@@ -225,6 +280,23 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     def has_add_permission(self, request: HttpRequest) -> bool:
         return user_is_supervisor(request.user)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        # The source directive is chosen when a commitment is made, then kept.
+        return fields if obj is not None else [f for f in fields if f != "directive"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        # 建立 on a directive: the form starts from the directive's words, deadline and owner.
+        directive_id = request.GET.get("from_directive", "")
+        directive = (
+            Directive.objects.filter(pk=directive_id).first() if directive_id.isdigit() else None
+        )
+        if directive is not None:
+            initial.pop("from_directive", None)
+            initial.update(commitment_draft_from_directive(directive))
+        return initial
+
     @admin.display(description=_("事项"), ordering="title")
     def title_short(self, obj: Commitment) -> str:
         return obj.title if len(obj.title) <= 40 else obj.title[:40] + "…"
@@ -266,6 +338,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
                     for f in COMMITMENT_EDITABLE_FIELDS
                     if f in form.cleaned_data
                 },
+                directive=form.cleaned_data.get("directive"),
             )
             obj.pk = created.pk
             obj._state.adding = False
