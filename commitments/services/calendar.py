@@ -15,6 +15,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from ..models import CalendarToken, Commitment, Unit
+from .common import office_language
 
 
 def token_digest(raw: str) -> str:
@@ -58,6 +59,9 @@ def calendar_ics(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{name} · 承诺事项完成时限")
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    # The feed is Chinese throughout, whatever language the calendar program asks for.
+    with office_language():
+        status_labels = {value: str(label) for value, label in Commitment.Status.choices}
     calendar.add("refresh-interval;value=duration", "PT6H")
     for commitment in commitments:
         deadline: date | None = commitment.deadline
@@ -71,7 +75,7 @@ def calendar_ics(
         event.add("summary", f"【完成时限】{commitment.title}")
         event.add(
             "description",
-            f"责任单位:{commitment.lead_unit.name}\n状态:{commitment.get_status_display()}",
+            f"责任单位:{commitment.lead_unit.name}\n状态:{status_labels[commitment.status]}",
         )
         event.add(
             "url",

@@ -35,7 +35,8 @@ class TransitionNotAllowed(WorkflowError):
         self.current = current
         self.move = move
         self.allowed = list(allowed)
-        names = "、".join(str(Move(m).label) for m in self.allowed) or str(_("无"))
+        # The list separator is translated too: "、" in Chinese, ", " in English.
+        names = str(_("、")).join(str(Move(m).label) for m in self.allowed) or str(_("无"))
         super().__init__(
             format_lazy(
                 _("当前状态为「{current}」,不能{move}。当前可执行的操作:{allowed}"),

@@ -19,6 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Commitment, Evidence
+from .common import office_language
 from .errors import InvalidInput
 from .workflow import Move, check_move, lock_commitment
 
@@ -144,7 +145,8 @@ def evidence_add(
         note=(note or "").strip(),
     )
     evidence._history_user = actor  # type: ignore[attr-defined]
-    evidence._change_reason = str(Move.ADD_EVIDENCE.label)  # type: ignore[attr-defined]
+    with office_language():
+        evidence._change_reason = str(Move.ADD_EVIDENCE.label)  # type: ignore[attr-defined]
     evidence.file.save(name, file, save=False)
     try:
         evidence.full_clean()

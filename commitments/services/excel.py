@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..models import Commitment, ProgressUpdate, Unit
+from .common import office_language
 from .ledger import commitment_create, progress_report_create
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,6 +65,14 @@ IMPORTABLE_STATUSES = (
     Commitment.Status.CANCELLED,
 )
 NEEDS_REASON = (Commitment.Status.RETURNED, Commitment.Status.CANCELLED)
+
+
+def office_status_labels() -> dict[str, str]:
+    """Status value -> its Chinese label: the 台账 is the offices' Chinese sheet, written and
+    read the same whatever language the person exporting or importing reads the site in."""
+    with office_language():
+        return {value: str(label) for value, label in Commitment.Status.choices}
+
 
 _thin = Side(style="thin", color="999999")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -131,7 +140,7 @@ def commitments_to_xlsx(
         c._style = copy(looks[look])
         return c
 
-    status_labels = {value: str(label) for value, label in Commitment.Status.choices}
+    status_labels = office_status_labels()
     sheet.append([cell(h, "header") for h in HEADERS])
     rows = export_queryset(commitments, today)
     for number, c in enumerate(rows.iterator(chunk_size=2000), start=1):
@@ -306,7 +315,8 @@ def _validate(
 
     units = {u.name: u for u in Unit.objects.all()}
     people = _People()
-    status_by_label = {str(label): value for value, label in Commitment.Status.choices}
+    labels = office_status_labels()
+    status_by_label = {label: value for value, label in labels.items()}
     existing = set(Commitment.objects.values_list("lead_unit__name", "title"))
     seen: dict[tuple[str, str], int] = {}
     valid: list[_Row] = []
@@ -366,9 +376,7 @@ def _validate(
                     _("无法识别的状态“%(value)s”,可填:%(allowed)s")
                     % {
                         "value": status_text,
-                        "allowed": "、".join(
-                            str(Commitment.Status(s).label) for s in IMPORTABLE_STATUSES
-                        ),
+                        "allowed": "、".join(labels[s] for s in IMPORTABLE_STATUSES),
                     },
                 )
             elif found not in IMPORTABLE_STATUSES:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Commitment, DeadlineExtension
+from .common import office_language
 from .errors import ActorNotAllowed, InvalidInput
 from .workflow import (
     Move,
@@ -64,7 +65,8 @@ def extension_request(
         reason=reason,
     )
     extension._history_user = actor  # type: ignore[attr-defined]
-    extension._change_reason = str(Move.REQUEST_EXTENSION.label)  # type: ignore[attr-defined]
+    with office_language():
+        extension._change_reason = str(Move.REQUEST_EXTENSION.label)  # type: ignore[attr-defined]
     extension.full_clean()
     extension.save()
     return extension
@@ -91,7 +93,8 @@ def _decide(extension: DeadlineExtension, *, actor: User, status: str, note: str
     extension.decided_at = timezone.now()
     extension.decision_note = note
     extension._history_user = actor  # type: ignore[attr-defined]
-    extension._change_reason = str(extension.get_status_display())  # type: ignore[attr-defined]
+    with office_language():
+        extension._change_reason = str(extension.get_status_display())  # type: ignore[attr-defined]
     extension.full_clean()
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
 
@@ -113,12 +116,10 @@ def extension_approve(
     )
     old = commitment.deadline
     commitment.deadline = locked.requested_deadline
+    with office_language():
+        reason = str(_("批准延期 %(old)s → %(new)s")) % {"old": old, "new": commitment.deadline}
     save_move(
-        commitment,
-        actor=actor,
-        move=Move.DECIDE_EXTENSION,
-        reason=str(_("批准延期 %(old)s → %(new)s")) % {"old": old, "new": commitment.deadline},
-        fields=["deadline"],
+        commitment, actor=actor, move=Move.DECIDE_EXTENSION, reason=reason, fields=["deadline"]
     )
     sync_instance(extension, locked)
     return locked

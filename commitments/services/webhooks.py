@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Commitment, WebhookDelivery, WebhookEvent, WebhookSubscription
+from .common import office_language
 
 SIGNATURE_HEADER = "X-Ledger-Signature"
 TIMESTAMP_HEADER = "X-Ledger-Timestamp"
@@ -50,6 +51,9 @@ def commitment_payload(
     *, commitment: Commitment, event: str, old_status: str = "", today: date | None = None
 ) -> dict[str, Any]:
     """What a subscriber receives: ids, names, dates and states; no personal data."""
+    # A machine reads this: the label stays in the office's language, whoever made the move.
+    with office_language():
+        status_display = str(commitment.get_status_display())
     data: dict[str, Any] = {
         "event": event,
         "occurred_at": timezone.now().isoformat(),
@@ -59,7 +63,7 @@ def commitment_payload(
             "lead_unit": {"id": commitment.lead_unit_id, "name": commitment.lead_unit.name},
             "document_id": commitment.document_id,
             "status": commitment.status,
-            "status_display": str(commitment.get_status_display()),
+            "status_display": status_display,
             "deadline": commitment.deadline.isoformat() if commitment.deadline else None,
             "original_deadline": (
                 commitment.original_deadline.isoformat() if commitment.original_deadline else None

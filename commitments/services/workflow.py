@@ -29,9 +29,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import Commitment, ProgressUpdate, Unit
 from ..selectors import office_today, on_time_deadline, user_is_supervisor
+from .common import office_language
 from .errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
 from .events import commitment_event
 
@@ -45,20 +47,22 @@ class Role(models.TextChoices):
 
 
 class Move(models.TextChoices):
-    ASSIGN = "assign", _("交办")
-    ACCEPT = "accept", _("签收")
-    START = "start", _("开始办理")
-    REPORT = "report", _("报送进展")
-    SUBMIT = "submit", _("申请办结")
-    VERIFY = "verify", _("复核通过")
-    CLOSE = "close", _("销号")
-    RETURN = "return", _("退回")
-    CANCEL = "cancel", _("撤销")
-    REOPEN = "reopen", _("重新打开")
-    REQUEST_EXTENSION = "request_extension", _("申请延期")
-    ADD_EVIDENCE = "add_evidence", _("上传佐证材料")
+    # In Chinese a move and the status it leads to are often the same word (交办, 签收, 退回 ...);
+    # the context lets English say "Assign" for the move and "Assigned" for the status.
+    ASSIGN = "assign", pgettext_lazy("move", "交办")
+    ACCEPT = "accept", pgettext_lazy("move", "签收")
+    START = "start", pgettext_lazy("move", "开始办理")
+    REPORT = "report", pgettext_lazy("move", "报送进展")
+    SUBMIT = "submit", pgettext_lazy("move", "申请办结")
+    VERIFY = "verify", pgettext_lazy("move", "复核通过")
+    CLOSE = "close", pgettext_lazy("move", "销号")
+    RETURN = "return", pgettext_lazy("move", "退回")
+    CANCEL = "cancel", pgettext_lazy("move", "撤销")
+    REOPEN = "reopen", pgettext_lazy("move", "重新打开")
+    REQUEST_EXTENSION = "request_extension", pgettext_lazy("move", "申请延期")
+    ADD_EVIDENCE = "add_evidence", pgettext_lazy("move", "上传佐证材料")
     # Not a move on the commitment's own table: the office's answer to REQUEST_EXTENSION.
-    DECIDE_EXTENSION = "decide_extension", _("审批延期")
+    DECIDE_EXTENSION = "decide_extension", pgettext_lazy("move", "审批延期")
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,8 @@ def save_move(
     # The history row gets the actor even outside a request (API token, Celery, shell), and a
     # change reason naming the move, so the audit trail reads as the office's own log.
     commitment._history_user = actor  # type: ignore[attr-defined]
-    label = str(Move(move).label)
+    with office_language():
+        label = str(Move(move).label)
     commitment._change_reason = f"{label}:{reason}" if reason else label  # type: ignore[attr-defined]
     commitment.full_clean()
     commitment.save(update_fields=[*fields, "updated_at"])
