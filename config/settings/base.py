@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous caller then gets 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "commitments.api.authentication.LedgerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "commitments.api.session.LedgerSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["commitments.api.filters.FilterBackend"],

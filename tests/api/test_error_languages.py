@@ -43,7 +43,9 @@ PASSWORD = "pw-for-tests-123"  # the factories' password
 
 @dataclass(frozen=True)
 class Call:
-    role: str  # "anonymous", "supervisor", "member", "other_member" or "bad_token"
+    # "anonymous", "supervisor", "member", "other_member", "bad_token" or "session" (the
+    # member signed in to the browsable API, CSRF checked)
+    role: str
     method: str
     path: str
     status: int
@@ -275,6 +277,9 @@ CASES: dict[str, Callable[[World], Call]] = {
     # --- 401, 403: who may not ------------------------------------------------------------
     "401-no-credentials": lambda w: Call("anonymous", "get", "/api/v1/commitments/", 401),
     "401-unknown-token": lambda w: Call("bad_token", "get", "/api/v1/commitments/", 401),
+    "403-session-without-csrf-token": lambda w: Call(
+        "session", "post", c(w, S.ACCEPTED, "start/"), 403, {}
+    ),
     "403-member-creates": lambda w: Call(
         "member", "post", "/api/v1/commitments/", 403, {"title": "x"}
     ),
@@ -330,6 +335,10 @@ CASES: dict[str, Callable[[World], Call]] = {
 def _client(w: World, role: str) -> Client:
     if role == "bad_token":
         return Client(headers={"authorization": "Token " + "0" * 40})
+    if role == "session":
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(w.member)
+        return browser
     return w.client(role) if role != "anonymous" else token_client(None)
 
 
