@@ -689,6 +689,9 @@ class ReminderLog(models.Model):
         on_delete=models.CASCADE,
         related_name="reminder_logs",
         verbose_name=_("承诺事项"),
+        # The unique (commitment, kind, period) index serves lookups by commitment; a second
+        # index would only slow down the sweep's claims.
+        db_index=False,
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     period = models.CharField(
@@ -714,7 +717,6 @@ class ReminderLog(models.Model):
                 fields=["commitment", "kind", "period"], name="reminderlog_once_per_period"
             ),
         ]
-        indexes = [models.Index(fields=["claim"], name="reminderlog_claim")]
 
     def __str__(self) -> str:
         return f"{self.commitment_id} {self.kind} {self.period}"
@@ -728,8 +730,17 @@ class ReminderDelivery(models.Model):
         COPY = "copy", _("配合单位抄送")
         SUPERVISOR = "supervisor", _("督办单位")
 
+    # Neither foreign key has an index of its own: the unique (log, recipient) index serves
+    # lookups by log, and deliveries are looked up by message only through the partial index
+    # of undigested ones (messages are never deleted). Each index costs the sweep a write per
+    # delivery, and one on `message` misleads the planner into scanning every undigested
+    # delivery for each recipient batch.
     log = models.ForeignKey(
-        ReminderLog, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("提醒记录")
+        ReminderLog,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("提醒记录"),
+        db_index=False,
     )
     recipient = models.EmailField(_("收件人"))
     role = models.CharField(_("身份"), max_length=12, choices=Role.choices)
@@ -740,6 +751,7 @@ class ReminderDelivery(models.Model):
         blank=True,
         related_name="deliveries",
         verbose_name=_("提醒邮件"),
+        db_index=False,
     )
 
     class Meta:
