@@ -120,6 +120,9 @@ class DirectiveAdmin(admin.ModelAdmin):
     list_select_related = ("document",)
     readonly_fields = ("document", "span_start", "span_end", "in_context")
 
+    class Media:
+        css = {"all": ["commitments/admin.css"]}
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(commitment_count=Count("commitments"))
 
