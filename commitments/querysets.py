@@ -22,7 +22,8 @@ REPORTING_STATUSES = ("accepted", "in_progress", "returned")
 # The light is grey once the work is finished or dropped.
 GREY_STATUSES = ("verified", "closed", "cancelled")
 # How many days a report cycle lasts; a report is missing once the last one is older.
-REPORT_CYCLE_DAYS = {"weekly": 7, "monthly": 31}
+# A month or quarter counts at its longest (31 days; 92 for July–September and October–December).
+REPORT_CYCLE_DAYS = {"weekly": 7, "monthly": 31, "quarterly": 92}
 TRAFFIC_LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
 
 
@@ -146,11 +147,12 @@ class CommitmentQuerySet(models.QuerySet):
         return self.annotate(traffic_light=light).annotate(traffic_light_rank=rank)
 
     def reports_missing(self, today: date) -> CommitmentQuerySet:
-        """Commitments with a weekly or monthly report cycle whose report is overdue today.
+        """Commitments with a weekly, monthly or quarterly report cycle whose report is overdue.
 
         A weekly report is missing once the last report (or, before any, the day the unit
-        signed for or got the work) is more than 7 days old, a monthly one after 31 days:
-        reported on June 1, a weekly report is due by June 8 and missing from June 9.
+        signed for or got the work) is more than 7 days old, a monthly one after 31 days, a
+        quarterly one after 92: reported on June 1, a weekly report is due by June 8 and
+        missing from June 9.
         Only work the unit is doing counts (accepted, in progress, returned).
         """
         condition = Q()

@@ -370,7 +370,7 @@ def light_rule(
 
 
 def report_is_missing(commitment: Commitment, today: date) -> bool:
-    """Whether a required weekly/monthly report is overdue (see `reports_missing`)."""
+    """Whether a required weekly/monthly/quarterly report is overdue (see `reports_missing`)."""
     days = REPORT_CYCLE_DAYS.get(commitment.report_cycle)
     if days is None or commitment.status not in REPORTING_STATUSES:
         return False
