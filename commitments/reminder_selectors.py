@@ -22,31 +22,14 @@ REMINDABLE_STATUSES = (
     Commitment.Status.RETURNED,
 )
 
-# What a digest needs of a commitment; the sweep loads nothing else.
-_CANDIDATE_FIELDS = (
-    "id",
-    "title",
-    "deadline",
-    "status",
-    "report_cycle",
-    "lead_unit__id",
-    "lead_unit__name",
-    "lead_unit__contact_emails",
-    "responsible__id",
-    "responsible__email",
-)
-
 
 def reminder_remindable_statuses() -> tuple[str, ...]:
     return tuple(str(s) for s in REMINDABLE_STATUSES)
 
 
 def _candidates(queryset: CommitmentQuerySet) -> CommitmentQuerySet:
-    return (
-        queryset.filter(status__in=REMINDABLE_STATUSES)
-        .select_related("lead_unit", "responsible")
-        .only(*_CANDIDATE_FIELDS)
-    )
+    # The sweep reads the few columns it needs as plain rows (services.reminders.Candidate).
+    return queryset.filter(status__in=REMINDABLE_STATUSES)
 
 
 def reminder_due_soon_candidates(*, today: date, days: int) -> CommitmentQuerySet:
@@ -60,7 +43,8 @@ def reminder_overdue_candidates(*, today: date) -> CommitmentQuerySet:
 
 
 def reminder_missing_report_candidates(*, today: date) -> CommitmentQuerySet:
-    """Weekly/monthly reporters whose report is overdue (the workflow's `reports_missing`)."""
+    """Weekly, monthly and quarterly reporters whose report is overdue (the workflow's
+    `reports_missing`)."""
     return _candidates(Commitment.objects.reports_missing(today))
 
 

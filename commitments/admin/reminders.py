@@ -27,7 +27,8 @@ _STATUS_CLASS: dict[str, str] = {
 def _deliveries_cell(log: ReminderLog) -> str:
     deliveries = list(log.deliveries.all())
     if not deliveries:
-        return str(_("无收件人"))
+        # Not final: the sweep looks again while the period lasts (services/reminders.py).
+        return str(_("无收件人(补充邮箱后,下次提醒时补发)"))
     return format_html_join(
         mark_safe("<br>"),
         '{} <span class="{}">{}</span>',
@@ -43,7 +44,8 @@ def _deliveries_cell(log: ReminderLog) -> str:
 
 
 def _period_label(log: ReminderLog) -> str:
-    """The claim key in words: which deadline, which round, which report week or month."""
+    """The claim key in words: which deadline, which round, which report week, month or
+    quarter."""
     period = log.period
     if log.kind in (ReminderLog.Kind.OVERDUE, ReminderLog.Kind.ESCALATION) and "/" in period:
         deadline, _slash, bucket = period.partition("/")
@@ -55,6 +57,8 @@ def _period_label(log: ReminderLog) -> str:
         year, _dash, rest = period.partition("-")
         if rest.startswith("W") and rest[1:].isdigit():
             return str(_("%(y)s年第%(w)d周")) % {"y": year, "w": int(rest[1:])}
+        if rest.startswith("Q") and rest[1:].isdigit():
+            return str(_("%(y)s年第%(q)d季度")) % {"y": year, "q": int(rest[1:])}
         if rest.isdigit():
             return str(_("%(y)s年%(m)d月")) % {"y": year, "m": int(rest)}
     return period
@@ -132,7 +136,7 @@ def send_reminder_now(modeladmin: Any, request: HttpRequest, queryset: QuerySet)
     if result.without_recipient:
         modeladmin.message_user(
             request,
-            _("%(n)d 项没有责任人邮箱或单位联系邮箱,无法发送")
+            _("%(n)d 项没有责任人邮箱或单位联系邮箱,无法发送;补充邮箱后可再次催办")
             % {"n": len(result.without_recipient)},
             messages.ERROR,
         )

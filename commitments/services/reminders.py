@@ -2,28 +2,35 @@
 
 The life of a reminder, and why each step is safe to repeat:
 
-1. Claim (per batch of commitments, one transaction): a ReminderLog row per
-   (commitment, kind, period) is inserted with ON CONFLICT DO NOTHING and a fresh claim token;
-   only the rows carrying our token are ours. Their recipients (ReminderDelivery rows) are
-   written in the same transaction, so "decided to send" and "claimed" commit together or not
-   at all. A second sweep, a redelivered task or a restarted worker finds the rows claimed and
-   adds nothing.
+1. Claim (per batch of candidates, one transaction, a fixed number of statements): one
+   multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING writes a ReminderLog row per
+   (commitment, kind, period) and hands back only the rows it inserted: those are ours. Their
+   recipients (ReminderDelivery rows, unique per log and address) are inserted in the same
+   transaction, so "decided to send" and "claimed" commit together or not at all. A second
+   sweep, a redelivered task or a restarted worker finds the rows claimed and adds nothing.
+   A claim that found no recipient (no responsible person's address, no unit contact) is
+   kept, so the office sees 无收件人 in the history, but it is not final: while its period
+   lasts, every sweep (and 催办) looks again, and once an address exists the reminder goes
+   out. Two sweeps doing that at once cannot both deliver it: the delivery rows are unique.
 2. Compose (per batch of recipients, one transaction): every delivery not yet in a message is
    put into one ReminderMessage per recipient, row-locked (SKIP LOCKED where the database has
    it) so two composers never take the same delivery. Under a worker the sweep fans this
    step out: one `compose_reminder_digests` task per recipient batch composes and sends over
    one SMTP connection, so several workers share the load; `send_reminders` (cron) does the
    same in-process. Deliveries a lost task left undigested are picked up by the resume task.
-3. Send (per chunk of messages, one SMTP connection): a conditional UPDATE moves only
-   `pending` messages to `sending`; each success is marked `sent` at once; a failure goes back
-   to `pending` (retried with backoff) or, after REMINDER_MAX_ATTEMPTS, to `failed`, shown in
-   the admin.
+3. Send (per chunk of messages, one SMTP connection): one UPDATE ... RETURNING moves only
+   `pending` messages to `sending` and reads them; after the SMTP conversation one UPDATE
+   marks the accepted ones `sent`, and one more puts failures back to `pending` (retried with
+   backoff) or, after REMINDER_MAX_ATTEMPTS, to `failed`, shown in the admin.
 
 The one window no database can close is between the SMTP server accepting a message and our
-UPDATE to `sent`: a worker killed there leaves the message in `sending`. We chose
-at-least-once for that single point: after REMINDER_SENDING_LEASE_SECONDS such a message is
-put back to `pending` and sent again, with the same Message-ID header so mail clients can
-fold the copy. A rare duplicate digest is better than a reminder that silently never arrives.
+UPDATE to `sent`. It lasts one chunk's SMTP conversation (at most REMINDER_RECIPIENT_BATCH
+messages; a fraction of a second at the speeds `bench/bench_reminders.py` measures): a worker
+killed inside it leaves the chunk in `sending`. We chose at-least-once for that single
+point: after REMINDER_SENDING_LEASE_SECONDS such messages are put back to `pending` and sent
+again, with the same Message-ID header so mail clients can fold a copy. A rare duplicate
+digest is better than a reminder that silently never arrives. (Marking each message the
+moment it is accepted would shrink the window to one message for one more query per e-mail.)
 """
 
 from __future__ import annotations
@@ -36,18 +43,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache, partial
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import models, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..models import (
     Commitment,
@@ -55,6 +59,7 @@ from ..models import (
     ReminderLog,
     ReminderMessage,
     ReminderSweep,
+    Unit,
 )
 from ..reminder_selectors import (
     reminder_due_soon_candidates,
@@ -64,14 +69,14 @@ from ..reminder_selectors import (
     reminder_supervisor_emails,
 )
 from ..selectors import office_today
+from .common import office_language
+from .overlap import Overlap
+from .reminder_mail import DigestItem, DigestWriter, ReminderOutbox
 
 logger = logging.getLogger(__name__)
 
 Kind = ReminderLog.Kind
 Dispatch = Literal["queue", "inline"]
-
-# The order items appear in a digest: the most urgent first.
-KIND_ORDER = [Kind.ESCALATION, Kind.OVERDUE, Kind.MANUAL, Kind.MISSING_REPORT, Kind.DUE_SOON]
 
 
 def reminder_setting(name: str) -> Any:
@@ -82,6 +87,7 @@ def reminder_setting(name: str) -> Any:
         "REMINDER_WORKDAYS_ONLY": False,
         "REMINDER_BATCH_SIZE": 1000,
         "REMINDER_RECIPIENT_BATCH": 200,
+        "REMINDER_CLAIM_THREADS": 2,
         "REMINDER_MAX_ATTEMPTS": 5,
         "REMINDER_RETRY_BASE_SECONDS": 60,
         "REMINDER_RETRY_MAX_SECONDS": 3600,
@@ -107,10 +113,16 @@ def reminder_is_workday(day: date) -> bool:
 
 
 def _report_cycle_period(cycle: str, today: date) -> str:
+    """The report period a missing-report reminder is claimed for: the ISO week, the month or
+    the quarter that `today` falls in."""
+    if cycle == Commitment.ReportCycle.WEEKLY:
+        year, week, _weekday = today.isocalendar()
+        return f"{year}-W{week:02d}"
     if cycle == Commitment.ReportCycle.MONTHLY:
         return f"{today:%Y-%m}"
-    year, week, _weekday = today.isocalendar()
-    return f"{year}-W{week:02d}"
+    if cycle == Commitment.ReportCycle.QUARTERLY:
+        return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    raise ValueError(f"no report period for the report cycle {cycle!r}")
 
 
 def _overdue_kind_and_period(deadline: date, today: date) -> tuple[str, str]:
@@ -123,7 +135,25 @@ def _overdue_kind_and_period(deadline: date, today: date) -> tuple[str, str]:
     return Kind.OVERDUE, f"{deadline.isoformat()}/{(days_late - 1) // repeat}"
 
 
-# --------------------------------------------------------------------------- recipients
+# --------------------------------------------------------------------------- candidates
+
+
+class Candidate(NamedTuple):
+    """What the claim needs of a commitment; read as plain rows, never as model instances."""
+
+    id: int
+    deadline: date | None
+    report_cycle: str
+    responsible__email: str | None
+    lead_unit__contact_emails: str
+
+
+CANDIDATE_FIELDS = Candidate._fields
+
+
+@lru_cache(maxsize=8192)
+def _unit_emails(contact_emails: str | None) -> tuple[str, ...]:
+    return tuple(Unit(contact_emails=contact_emails or "").email_list())
 
 
 def _normalise(address: str) -> str:
@@ -131,7 +161,7 @@ def _normalise(address: str) -> str:
 
 
 def _recipients(
-    commitment: Commitment,
+    candidate: Candidate,
     kind: str,
     co_unit_emails: Sequence[str],
     supervisor_emails: Sequence[str],
@@ -139,8 +169,12 @@ def _recipients(
     """(address, role) for one reminder: the responsible person, else the lead unit's contacts;
     co-units in copy; supervisors as well for escalations. Each address once, first role wins."""
     found: dict[str, str] = {}
-    responsible_email = commitment.responsible.email if commitment.responsible is not None else ""
-    primary = [responsible_email] if responsible_email else commitment.lead_unit.email_list()
+    responsible_email = candidate.responsible__email or ""
+    primary: Iterable[str] = (
+        [responsible_email]
+        if responsible_email
+        else _unit_emails(candidate.lead_unit__contact_emails)
+    )
     roles: list[tuple[Iterable[str], str]] = [
         (primary, ReminderDelivery.Role.PRIMARY),
         (co_unit_emails, ReminderDelivery.Role.COPY),
@@ -154,62 +188,213 @@ def _recipients(
     return list(found.items())
 
 
-def _co_unit_emails(commitment_ids: Sequence[int]) -> dict[int, list[str]]:
-    through = Commitment.co_units.through
-    rows = through.objects.filter(commitment_id__in=commitment_ids).values_list(
-        "commitment_id", "unit__contact_emails"
-    )
-    from ..models import Unit
-
+def _co_unit_emails(commitment_ids: Iterable[int]) -> dict[int, list[str]]:
+    """{commitment id: its co-units' contact addresses}. In SQL: the ORM's foreign key IN
+    lookup prepares every id one by one, a sizeable part of a sweep's claim time."""
+    ids = list(commitment_ids)
     result: dict[int, list[str]] = defaultdict(list)
-    for commitment_id, emails in rows:
-        result[commitment_id].extend(Unit(contact_emails=emails or "").email_list())
+    if not ids:
+        return result
+    through = Commitment.co_units.through
+    table = _qn(through._meta.db_table)
+    commitment = _column(through, "commitment")
+    unit = _column(through, "unit")
+    units = _qn(Unit._meta.db_table)
+    condition, params = _any_of(f"t.{commitment}", ids)
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.{commitment}, u.{_column(Unit, 'contact_emails')} FROM {table} t "
+            f"JOIN {units} u ON u.{_column(Unit, 'id')} = t.{unit} WHERE {condition}",
+            params,
+        )
+        for commitment_id, emails in cursor.fetchall():
+            result[commitment_id].extend(_unit_emails(emails))
     return result
 
 
-# --------------------------------------------------------------------------- streaming
-
-
-def _batches(queryset: Any, size: int) -> Iterator[list[Commitment]]:
-    """Keyset pagination on id: one query per batch, never an OFFSET, never the whole table."""
-    last_id = 0
-    while True:
-        batch = list(queryset.filter(id__gt=last_id).order_by("id")[:size])
-        if not batch:
-            return
-        yield batch
-        last_id = batch[-1].id
-
-
-def _deadline(commitment: Commitment) -> date:
+def _deadline(candidate: Candidate) -> date:
     # The due-soon and overdue selectors only return commitments with a deadline.
-    assert commitment.deadline is not None
-    return commitment.deadline
+    assert candidate.deadline is not None
+    return candidate.deadline
 
 
-def _candidate_streams(today: date) -> list[tuple[Any, Callable[[Commitment], tuple[str, str]]]]:
+def _report_cycle(candidate: Candidate) -> str:
+    return candidate.report_cycle
+
+
+@dataclass
+class _Stream:
+    """One kind of reminder: its candidates, their keyset order, and how a candidate's
+    (kind, period) follows from one of its values (`basis`), worked out once per value."""
+
+    queryset: Any
+    key: tuple[str, ...]
+    basis: Callable[[Candidate], Any]
+    classify: Callable[[Any], tuple[str, str]]
+
+
+def _candidate_streams(today: date) -> list[_Stream]:
+    """The deadline streams walk the (deadline, id) index over the due range only, not the
+    whole table by id."""
     due_soon_days = int(reminder_setting("DUE_SOON_DAYS"))
     return [
-        (
+        _Stream(
             reminder_due_soon_candidates(today=today, days=due_soon_days),
-            lambda c: (Kind.DUE_SOON, _deadline(c).isoformat()),
+            ("deadline", "id"),
+            _deadline,
+            lambda deadline: (Kind.DUE_SOON, deadline.isoformat()),
         ),
-        (
+        _Stream(
             reminder_overdue_candidates(today=today),
-            lambda c: _overdue_kind_and_period(_deadline(c), today),
+            ("deadline", "id"),
+            _deadline,
+            lambda deadline: _overdue_kind_and_period(deadline, today),
         ),
-        (
+        _Stream(
             reminder_missing_report_candidates(today=today),
-            lambda c: (Kind.MISSING_REPORT, _report_cycle_period(c.report_cycle, today)),
+            ("id",),
+            _report_cycle,
+            lambda cycle: (Kind.MISSING_REPORT, _report_cycle_period(cycle, today)),
         ),
     ]
 
 
-def _candidate_batches(today: date) -> Iterator[list[tuple[Commitment, str, str]]]:
+def _after(key: tuple[str, ...], values: tuple[Any, ...]) -> Q:
+    if len(key) == 1:
+        return Q(**{f"{key[0]}__gt": values[0]})
+    return Q(TupleGreaterThan(Tuple(*(F(name) for name in key)), values))
+
+
+def _batches(queryset: Any, key: tuple[str, ...], size: int) -> Iterator[list[Candidate]]:
+    """Keyset pagination: one query per batch, never an OFFSET, never the whole table."""
+    rows = queryset.order_by(*key).values_list(*CANDIDATE_FIELDS)
+    after: tuple[Any, ...] | None = None
+    while True:
+        page = rows.filter(_after(key, after)) if after is not None else rows
+        batch = [Candidate._make(row) for row in page[:size]]
+        if not batch:
+            return
+        yield batch
+        after = tuple(getattr(batch[-1], name) for name in key)
+
+
+def _candidate_batches(today: date) -> Iterator[list[tuple[Candidate, str, str]]]:
     size = int(reminder_setting("REMINDER_BATCH_SIZE"))
-    for queryset, classify in _candidate_streams(today):
-        for batch in _batches(queryset, size):
-            yield [(c, *classify(c)) for c in batch]
+    for stream in _candidate_streams(today):
+        known: dict[Any, tuple[str, str]] = {}
+        for batch in _batches(stream.queryset, stream.key, size):
+            claims = []
+            for candidate in batch:
+                basis = stream.basis(candidate)
+                found = known.get(basis)
+                if found is None:
+                    kind, period = stream.classify(basis)
+                    # Plain strings: a TextChoices member does not hash like its value.
+                    found = known[basis] = (str(kind), period)
+                claims.append((candidate, *found))
+            yield claims
+
+
+# --------------------------------------------------------------------------- raw statements
+
+
+def _qn(name: str) -> str:
+    return db_connection.ops.quote_name(name)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return _qn(field.column)
+
+
+def _pg_array(values: Iterable[Any], sql_type: str) -> str:
+    """A PostgreSQL array literal of `values` (bigint or text), written directly: psycopg2
+    adapts a list one element at a time, which cost the sweep more than the statements."""
+    if sql_type == "bigint":
+        return "{" + ",".join(map(str, values)) + "}"
+    return (
+        "{"
+        + ",".join(
+            "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        )
+        + "}"
+    )
+
+
+def _any_of(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`column` is one of `ids`: one array parameter on PostgreSQL, an IN list elsewhere."""
+    if db_connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [_pg_array(ids, "bigint")]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _row_sources(
+    rows: Sequence[Sequence[Any]], types: Sequence[str], *, other_params: int = 0
+) -> Iterator[tuple[str, list[Any]]]:
+    """`rows` as SQL row sources `(SELECT ...) AS v` with columns v.c0, v.c1, ..., and their
+    parameters. PostgreSQL: one unnest() of one array per column, as quick to parse and plan
+    for a thousand rows as for one. SQLite: VALUES lists, within the parameter limit Django
+    assumes for it (999) once the statement's `other_params` are counted."""
+    if not rows:
+        return
+    names = [f"c{i}" for i in range(len(types))]
+    if db_connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        yield (
+            f"(SELECT * FROM unnest({arrays}) AS u({', '.join(names)})) AS v",
+            [
+                _pg_array(column, t)
+                for column, t in zip(zip(*rows, strict=True), types, strict=True)
+            ],
+        )
+        return
+    limit = (db_connection.features.max_query_params or 999) - other_params
+    step = max(1, limit // len(types))
+    placeholders = "(" + ", ".join(["%s"] * len(types)) + ")"
+    aliases = ", ".join(f"column{i + 1} AS {name}" for i, name in enumerate(names))
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        yield (
+            f"(SELECT {aliases} FROM (VALUES {', '.join([placeholders] * len(chunk))})) AS v",
+            [value for row in chunk for value in row],
+        )
+
+
+def _insert_returning(
+    model: type[models.Model],
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+    returning: Sequence[str],
+    constants: Sequence[tuple[str, Any]] = (),
+    *,
+    on_conflict: bool = True,
+) -> list[tuple[Any, ...]]:
+    """INSERT ... SELECT FROM `rows` [ON CONFLICT DO NOTHING] RETURNING: the rows actually
+    inserted, in one statement per batch (see _row_sources). `columns` are (field, SQL type);
+    `constants` (field, value) are the same for every row.
+
+    Django's bulk_create cannot return rows when it ignores conflicts, and it builds a model
+    instance per row."""
+    table = _qn(model._meta.db_table)
+    targets = [_column(model, name) for name, _type in columns]
+    targets += [_column(model, name) for name, _value in constants]
+    selected = [f"v.c{i}" for i in range(len(columns))] + ["%s"] * len(constants)
+    back = ", ".join(_column(model, name) for name in returning)
+    found: list[tuple[Any, ...]] = []
+    with db_connection.cursor() as cursor:
+        types = [t for _name, t in columns]
+        for source, params in _row_sources(rows, types, other_params=len(constants)):
+            # WHERE true: SQLite needs it to tell the upsert clause from a join's ON.
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(targets)}) "
+                f"SELECT {', '.join(selected)} FROM {source} WHERE true "
+                f"{'ON CONFLICT DO NOTHING ' if on_conflict else ''}RETURNING {back}",
+                [*(value for _name, value in constants), *params],
+            )
+            found.extend(cursor.fetchall())
+    return found
 
 
 # --------------------------------------------------------------------------- claim
@@ -217,246 +402,246 @@ def _candidate_batches(today: date) -> Iterator[list[tuple[Commitment, str, str]
 
 @dataclass
 class _Claimed:
-    logs: list[ReminderLog] = field(default_factory=list)
+    # (log id, commitment id, kind) of every reminder this claim decided to send or retried.
+    logs: list[tuple[int, int, str]] = field(default_factory=list)
     recipients: set[str] = field(default_factory=set)
     without_recipient: list[int] = field(default_factory=list)
 
 
-@transaction.atomic
+def _logs_without_deliveries(keys: Sequence[tuple[int, str, str]]) -> list[tuple[int, int, str]]:
+    """Already claimed logs among `keys` (commitment, kind, period) that found no recipient
+    when they were claimed: their reminder has not gone out, so it may be claimed again."""
+    if not keys:
+        return []
+    wanted = set(keys)
+    rows = (
+        ReminderLog.objects.filter(
+            commitment_id__in={k[0] for k in keys},
+            kind__in={k[1] for k in keys},
+            period__in={k[2] for k in keys},
+        )
+        .filter(~Exists(ReminderDelivery.objects.filter(log_id=OuterRef("pk"))))
+        .values_list("id", "commitment_id", "kind", "period")
+    )
+    return [(i, c, k) for i, c, k, p in rows if (c, k, p) in wanted]
+
+
 def _claim(
-    candidates: Sequence[tuple[Commitment, str, str]],
+    candidates: Sequence[tuple[Candidate, str, str]],
     *,
     supervisor_emails: Sequence[str],
     actor: Any = None,
 ) -> _Claimed:
-    """Claim the reminders nobody claimed before and record their recipients, atomically."""
+    """Claim the reminders nobody claimed before (or claimed without finding anybody to write
+    to) and record their recipients, atomically, in a fixed number of statements."""
     if not candidates:
         return _Claimed()
+    own_transaction = not db_connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction and db_connection.vendor == "postgresql":
+            # A claim lost with the database server (not with a worker) is claimed again by
+            # the next sweep: nothing of it was sent yet, since composing commits durably
+            # first and WAL is flushed in order. So the claim need not wait for the disk.
+            with db_connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return _claim_in_transaction(candidates, supervisor_emails=supervisor_emails, actor=actor)
+
+
+def _claim_in_transaction(
+    candidates: Sequence[tuple[Candidate, str, str]],
+    *,
+    supervisor_emails: Sequence[str],
+    actor: Any,
+) -> _Claimed:
     token = uuid.uuid4().hex
-    now = timezone.now()
+    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    actor_id = getattr(actor, "pk", None)
     # The write comes first so that SQLite takes its write lock before anything is read.
-    ReminderLog.objects.bulk_create(
-        [
-            ReminderLog(
-                commitment_id=c.id,
-                kind=kind,
-                period=period,
-                claim=token,
-                created_at=now,
-                created_by=actor,
-            )
-            for c, kind, period in candidates
-        ],
-        ignore_conflicts=True,
+    logs: list[tuple[int, int, str]] = list(
+        _insert_returning(
+            ReminderLog,
+            [("commitment", "bigint"), ("kind", "text"), ("period", "text")],
+            [(c.id, kind, period) for c, kind, period in candidates],
+            ["id", "commitment", "kind"],
+            constants=[("claim", token), ("created_at", now), ("created_by", actor_id)],
+        )
     )
-    claimed = list(ReminderLog.objects.filter(claim=token).only("id", "commitment_id", "kind"))
-    if not claimed:
+    fresh = len(logs)
+    if fresh < len(candidates):
+        inserted = {(commitment_id, kind) for _id, commitment_id, kind in logs}
+        logs += _logs_without_deliveries(
+            [(c.id, k, p) for c, k, p in candidates if (c.id, k) not in inserted]
+        )
+    if not logs:
         return _Claimed()
-    by_id = {c.id: c for c, _kind, _period in candidates}
-    co_emails = _co_unit_emails([log.commitment_id for log in claimed])
-    deliveries: list[ReminderDelivery] = []
-    outcome = _Claimed(logs=claimed)
-    for log in claimed:
-        commitment = by_id[log.commitment_id]
+    by_key = {(c.id, kind): c for c, kind, _period in candidates}
+    co_emails = _co_unit_emails({commitment_id for _id, commitment_id, _kind in logs})
+    rows: list[tuple[int, str, str]] = []
+    nobody: list[tuple[int, int, str]] = []
+    for log in logs:
+        log_id, commitment_id, kind = log
         found = _recipients(
-            commitment, log.kind, co_emails.get(commitment.id, []), supervisor_emails
+            by_key[(commitment_id, kind)],
+            kind,
+            co_emails.get(commitment_id, []),
+            supervisor_emails,
         )
         if not found:
-            # Nobody to write to: the claim stays so the office sees it in the history.
-            outcome.without_recipient.append(commitment.id)
-        deliveries.extend(
-            ReminderDelivery(log=log, recipient=address, role=role) for address, role in found
-        )
-    ReminderDelivery.objects.bulk_create(deliveries)
-    outcome.recipients = {d.recipient for d in deliveries}
-    return outcome
+            # Kept so the office sees it (无收件人); looked at again by the next sweep.
+            nobody.append(log)
+        rows.extend((log_id, address, role) for address, role in found)
+    delivered = _insert_returning(
+        ReminderDelivery,
+        [("log", "bigint"), ("recipient", "text"), ("role", "text")],
+        rows,
+        ["log", "recipient"],
+        # A new log has no deliveries yet; only a retried one can meet another sweep's.
+        on_conflict=len(logs) > fresh,
+    )
+    # A log retried by two sweeps at once: the one whose deliveries went in has claimed it.
+    ours = {log_id for log_id, _recipient in delivered}
+    return _Claimed(
+        logs=[log for log in logs if log[0] in ours] + nobody,
+        recipients={recipient for _log_id, recipient in delivered},
+        without_recipient=[commitment_id for _id, commitment_id, _kind in nobody],
+    )
+
+
+@dataclass
+class _ClaimTotals:
+    claimed: int = 0
+    by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    without_recipient: int = 0
+    batches: int = 0
+
+    def add(self, claimed: _Claimed) -> None:
+        self.batches += 1
+        self.claimed += len(claimed.logs)
+        self.without_recipient += len(claimed.without_recipient)
+        for _id, _commitment_id, kind in claimed.logs:
+            self.by_kind[kind] += 1
+
+
+def _claim_due(today: date) -> _ClaimTotals:
+    """The claim phase of a sweep: every candidate batch of the day, one transaction each.
+
+    On PostgreSQL the batches are claimed on REMINDER_CLAIM_THREADS connections while the
+    next ones are read: batches never share a commitment, so their claims are independent."""
+    supervisors = reminder_supervisor_emails()
+    totals = _ClaimTotals()
+    with Overlap(int(reminder_setting("REMINDER_CLAIM_THREADS"))) as claims:
+        for candidates in _candidate_batches(today):
+            claims.submit(partial(_claim, candidates, supervisor_emails=supervisors), totals.add)
+    return totals
 
 
 # --------------------------------------------------------------------------- compose
 
 
-@lru_cache(maxsize=1)
-def _link_patterns() -> tuple[str, str]:
-    marker = 987654321
-    admin_path = reverse("admin:commitments_commitment_change", args=[marker])
-    try:
-        api_path = reverse("api:commitment-detail", args=[marker])
-    except NoReverseMatch:
-        api_path = f"/api/v1/commitments/{marker}/"
-    base = settings.SITE_URL
-    return (base + admin_path).replace(str(marker), "{}"), (base + api_path).replace(
-        str(marker), "{}"
-    )
-
-
-@dataclass
-class DigestItem:
-    kind: str
-    kind_label: str
-    title: str
-    lead_unit: str
-    deadline: date | None
-    days: int | None
-    role: str
-    admin_url: str
-    api_url: str
-    deadline_note: str = ""
-    role_note: str = ""
-
-
-@dataclass
-class _Digest:
-    recipient: str
-    deliveries: list[ReminderDelivery] = field(default_factory=list)
-    items: list[DigestItem] = field(default_factory=list)
-
-
-_ROLE_NOTES: dict[str, Any] = {
-    ReminderDelivery.Role.COPY: gettext_lazy("(您为配合单位,此件为抄送)"),
-    ReminderDelivery.Role.SUPERVISOR: gettext_lazy("(督办抄送)"),
-}
-
-
-def _deadline_note(deadline: date | None, days: int | None) -> str:
-    # Worked out here rather than in the template: rendering is most of a digest's cost.
-    if deadline is None or days is None:
-        return _("待定")
-    day = _("%(y)d年%(m)d月%(d)d日") % {"y": deadline.year, "m": deadline.month, "d": deadline.day}
-    if days < 0:
-        return _("%(day)s,已逾期 %(n)d 天") % {"day": day, "n": -days}
-    if days == 0:
-        return _("%(day)s,今日到期") % {"day": day}
-    return _("%(day)s,还剩 %(n)d 天") % {"day": day, "n": days}
-
-
-def _digest_item(delivery: ReminderDelivery, today: date) -> DigestItem:
-    log = delivery.log
-    commitment = log.commitment
-    admin_pattern, api_pattern = _link_patterns()
-    days = (commitment.deadline - today).days if commitment.deadline else None
-    return DigestItem(
-        deadline_note=_deadline_note(commitment.deadline, days),
-        role_note=str(_ROLE_NOTES.get(delivery.role, "")),
-        kind=log.kind,
-        kind_label=str(Kind(log.kind).label),
-        title=commitment.title,
-        lead_unit=commitment.lead_unit.name,
-        deadline=commitment.deadline,
-        days=days,
-        role=delivery.role,
-        admin_url=admin_pattern.format(commitment.id),
-        api_url=api_pattern.format(commitment.id),
-    )
-
-
-def reminder_digest_render(
-    *, recipient: str, items: Sequence[DigestItem], today: date
-) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of one digest, in Chinese."""
-    order: dict[str, int] = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    ordered = sorted(items, key=lambda i: (order[i.kind], i.deadline or date.max, i.title))
-    sections = []
-    for kind in KIND_ORDER:
-        section_items = [i for i in ordered if i.kind == kind]
-        if section_items:
-            sections.append({"label": Kind(kind).label, "items": section_items})
-    escalated = any(i.kind == Kind.ESCALATION for i in items)
-    if escalated:
-        subject = _("【督办】%(count)d 项承诺事项逾期未完成,请即办理") % {"count": len(items)}
-    else:
-        subject = _("【催办】%(count)d 项承诺事项需要关注") % {"count": len(items)}
-    context = {
-        "recipient": recipient,
-        "sections": sections,
-        "count": len(items),
-        "today": today,
-        "escalated": escalated,
-        "site_url": settings.SITE_URL,
-    }
-    text = render_to_string("commitments/email/reminder_digest.txt", context)
-    html = render_to_string("commitments/email/reminder_digest.html", context)
-    return subject, text, html
-
-
 def _compose(recipients: Sequence[str], *, today: date) -> list[int]:
     """Put every undigested delivery of these recipients into one new message each."""
     remindable = set(reminder_remindable_statuses())
-    with transaction.atomic():
-        queryset = (
-            ReminderDelivery.objects.filter(recipient__in=recipients, message__isnull=True)
-            .select_related("log__commitment__lead_unit")
-            .only(
+    with transaction.atomic(), office_language():
+        deliveries = ReminderDelivery.objects.filter(
+            recipient__in=list(recipients), message__isnull=True
+        ).order_by()
+        if db_connection.features.has_select_for_update_skip_locked:
+            deliveries = deliveries.select_for_update(skip_locked=True, of=("self",))
+        rows = list(
+            deliveries.values_list(
                 "id",
                 "recipient",
                 "role",
                 "log__kind",
-                "log__commitment__id",
+                "log__commitment_id",
                 "log__commitment__title",
                 "log__commitment__deadline",
                 "log__commitment__status",
                 "log__commitment__lead_unit__name",
             )
-            .order_by("recipient", "id")
         )
-        if db_connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-        digests: dict[str, _Digest] = {}
+        items: dict[str, list[DigestItem]] = defaultdict(list)
+        delivery_ids: dict[str, list[int]] = defaultdict(list)
         dropped: list[int] = []
-        for delivery in queryset:
-            if delivery.log.commitment.status not in remindable:
+        for delivery_id, recipient, role, kind, cid, title, deadline, status, unit in rows:
+            if status not in remindable:
                 # Closed or cancelled since it was claimed: the claim stays, nothing is sent.
-                dropped.append(delivery.id)
+                dropped.append(delivery_id)
                 continue
-            digest = digests.setdefault(delivery.recipient, _Digest(delivery.recipient))
-            digest.deliveries.append(delivery)
-            digest.items.append(_digest_item(delivery, today))
+            items[recipient].append(DigestItem(kind, cid, title, unit, deadline, role))
+            delivery_ids[recipient].append(delivery_id)
         if dropped:
             ReminderDelivery.objects.filter(id__in=dropped).delete()
-        if not digests:
+        if not items:
             return []
-        now = timezone.now()
-        messages = []
-        for digest in digests.values():
-            subject, text, html = reminder_digest_render(
-                recipient=digest.recipient, items=digest.items, today=today
-            )
-            messages.append(
-                ReminderMessage(
-                    recipient=digest.recipient,
-                    subject=subject,
-                    body_text=text,
-                    body_html=html,
-                    sweep_day=today,
-                    created_at=now,
-                    queued_at=now,
-                )
-            )
-        ReminderMessage.objects.bulk_create(messages)
-        message_ids = [m.id for m in messages]
-        _link_deliveries([d.id for digest in digests.values() for d in digest.deliveries], messages)
-        return message_ids
-
-
-def _link_deliveries(delivery_ids: list[int], messages: list[ReminderMessage]) -> None:
-    """Each delivery takes the message just made for its recipient, in one UPDATE per 5,000
-    deliveries: a CASE over the batch's recipients (not over every delivery, as bulk_update
-    would build), rows found by primary key, so no join for the planner to get wrong.
-    Only the rows read (and locked) by this composer are touched: a delivery claimed since then
-    is not in the digest and must stay free for the next one."""
-    message_for = Case(
-        *(When(recipient=m.recipient, then=Value(m.id)) for m in messages),
-        output_field=models.BigIntegerField(),
-    )
-    for start in range(0, len(delivery_ids), 5000):
-        ReminderDelivery.objects.filter(id__in=delivery_ids[start : start + 5000]).update(
-            message_id=message_for
+        writer = DigestWriter(today)
+        digests = [(recipient, *writer.render(items[recipient])) for recipient in sorted(items)]
+        now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+        created = _insert_returning(
+            ReminderMessage,
+            [
+                ("recipient", "text"),
+                ("subject", "text"),
+                ("body_text", "text"),
+                ("body_html", "text"),
+            ],
+            digests,
+            ["id", "recipient"],
+            constants=[
+                ("status", ReminderMessage.Status.PENDING.value),
+                ("attempts", 0),
+                ("last_error", ""),
+                ("send_token", ""),
+                ("sweep_day", db_connection.ops.adapt_datefield_value(today)),
+                ("created_at", now),
+                ("queued_at", now),
+            ],
+            on_conflict=False,
         )
+        _link_deliveries(
+            [
+                (delivery, message)
+                for message, recipient in created
+                for delivery in delivery_ids[recipient]
+            ]
+        )
+        return sorted(message for message, _recipient in created)
 
 
-def _compose_all(*, today: date, dispatch: Dispatch, only: Iterable[str] | None = None) -> int:
+def _link_deliveries(pairs: Sequence[tuple[int, int]]) -> None:
+    """Set each delivery's message in one UPDATE ... FROM (delivery id, message id) rows.
+    Only the rows read (and locked) by this composer are touched: a delivery claimed since
+    then is not in the digest and must stay free for the next one."""
+    table = _qn(ReminderDelivery._meta.db_table)
+    id_column = _column(ReminderDelivery, "id")
+    message_column = _column(ReminderDelivery, "message")
+    postgresql = db_connection.vendor == "postgresql"
+    with db_connection.cursor() as cursor:
+        for source, params in _row_sources(pairs, ["bigint", "bigint"]):
+            # On PostgreSQL the rows are also named by primary key, so that the planner looks
+            # them up rather than hashing every delivery there is to join them.
+            by_id = f" AND {table}.{id_column} = ANY(%s::bigint[])" if postgresql else ""
+            ids = [_pg_array([delivery for delivery, _message in pairs], "bigint")]
+            cursor.execute(
+                f"UPDATE {table} SET {message_column} = v.c1 FROM {source} "
+                f"WHERE {table}.{id_column} = v.c0{by_id}",
+                [*params, *ids] if postgresql else params,
+            )
+
+
+@dataclass
+class _ComposeTotals:
+    # Digests composed (inline), or compose tasks queued (queue: each composes and sends).
+    messages: int = 0
+    batches: int = 0
+
+
+def _compose_all(
+    *, today: date, dispatch: Dispatch, only: Iterable[str] | None = None
+) -> _ComposeTotals:
     """Compose digests for every recipient with undigested deliveries, a batch at a time."""
     batch = int(reminder_setting("REMINDER_RECIPIENT_BATCH"))
-    total = 0
+    totals = _ComposeTotals()
     if only is not None:
         wanted = sorted(set(only))
         groups: Iterator[list[str]] = (wanted[i : i + batch] for i in range(0, len(wanted), batch))
@@ -471,14 +656,19 @@ def _compose_all(*, today: date, dispatch: Dispatch, only: Iterable[str] | None 
                 transaction.on_commit(
                     partial(compose_reminder_digests.delay, today.isoformat(), recipients)
                 )
-                total += 1
-            return total
-    for recipients in groups:
-        ids = _compose(recipients, today=today)
-        if ids:
-            total += len(ids)
-            _dispatch_on_commit(ids, dispatch)
-    return total
+                totals.messages += 1
+                totals.batches += 1
+            return totals
+    # Inline, the digests of one batch are sent on a second connection while the next batch
+    # is composed.
+    with Overlap(1 if dispatch == "inline" else 0) as sender:
+        for recipients in groups:
+            totals.batches += 1
+            ids = _compose(recipients, today=today)
+            if ids:
+                totals.messages += len(ids)
+                _dispatch_on_commit(ids, dispatch, sender)
+    return totals
 
 
 def reminder_digests_compose_send(*, today: date, recipients: Sequence[str]) -> SendResult:
@@ -496,23 +686,41 @@ def reminder_digests_compose_send(*, today: date, recipients: Sequence[str]) -> 
 
 
 def _undigested_recipient_batches(size: int) -> Iterator[list[str]]:
+    """The recipients with undigested deliveries, `size` at a time, in order.
+
+    Each batch is one query that hops from one recipient to the next through the index of
+    undigested deliveries (a recursive MIN, so it reads `size` index entries, not every
+    undigested delivery as a DISTINCT would, whatever the planner believes of the table)."""
+    table = _qn(ReminderDelivery._meta.db_table)
+    recipient = _column(ReminderDelivery, "recipient")
+    message = _column(ReminderDelivery, "message")
+    following = (
+        f"SELECT MIN(d.{recipient}) FROM {table} d WHERE d.{message} IS NULL AND d.{recipient} > "
+    )
+    sql = (
+        f"WITH RECURSIVE hops(recipient, n) AS ("
+        f"SELECT ({following}%s), 1 "
+        f"UNION ALL SELECT ({following}hops.recipient), hops.n + 1 FROM hops "
+        f"WHERE hops.recipient IS NOT NULL AND hops.n < %s"
+        f") SELECT recipient FROM hops WHERE recipient IS NOT NULL"
+    )
     last = ""
-    while True:
-        recipients = list(
-            ReminderDelivery.objects.filter(message__isnull=True, recipient__gt=last)
-            .order_by("recipient")
-            .values_list("recipient", flat=True)
-            .distinct()[:size]
-        )
-        if not recipients:
-            return
-        yield recipients
-        last = recipients[-1]
+    with db_connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [last, size])
+            recipients = [row[0] for row in cursor.fetchall()]
+            if not recipients:
+                return
+            yield recipients
+            last = recipients[-1]
 
 
-def _dispatch_on_commit(message_ids: list[int], dispatch: Dispatch) -> None:
+def _dispatch_on_commit(
+    message_ids: list[int], dispatch: Dispatch, sender: Overlap | None = None
+) -> None:
     if dispatch == "inline":
-        transaction.on_commit(lambda: reminder_messages_send(message_ids=message_ids))
+        send = partial(reminder_messages_send, message_ids=message_ids)
+        transaction.on_commit(partial(sender.submit, send) if sender else send)
         return
     from ..tasks import send_reminder_messages
 
@@ -548,16 +756,11 @@ def reminder_sweep_run(
     if not created and sweep.finished_at is not None:
         # Running again: if this run dies, the resume task must see the day as unfinished.
         ReminderSweep.objects.filter(pk=sweep.pk).update(finished_at=None)
-    supervisors = reminder_supervisor_emails()
-    by_kind: dict[str, int] = defaultdict(int)
-    for candidates in _candidate_batches(today):
-        claimed = _claim(candidates, supervisor_emails=supervisors)
-        result.claimed += len(claimed.logs)
-        result.without_recipient += len(claimed.without_recipient)
-        for log in claimed.logs:
-            by_kind[log.kind] += 1
-    result.by_kind = dict(by_kind)
-    result.messages = _compose_all(today=today, dispatch=dispatch)
+    claimed = _claim_due(today)
+    result.claimed = claimed.claimed
+    result.without_recipient = claimed.without_recipient
+    result.by_kind = dict(claimed.by_kind)
+    result.messages = _compose_all(today=today, dispatch=dispatch).messages
     result.requeued = reminder_messages_requeue_stale(dispatch=dispatch)
     ReminderSweep.objects.filter(pk=sweep.pk).update(finished_at=timezone.now())
     return result
@@ -600,10 +803,11 @@ def reminder_sweep_preview(*, today: date | None = None) -> SweepPreview:
     recipients: set[str] = set()
     for candidates in _candidate_batches(today):
         ids = [c.id for c, _k, _p in candidates]
+        # Claims that found nobody to write to are tried again, so they count as to do.
         taken = set(
-            ReminderLog.objects.filter(commitment_id__in=ids).values_list(
-                "commitment_id", "kind", "period"
-            )
+            ReminderLog.objects.filter(commitment_id__in=ids)
+            .filter(Exists(ReminderDelivery.objects.filter(log_id=OuterRef("pk"))))
+            .values_list("commitment_id", "kind", "period")
         )
         fresh = [(c, k, p) for c, k, p in candidates if (c.id, k, p) not in taken]
         co_emails = _co_unit_emails([c.id for c, _k, _p in fresh])
@@ -636,26 +840,27 @@ def reminder_manual_send(
     dispatch: Dispatch = "queue",
     today: date | None = None,
 ) -> ManualResult:
-    """催办 now: at most one manual reminder per commitment per day, through the same log."""
+    """催办 now: at most one manual reminder per commitment per day, through the same log.
+    A 催办 that found nobody to write to may be repeated the same day once an address exists."""
     today = today or office_today()
     result = ManualResult()
     remindable = set(reminder_remindable_statuses())
-    commitments = list(
-        Commitment.objects.filter(id__in=list(commitment_ids)).select_related(
-            "lead_unit", "responsible"
-        )
+    rows = Commitment.objects.filter(id__in=list(commitment_ids)).values_list(
+        *CANDIDATE_FIELDS, "status"
     )
     candidates = []
-    for commitment in commitments:
-        if commitment.status in remindable:
-            candidates.append((commitment, Kind.MANUAL.value, today.isoformat()))
+    for *fields, status in rows:
+        candidate = Candidate._make(fields)
+        if status in remindable:
+            candidates.append((candidate, Kind.MANUAL.value, today.isoformat()))
         else:
-            result.not_open.append(commitment.id)
+            result.not_open.append(candidate.id)
     claimed = _claim(candidates, supervisor_emails=reminder_supervisor_emails(), actor=actor)
-    claimed_ids = {log.commitment_id for log in claimed.logs}
-    result.claimed = sorted(claimed_ids)
+    claimed_ids = {commitment_id for _id, commitment_id, _kind in claimed.logs}
+    nobody = set(claimed.without_recipient)
+    result.claimed = sorted(claimed_ids - nobody)
     result.already = sorted(c.id for c, _k, _p in candidates if c.id not in claimed_ids)
-    result.without_recipient = sorted(claimed.without_recipient)
+    result.without_recipient = sorted(nobody)
     if claimed.recipients:
         _compose_all(today=today, dispatch=dispatch, only=claimed.recipients)
     return result
@@ -671,91 +876,102 @@ class SendResult:
     failed: list[int] = field(default_factory=list)
 
 
-def _message_id_domain() -> str:
-    sender = settings.DEFAULT_FROM_EMAIL
-    address = sender.rsplit("<", 1)[-1].rstrip(">")
-    return address.rsplit("@", 1)[-1] or "localhost"
+def _take_pending(message_ids: Sequence[int], token: str) -> list[ReminderMessage]:
+    """Move the still-pending messages among `message_ids` to `sending` under our token and
+    read them, in one UPDATE ... RETURNING per chunk of ids."""
+    table = _qn(ReminderMessage._meta.db_table)
+    column = partial(_column, ReminderMessage)
+    returning = ["id", "recipient", "subject", "body_text", "body_html", "attempts"]
+    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    ids = list(message_ids)
+    step = (db_connection.features.max_query_params or 5000) - 4
+    taken: list[ReminderMessage] = []
+    with db_connection.cursor() as cursor:
+        for start in range(0, len(ids), step):
+            chunk = ids[start : start + step]
+            cursor.execute(
+                f"UPDATE {table} SET {column('status')} = %s, {column('send_token')} = %s, "
+                f"{column('sending_since')} = %s, {column('attempts')} = {column('attempts')} + 1 "
+                f"WHERE {column('id')} IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND {column('status')} = %s "
+                f"RETURNING {', '.join(column(name) for name in returning)}",
+                [
+                    ReminderMessage.Status.SENDING.value,
+                    token,
+                    now,
+                    *chunk,
+                    ReminderMessage.Status.PENDING.value,
+                ],
+            )
+            taken.extend(
+                ReminderMessage(**dict(zip(returning, row, strict=True)))
+                for row in cursor.fetchall()
+            )
+    taken.sort(key=lambda m: m.id)
+    return taken
 
 
-def reminder_email_build(
-    message: ReminderMessage, connection: Any = None
-) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        to=[message.recipient],
-        connection=connection,
-        headers={
-            # Stable across resends, so a rare duplicate can be recognised and folded.
-            "Message-ID": f"<ledger-reminder-{message.id}@{_message_id_domain()}>",
-            "Auto-Submitted": "auto-generated",
-        },
+def _record_outcomes(
+    *,
+    token: str,
+    accepted: Sequence[int],
+    failures: Sequence[tuple[ReminderMessage, str]],
+    result: SendResult,
+) -> None:
+    """One UPDATE for the accepted messages, one for the failed ones, whatever their number."""
+    now = timezone.now()
+    if accepted:
+        ReminderMessage.objects.filter(id__in=list(accepted), send_token=token).update(
+            status=ReminderMessage.Status.SENT, sent_at=now, last_error=""
+        )
+        result.sent.extend(accepted)
+    if not failures:
+        return
+    limit = int(reminder_setting("REMINDER_MAX_ATTEMPTS"))
+    final = [m.id for m, _error in failures if m.attempts >= limit]
+    ReminderMessage.objects.filter(id__in=[m.id for m, _e in failures], send_token=token).update(
+        status=Case(
+            When(id__in=final, then=Value(ReminderMessage.Status.FAILED.value)),
+            default=Value(ReminderMessage.Status.PENDING.value),
+        ),
+        last_error=Case(
+            *(When(id=m.id, then=Value(error[:2000])) for m, error in failures),
+            output_field=models.TextField(),
+        ),
+        queued_at=now,
+        sending_since=None,
     )
-    email.attach_alternative(message.body_html, "text/html")
-    return email
-
-
-def _record_failure(message: ReminderMessage, token: str, error: str, result: SendResult) -> None:
-    final = message.attempts >= int(reminder_setting("REMINDER_MAX_ATTEMPTS"))
-    status = ReminderMessage.Status.FAILED if final else ReminderMessage.Status.PENDING
-    ReminderMessage.objects.filter(id=message.id, send_token=token).update(
-        status=status, last_error=error[:2000], queued_at=timezone.now(), sending_since=None
-    )
-    (result.failed if final else result.retry).append(message.id)
+    for message, _error in failures:
+        (result.failed if message.id in final else result.retry).append(message.id)
 
 
 def reminder_messages_send(*, message_ids: Sequence[int]) -> SendResult:
-    """Send the still-pending messages among `message_ids` over one SMTP connection.
-
-    Each message is marked the moment its send returns, so a crash loses at most the message in
-    flight (see the module docstring for how that one is recovered)."""
+    """Send the still-pending messages among `message_ids` over one SMTP connection, then
+    record the outcome in a constant number of statements (see the module docstring for the
+    one window this leaves, and how it is recovered)."""
     result = SendResult()
     token = uuid.uuid4().hex
-    taken = ReminderMessage.objects.filter(
-        id__in=list(message_ids), status=ReminderMessage.Status.PENDING
-    ).update(
-        status=ReminderMessage.Status.SENDING,
-        send_token=token,
-        sending_since=timezone.now(),
-        attempts=F("attempts") + 1,
-    )
-    if not taken:
+    messages = _take_pending(message_ids, token)
+    if not messages:
         return result
-    messages = list(ReminderMessage.objects.filter(send_token=token).order_by("id"))
-    connection = get_connection(fail_silently=False)
-    fast_commits = db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
-    if fast_commits:
-        # Marking `sent` must not wait for the disk: a killed worker loses nothing committed
-        # this way; only a crash of the database server itself could forget the last marks,
-        # and those messages would then be resent (the at-least-once point described above).
-        with db_connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO OFF")
+    outbox = ReminderOutbox()
+    accepted: list[int] = []
+    failures: list[tuple[ReminderMessage, str]] = []
     try:
-        needs_open = True
         for message in messages:
             try:
-                if needs_open:
-                    # Opened by us, the connection stays open across send_messages() calls.
-                    connection.open()
-                    needs_open = False
-                if connection.send_messages([reminder_email_build(message, connection)]) != 1:
-                    raise RuntimeError(_("邮件服务器未接收该邮件"))
+                outbox.send(message)
             except Exception as exc:  # one recipient must not stop the others
                 logger.warning("reminder %s to %s failed: %s", message.id, message.recipient, exc)
-                _record_failure(message, token, f"{type(exc).__name__}: {exc}", result)
-                # A fresh connection for the next one: this one may be half-closed.
-                connection.close()
-                needs_open = True
-                continue
-            ReminderMessage.objects.filter(id=message.id, send_token=token).update(
-                status=ReminderMessage.Status.SENT, sent_at=timezone.now(), last_error=""
-            )
-            result.sent.append(message.id)
+                failures.append((message, f"{type(exc).__name__}: {exc}"))
+                outbox.reset()
+            else:
+                accepted.append(message.id)
     finally:
-        connection.close()
-        if fast_commits:
-            with db_connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
+        # Also when the task is interrupted: what the server accepted is recorded now, the
+        # rest stays `sending` until the lease runs out.
+        outbox.close()
+        _record_outcomes(token=token, accepted=accepted, failures=failures, result=result)
     return result
 
 

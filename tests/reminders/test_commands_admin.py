@@ -197,6 +197,7 @@ def test_the_resume_task_runs_every_ten_minutes():
         ("due_soon", "2026-11-30", "时限 2026-11-30"),
         ("missing_report", "2026-W48", "2026年第48周"),
         ("missing_report", "2026-11", "2026年11月"),
+        ("missing_report", "2026-Q4", "2026年第4季度"),
         ("manual", "2026-11-28", "2026-11-28"),
     ],
 )
@@ -204,3 +205,33 @@ def test_the_history_names_each_period_in_words(kind, period, label):
     from commitments.admin.reminders import _period_label
 
     assert _period_label(ReminderLog(kind=kind, period=period)) == label
+
+
+def test_a_manual_reminder_without_recipient_can_be_repeated_once_an_address_exists(
+    client, superuser, supervisor, today, django_capture_on_commit_callbacks
+):
+    unit = UnitFactory(contact_emails="")
+    commitment = make_commitment(unit=unit, deadline=today + days(30))
+
+    def remind():
+        with django_capture_on_commit_callbacks(execute=True):
+            return reminder_manual_send(
+                commitment_ids=[commitment.id], actor=supervisor, dispatch="inline"
+            )
+
+    # given a 催办 that found nobody to write to, which the history shows as not final
+    first = remind()
+    client.force_login(superuser)
+    page = client.get(f"/admin/commitments/commitment/{commitment.id}/change/").content.decode()
+    assert first.without_recipient == [commitment.id] and first.claimed == []
+    assert "无收件人(补充邮箱后,下次提醒时补发)" in page
+
+    # when the unit gets an address, 催办 works the same day, and only once
+    unit.contact_emails = "later@example.org"
+    unit.save(update_fields=["contact_emails"])
+    second, third = remind(), remind()
+
+    assert second.claimed == [commitment.id] and second.without_recipient == []
+    assert third.already == [commitment.id]
+    assert [m.to for m in mail.outbox] == [["later@example.org"]]
+    assert ReminderLog.objects.get().created_by == supervisor

@@ -6,13 +6,16 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from commitments.models import ReminderMessage
+from commitments.models import Commitment, ReminderMessage, ReminderSweep
 from commitments.services.reminders import (
     reminder_messages_requeue_stale,
     reminder_messages_send,
     reminder_retry_countdown,
+    reminder_sweep_run,
 )
 from tests.factories import UnitFactory
 
@@ -114,3 +117,29 @@ def test_locmem_backend_gets_html_and_text(today, run_sweep):
     run_sweep(today)
     (message,) = mail.outbox
     assert "<table" in message.alternatives[0][0] and "<table" not in message.body
+
+
+def test_a_batch_is_composed_and_sent_in_the_same_number_of_queries_whatever_its_size(
+    smtp, today, django_capture_on_commit_callbacks
+):
+    def queries_for(recipients: int) -> int:
+        Commitment.objects.all().delete()  # and with them their reminders
+        ReminderMessage.objects.all().delete()
+        ReminderSweep.objects.update_or_create(day=today, defaults={"finished_at": None})
+        for i in range(recipients):
+            unit = UnitFactory(contact_emails=f"unit{recipients}-{i}@example.org")
+            make_commitment(unit=unit, deadline=today - days(1))
+            make_commitment(unit=unit, deadline=today + days(1))
+        received = len(smtp.received)
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            reminder_sweep_run(today=today, dispatch="inline")
+        assert len(smtp.received) - received == recipients
+        return len(queries.captured_queries)
+
+    # one claim batch and one compose batch either way: marking the e-mails sent is one
+    # UPDATE for the batch, not one per e-mail
+    assert queries_for(2) == queries_for(12)
+    assert ReminderMessage.objects.filter(status=ReminderMessage.Status.SENT).count() == 12

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -153,7 +155,7 @@ def test_work_closed_after_its_claim_is_not_sent(today, django_capture_on_commit
 
     c = make_commitment(deadline=today - days(1))
     # given the claim was made (e.g. by a worker that died before composing) ...
-    reminders._claim([(c, "overdue", "x")], supervisor_emails=[])
+    assert reminders._claim_due(today).claimed == 1
     Commitment.objects.filter(pk=c.pk).update(
         status=Commitment.Status.CANCELLED, status_reason="并入其他事项"
     )
@@ -206,3 +208,82 @@ def test_a_unit_without_any_address_is_counted_not_lost(run_sweep, today):
 
     assert result.claimed == 1 and result.without_recipient == 1
     assert mail.outbox == []
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _quarterly_reporter(last_report: datetime) -> Commitment:
+    return make_commitment(
+        unit=UnitFactory(contact_emails="q@example.org"),
+        deadline=date(2027, 12, 31),
+        status=Commitment.Status.IN_PROGRESS,
+        report_cycle=Commitment.ReportCycle.QUARTERLY,
+        last_progress_at=last_report,
+    )
+
+
+def test_a_missing_quarterly_report_is_reminded_once_per_quarter(run_sweep):
+    # given a quarterly reporter last heard of on August 1st (over 92 days before December 2nd)
+    commitment = _quarterly_reporter(datetime(2026, 8, 1, 10, tzinfo=SHANGHAI))
+
+    # when sweeps run in December, and once more in January with still no report
+    december = [run_sweep(date(2026, 12, 2)), run_sweep(date(2026, 12, 30))]
+    january = run_sweep(date(2027, 1, 4))
+
+    # then one reminder in the fourth quarter and one in the first, each naming the quarter
+    assert [r.by_kind for r in december] == [{"missing_report": 1}, {}]
+    assert january.by_kind == {"missing_report": 1}
+    periods = list(
+        ReminderLog.objects.filter(commitment=commitment)
+        .order_by("id")
+        .values_list("kind", "period")
+    )
+    assert periods == [("missing_report", "2026-Q4"), ("missing_report", "2027-Q1")]
+    assert len(mail.outbox) == 2 and "进展未报" in mail.outbox[0].body
+
+
+def test_a_quarterly_report_is_not_missing_within_92_days(run_sweep):
+    _quarterly_reporter(datetime(2026, 9, 10, 10, tzinfo=SHANGHAI))  # 83 days before
+
+    result = run_sweep(date(2026, 12, 2))
+
+    assert result.claimed == 0 and mail.outbox == []
+
+
+def test_a_reminder_that_found_no_recipient_goes_out_once_an_address_exists(run_sweep, today):
+    # given an overdue commitment whose unit has no address: claimed, nobody to write to
+    unit = UnitFactory(contact_emails="")
+    commitment = make_commitment(unit=unit, deadline=today - days(1))
+    first = run_sweep(today)
+    assert (first.claimed, first.without_recipient, mail.outbox) == (1, 1, [])
+
+    # when the office adds the unit's address and the sweep runs again the same day
+    unit.contact_emails = "added@example.org"
+    unit.save(update_fields=["contact_emails"])
+    second = run_sweep(today)
+    third = run_sweep(today)
+
+    # then the same reminder goes out once, to the new address, and not again
+    assert (second.claimed, second.without_recipient) == (1, 0)
+    assert third.claimed == 0
+    (message,) = mail.outbox
+    assert message.to == ["added@example.org"] and commitment.title in message.body
+    log = ReminderLog.objects.get()
+    assert list(log.deliveries.values_list("recipient", flat=True)) == ["added@example.org"]
+
+
+def test_a_reminder_without_recipient_is_not_retried_after_its_period(run_sweep, today, settings):
+    settings.LEDGER = {**settings.LEDGER, "OVERDUE_REPEAT_DAYS": 3, "ESCALATION_DAYS": 30}
+    unit = UnitFactory(contact_emails="")
+    make_commitment(unit=unit, deadline=today - days(1))
+    run_sweep(today)
+    unit.contact_emails = "added@example.org"
+    unit.save(update_fields=["contact_emails"])
+
+    # three days later the overdue reminder is in its next round: that one goes out, once
+    result = run_sweep(today + days(3))
+
+    assert result.claimed == 1 and len(mail.outbox) == 1
+    delivered = dict(ReminderLog.objects.annotate(n=Count("deliveries")).values_list("period", "n"))
+    assert delivered == {f"{today - days(1)}/0": 0, f"{today - days(1)}/1": 1}
