@@ -24,13 +24,12 @@ The life of a reminder, and why each step is safe to repeat:
    backoff) or, after REMINDER_MAX_ATTEMPTS, to `failed`, shown in the admin.
 
 The one window no database can close is between the SMTP server accepting a message and our
-UPDATE to `sent`. It lasts one chunk's SMTP conversation (at most REMINDER_RECIPIENT_BATCH
-messages; a fraction of a second at the speeds `bench/bench_reminders.py` measures): a worker
-killed inside it leaves the chunk in `sending`. We chose at-least-once for that single
-point: after REMINDER_SENDING_LEASE_SECONDS such messages are put back to `pending` and sent
-again, with the same Message-ID header so mail clients can fold a copy. A rare duplicate
-digest is better than a reminder that silently never arrives. (Marking each message the
-moment it is accepted would shrink the window to one message for one more query per e-mail.)
+UPDATE to `sent`. Accepted messages are marked `sent` every REMINDER_MARK_SENT_EVERY (10) of
+them, so a worker killed mid-conversation leaves at most that many accepted messages in
+`sending` (one UPDATE per message would make it one, for a query per e-mail). We chose
+at-least-once for that single point: after REMINDER_SENDING_LEASE_SECONDS such messages are
+put back to `pending` and sent again, with the same Message-ID header so mail clients can fold
+a copy. A rare duplicate digest is better than a reminder that silently never arrives.
 """
 
 from __future__ import annotations
@@ -93,6 +92,7 @@ def reminder_setting(name: str) -> Any:
         "REMINDER_RETRY_MAX_SECONDS": 3600,
         "REMINDER_REQUEUE_AFTER_SECONDS": 900,
         "REMINDER_SENDING_LEASE_SECONDS": 900,
+        "REMINDER_MARK_SENT_EVERY": 10,
     }
     return settings.LEDGER.get(name, defaults[name])
 
@@ -946,15 +946,16 @@ def _record_outcomes(
 
 
 def reminder_messages_send(*, message_ids: Sequence[int]) -> SendResult:
-    """Send the still-pending messages among `message_ids` over one SMTP connection, then
-    record the outcome in a constant number of statements (see the module docstring for the
-    one window this leaves, and how it is recovered)."""
+    """Send the still-pending messages among `message_ids` over one SMTP connection, marking
+    them sent every REMINDER_MARK_SENT_EVERY and recording failures at the end (see the module
+    docstring for the one window this leaves, and how it is recovered)."""
     result = SendResult()
     token = uuid.uuid4().hex
     messages = _take_pending(message_ids, token)
     if not messages:
         return result
     outbox = ReminderOutbox()
+    mark_every = max(1, int(reminder_setting("REMINDER_MARK_SENT_EVERY")))
     accepted: list[int] = []
     failures: list[tuple[ReminderMessage, str]] = []
     try:
@@ -967,6 +968,10 @@ def reminder_messages_send(*, message_ids: Sequence[int]) -> SendResult:
                 outbox.reset()
             else:
                 accepted.append(message.id)
+                if len(accepted) >= mark_every:
+                    # Keeps the accepted-but-unrecorded window (module docstring) small.
+                    _record_outcomes(token=token, accepted=accepted, failures=(), result=result)
+                    accepted = []
     finally:
         # Also when the task is interrupted: what the server accepted is recorded now, the
         # rest stays `sending` until the lease runs out.

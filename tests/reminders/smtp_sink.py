@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -34,12 +35,17 @@ class Received:
 @dataclass
 class SinkHandler:
     """Accepts everything, except: addresses in `refuse_rcpt` (550) and the first
-    `refuse_data` DATA commands (451, try again later)."""
+    `refuse_data` DATA commands (451, try again later). With `hold_after` set, the DATA that
+    follows that many accepted messages is answered only once `release` is set (`holding`
+    tells when it waits): a client frozen in mid-conversation."""
 
     received: list[Received] = field(default_factory=list)
     refuse_rcpt: set[str] = field(default_factory=set)
     refuse_data: int = 0
     refused: int = 0
+    hold_after: int | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -49,6 +55,9 @@ class SinkHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold_after is not None and len(self.snapshot()) >= self.hold_after:
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
         with self.lock:
             if self.refuse_data > 0:
                 self.refuse_data -= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -120,8 +121,10 @@ def test_locmem_backend_gets_html_and_text(today, run_sweep):
 
 
 def test_a_batch_is_composed_and_sent_in_the_same_number_of_queries_whatever_its_size(
-    smtp, today, django_capture_on_commit_callbacks
+    smtp, today, settings, django_capture_on_commit_callbacks
 ):
+    # Marking sent every N e-mails adds an UPDATE per N; with N above the batch it is one.
+    settings.LEDGER = {**settings.LEDGER, "REMINDER_MARK_SENT_EVERY": 100}
     def queries_for(recipients: int) -> int:
         Commitment.objects.all().delete()  # and with them their reminders
         ReminderMessage.objects.all().delete()
@@ -143,3 +146,37 @@ def test_a_batch_is_composed_and_sent_in_the_same_number_of_queries_whatever_its
     # UPDATE for the batch, not one per e-mail
     assert queries_for(2) == queries_for(12)
     assert ReminderMessage.objects.filter(status=ReminderMessage.Status.SENT).count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepted_messages_are_marked_sent_during_the_conversation_not_after_it(
+    smtp, today, settings
+):
+    # given eight digests to send, marked sent every three
+    settings.LEDGER = {**settings.LEDGER, "REMINDER_MARK_SENT_EVERY": 3}
+    for i in range(8):
+        unit = UnitFactory(contact_emails=f"unit{i}@example.org")
+        make_commitment(unit=unit, deadline=today - days(1))
+    smtp.handler.hold_after = 7
+    failures: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            reminder_sweep_run(today=today, dispatch="inline")
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    # when the SMTP conversation freezes after seven accepted messages
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    assert smtp.handler.holding.wait(timeout=60), "the eighth message never came"
+    marked = ReminderMessage.objects.filter(status=ReminderMessage.Status.SENT).count()
+    smtp.handler.release.set()
+    thread.join(timeout=60)
+
+    # then six of the seven were already recorded: a worker killed now would resend one
+    assert marked == 6
+    assert not failures
+    assert ReminderMessage.objects.filter(status=ReminderMessage.Status.SENT).count() == 8
