@@ -99,22 +99,22 @@ def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
 # Unit members keep their own description and name the person in charge; the office owns
 # the rest (who leads, by when, what is published).
 UNIT_MEMBER_WRITABLE_FIELDS = frozenset({"description", "responsible"})
-SUPERVISOR_WRITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "lead_unit",
-        "co_units",
-        "responsible",
-        "deadline",
-        "deadline_text",
-        "deadline_pending",
-        "report_cycle",
-        "is_public",
-        "document",
-        "directive",
-    }
+# In the order the API documents them (CommitmentWriteSerializer's fields).
+COMMITMENT_WRITABLE_FIELDS = (
+    "title",
+    "description",
+    "lead_unit",
+    "co_units",
+    "responsible",
+    "deadline",
+    "deadline_text",
+    "deadline_pending",
+    "report_cycle",
+    "is_public",
+    "document",
+    "directive",
 )
+SUPERVISOR_WRITABLE_FIELDS = frozenset(COMMITMENT_WRITABLE_FIELDS)
 
 
 def commitment_fields_writable_by(

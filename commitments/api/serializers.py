@@ -18,6 +18,7 @@ from rest_framework import serializers
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..querysets import CommitmentQuerySet
 from ..selectors import (
+    COMMITMENT_WRITABLE_FIELDS,
     commitment_fields_writable_by,
     light_rule,
     light_thresholds,
@@ -352,20 +353,7 @@ class CommitmentWriteSerializer(DjangoValidationMixin, serializers.ModelSerializ
 
     class Meta:
         model = Commitment
-        fields = (
-            "title",
-            "description",
-            "lead_unit",
-            "co_units",
-            "responsible",
-            "deadline",
-            "deadline_text",
-            "deadline_pending",
-            "report_cycle",
-            "is_public",
-            "document",
-            "directive",
-        )
+        fields = COMMITMENT_WRITABLE_FIELDS
 
     def to_internal_value(self, data: Any) -> Any:
         if hasattr(data, "keys"):
