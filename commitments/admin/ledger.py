@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -282,6 +283,12 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return user_is_supervisor(request.user)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "title":
+            # A commitment's title is often a whole sentence of the speech (up to 300 字).
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField ledger-wide"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = super().get_readonly_fields(request, obj)
