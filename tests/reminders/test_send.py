@@ -125,6 +125,7 @@ def test_a_batch_is_composed_and_sent_in_the_same_number_of_queries_whatever_its
 ):
     # Marking sent every N e-mails adds an UPDATE per N; with N above the batch it is one.
     settings.LEDGER = {**settings.LEDGER, "REMINDER_MARK_SENT_EVERY": 100}
+
     def queries_for(recipients: int) -> int:
         Commitment.objects.all().delete()  # and with them their reminders
         ReminderMessage.objects.all().delete()
