@@ -193,11 +193,15 @@ def _status_labels(language: str | None) -> dict[str, str]:
 def _rows_template() -> CommitmentQuerySet:
     # Resolving twenty column names through their joins is a visible share of a page; the
     # resolved query is kept and cloned per request (never evaluated itself).
-    return Commitment.objects.values(*CommitmentRows.columns, **CommitmentRows.expressions)
+    # Named tuples rather than .values() dicts: a page spent a visible share building dicts.
+    expressions = CommitmentRows.expressions
+    return Commitment.objects.annotate(**expressions).values_list(
+        *CommitmentRows.columns, *expressions, named=True
+    )
 
 
 class CommitmentRows:
-    """The list's read path: `.values()` rows turned into CommitmentListSerializer's output.
+    """The list's read path: plain rows (named tuples) turned into CommitmentListSerializer's output.
 
     A page of 100 commitments through the serializer spends most of its time in per-field
     machinery (and in translating each status label on every row); this builds the same dicts
@@ -247,7 +251,7 @@ class CommitmentRows:
         self.zone = timezone.get_current_timezone()
         self.default_thresholds = light_thresholds(None, None)
 
-    def __call__(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def __call__(self, rows: list[Any]) -> list[dict[str, Any]]:
         return [self.row(r) for r in rows]
 
     def moment(self, value: datetime | None) -> str | None:
@@ -256,37 +260,37 @@ class CommitmentRows:
         text = value.astimezone(self.zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-    def row(self, r: dict[str, Any]) -> dict[str, Any]:
-        deadline = r["deadline"]
-        status = r["status"]
-        username = r["responsible__username"]
+    def row(self, r: Any) -> dict[str, Any]:
+        deadline = r.deadline
+        status = r.status
+        username = r.responsible__username
         if username is None:
             responsible_name = ""
         else:
-            full = f"{r['responsible__first_name']} {r['responsible__last_name']}".strip()
+            full = f"{r.responsible__first_name} {r.responsible__last_name}".strip()
             responsible_name = full or username
-        due_soon, stale = r["document__due_soon_days"], r["document__stale_report_days"]
+        due_soon, stale = r.document__due_soon_days, r.document__stale_report_days
         if due_soon is None and stale is None:
             thresholds = self.default_thresholds
         else:
             thresholds = light_thresholds(due_soon, stale)
-        last_progress_at = r["last_progress_at"]
+        last_progress_at = r.last_progress_at
         return {
-            "id": r["id"],
-            "title": r["title"],
+            "id": r.id,
+            "title": r.title,
             "status": status,
             "status_display": self.status_labels.get(status, status),
-            "lead_unit": r["lead_unit_id"],
-            "lead_unit_name": r["lead_unit__name"],
-            "responsible": r["responsible_id"],
+            "lead_unit": r.lead_unit_id,
+            "lead_unit_name": r.lead_unit__name,
+            "responsible": r.responsible_id,
             "responsible_name": responsible_name,
             "deadline": deadline and deadline.isoformat(),
-            "deadline_pending": r["deadline_pending"],
-            "original_deadline": r["original_deadline"] and r["original_deadline"].isoformat(),
-            "document": r["document_id"],
-            "is_public": r["is_public"],
-            "completed_on": r["completed_on"] and r["completed_on"].isoformat(),
-            "finished_on_time": r["finished_on_time"],
+            "deadline_pending": r.deadline_pending,
+            "original_deadline": r.original_deadline and r.original_deadline.isoformat(),
+            "document": r.document_id,
+            "is_public": r.is_public,
+            "completed_on": r.completed_on and r.completed_on.isoformat(),
+            "finished_on_time": r.finished_on_time,
             "last_progress_at": self.moment(last_progress_at),
             "overdue": status in self.open_statuses
             and deadline is not None
@@ -294,8 +298,8 @@ class CommitmentRows:
             "traffic_light": light_rule(
                 status=status,
                 deadline=deadline,
-                completed_on=r["completed_on"],
-                report_baseline=r["report_baseline"],
+                completed_on=r.completed_on,
+                report_baseline=r.report_baseline,
                 thresholds=thresholds,
                 today=self.today,
             ),

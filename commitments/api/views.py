@@ -243,7 +243,7 @@ class CommitmentViewSet(
         return {**super().get_serializer_context(), "today": office_today()}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Same output as CommitmentListSerializer, read through .values(): see CommitmentRows.
+        # Same output as CommitmentListSerializer, read as plain rows: see CommitmentRows.
         today = office_today()
         reader = s.CommitmentRows(today)
         visible = commitment_list_for(request.user, base=reader.queryset())
