@@ -201,7 +201,7 @@ def _rows_template() -> CommitmentQuerySet:
 
 
 class CommitmentRows:
-    """The list's read path: plain rows (named tuples) turned into CommitmentListSerializer's output.
+    """The list's read path: named-tuple rows turned into CommitmentListSerializer's output.
 
     A page of 100 commitments through the serializer spends most of its time in per-field
     machinery (and in translating each status label on every row); this builds the same dicts
