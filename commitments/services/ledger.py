@@ -11,20 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Commitment, ProgressUpdate, SourceDocument, Unit
+from ..selectors import COMMITMENT_WRITABLE_FIELDS
 from .common import model_update
 from .events import commitment_event
 
-COMMITMENT_EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "lead_unit",
-    "responsible",
-    "deadline",
-    "deadline_text",
-    "deadline_pending",
-    "report_cycle",
-    "is_public",
-    "document",
+# What commitment_update sets on the row itself: the writable fields but the co-units (a
+# relation of their own) and the source directive (chosen once, when the commitment is made).
+COMMITMENT_EDITABLE_FIELDS = tuple(
+    name for name in COMMITMENT_WRITABLE_FIELDS if name not in ("co_units", "directive")
 )
 
 

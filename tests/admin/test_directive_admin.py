@@ -19,12 +19,6 @@ ADD = "/admin/commitments/commitment/add/"
 
 
 @pytest.fixture
-def office(supervisor):
-    supervisor.groups.add(Group.objects.get(name="督办人员"))
-    return supervisor
-
-
-@pytest.fixture
 def unowned():
     """A task the importer found no owner for (市住建局 is named but no such unit exists)."""
     return DirectiveFactory(

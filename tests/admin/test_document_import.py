@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -32,18 +31,6 @@ def staging(settings, tmp_path) -> Path:
     """Staged uploads go to this test's own folder (var/imports/ in real use)."""
     settings.VAR_DIR = tmp_path
     return tmp_path / "imports"
-
-
-@pytest.fixture
-def office(supervisor):
-    supervisor.groups.add(Group.objects.get(name="督办人员"))
-    return supervisor
-
-
-@pytest.fixture
-def member(unit_member):
-    unit_member.groups.add(Group.objects.get(name="责任单位人员"))
-    return unit_member
 
 
 def upload(client, data: bytes, name: str = "讲话.txt", **extra: str):

@@ -18,18 +18,6 @@ BASE = "/admin/commitments/commitment/"
 
 
 @pytest.fixture
-def office(supervisor):
-    supervisor.groups.add(Group.objects.get(name="督办人员"))
-    return supervisor
-
-
-@pytest.fixture
-def member(unit_member):
-    unit_member.groups.add(Group.objects.get(name="责任单位人员"))
-    return unit_member
-
-
-@pytest.fixture
 def outsider(db):
     user = UserFactory(username="outsider", is_staff=True)
     user.groups.add(Group.objects.get(name="责任单位人员"))
