@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -195,9 +195,10 @@ def _rows_template() -> CommitmentQuerySet:
     # resolved query is kept and cloned per request (never evaluated itself).
     # Named tuples rather than .values() dicts: a page spent a visible share building dicts.
     expressions = CommitmentRows.expressions
-    return Commitment.objects.annotate(**expressions).values_list(
+    rows = Commitment.objects.annotate(**expressions).values_list(
         *CommitmentRows.columns, *expressions, named=True
     )
+    return cast(CommitmentQuerySet, rows)  # still a CommitmentQuerySet, yielding tuples
 
 
 class CommitmentRows:
