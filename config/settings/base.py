@@ -299,6 +299,8 @@ LEDGER = {
     # when one left in `sending` by a dead worker is sent again.
     "REMINDER_BATCH_SIZE": env_int("LEDGER_REMINDER_BATCH_SIZE", 1000),
     "REMINDER_RECIPIENT_BATCH": env_int("LEDGER_REMINDER_RECIPIENT_BATCH", 200),
+    # PostgreSQL only: database connections a sweep claims on while it reads the next batch.
+    "REMINDER_CLAIM_THREADS": env_int("LEDGER_REMINDER_CLAIM_THREADS", 2),
     "REMINDER_MAX_ATTEMPTS": env_int("LEDGER_REMINDER_MAX_ATTEMPTS", 5),
     "REMINDER_RETRY_BASE_SECONDS": env_int("LEDGER_REMINDER_RETRY_BASE_SECONDS", 60),
     "REMINDER_RETRY_MAX_SECONDS": env_int("LEDGER_REMINDER_RETRY_MAX_SECONDS", 3600),
