@@ -49,9 +49,9 @@ def user_is_supervisor(user: User | AnonymousUser) -> bool:
 SUPERVISOR_FLAG = "_ledger_is_supervisor"
 
 
-def supervisor_flag_expression() -> Exists:
-    """`user_is_supervisor` as a subquery on a query whose rows carry `user_id`."""
-    return Exists(Unit.objects.filter(members=OuterRef("user_id"), is_supervisor=True))
+def supervisor_flag_expression(user: str = "pk") -> Exists:
+    """`user_is_supervisor` as a subquery; `user` names the outer query's user column."""
+    return Exists(Unit.objects.filter(members=OuterRef(user), is_supervisor=True))
 
 
 def commitment_list_for(

@@ -11,14 +11,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from ..models import Unit
-from ..selectors import SUPERVISOR_FLAG
+from ..selectors import SUPERVISOR_FLAG, supervisor_flag_expression
 
 _KEY_PLACEHOLDER = "\x00token-key\x00"
 
@@ -31,12 +29,11 @@ def _user_by_token_sql(alias: str, vendor: str) -> tuple[str, tuple[Any, ...], i
     millisecond, several times what the database needs to answer it. The statement is the ORM's
     own (so a custom user model or table names still work), only its compilation is reused.
     """
-    supervisor = Unit.objects.filter(members=OuterRef("pk"), is_supervisor=True)
     query = (
         get_user_model()
         .objects.using(alias)
         .filter(auth_token__key=_KEY_PLACEHOLDER)
-        .annotate(**{SUPERVISOR_FLAG: Exists(supervisor)})
+        .annotate(**{SUPERVISOR_FLAG: supervisor_flag_expression()})
         .query
     )
     sql, params = query.sql_with_params()

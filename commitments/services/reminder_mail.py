@@ -203,11 +203,6 @@ def _fill(frame: list[str], rows: list[str]) -> str:
     return "".join(parts)
 
 
-def reminder_digest_render(*, items: Sequence[DigestItem], today: date) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of one digest (a compose batch keeps one DigestWriter)."""
-    return DigestWriter(today).render(items)
-
-
 # --------------------------------------------------------------------------- the message
 
 
