@@ -59,7 +59,8 @@ def commitment_list_for(
 ) -> CommitmentQuerySet:
     """The commitments a user may see: all for supervisors, else their units' (and sub-units').
 
-    `base` narrows or shapes the rows (e.g. a `.values()` query); default: all commitments.
+    `base` narrows or shapes the rows (e.g. the API list's named tuples); default: all
+    commitments.
     """
     qs: CommitmentQuerySet = Commitment.objects.all() if base is None else base
     if user_is_supervisor(user):

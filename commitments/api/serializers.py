@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..querysets import CommitmentQuerySet
+from ..querysets import CommitmentQuerySet, report_baseline
 from ..selectors import (
     COMMITMENT_WRITABLE_FIELDS,
     commitment_fields_writable_by,
@@ -234,9 +233,7 @@ class CommitmentRows:
         "document__stale_report_days",
     )
     # The report baseline in one column: fewer timestamps for the driver to parse.
-    expressions = {
-        "report_baseline": Coalesce("last_progress_at", "accepted_at", "assigned_at", "created_at")
-    }
+    expressions = {"report_baseline": report_baseline()}
 
     @classmethod
     def queryset(cls) -> CommitmentQuerySet:
