@@ -18,7 +18,7 @@ from ..selectors import (
     commitment_draft_from_directive,
     commitment_list_for,
     office_today,
-    user_is_supervisor,
+    user_may_create_commitments,
 )
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
 from .documents import DocumentImportAdminMixin
@@ -129,7 +129,7 @@ class DirectiveAdmin(admin.ModelAdmin):
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # The cell needs to know, once per page, whether this user may add commitments.
-        may_add = user_is_supervisor(request.user)
+        may_add = user_may_create_commitments(request.user)
 
         @admin.display(description=_("承诺事项"), ordering="commitment_count")
         def commitments_cell(obj: Directive) -> str:
@@ -282,7 +282,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return user_is_supervisor(request.user)
+        return user_may_create_commitments(request.user)
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "title":
