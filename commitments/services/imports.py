@@ -25,7 +25,7 @@ from ..importer.parse import ParsedDirective, ParsedDocument, parse_document
 from ..importer.summary import guess_unit_kind, summarize
 from ..models import Commitment, Directive, SourceDocument, Unit, WebhookSubscription
 from .events import commitment_event
-from .ledger import commitment_update
+from .ledger import commitment_update, unit_name
 
 SECTION_MAX = Directive._meta.get_field("section").max_length or 300
 DEADLINE_TEXT_MAX = Directive._meta.get_field("deadline_text").max_length or 200
@@ -133,9 +133,7 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
 
     tasks = [item for item in parsed.directives if item.kind == Directive.Kind.TASK]
     stats["ownerless"] = sum(1 for item in tasks if not item.owners)
-    units = _units_by_name(
-        {name for item in tasks for name in (*item.owners, *item.co_owners) if item.owners}
-    )
+    units = _units_by_name({name for item in tasks for name in _unit_names(item)})
     people = _users_by_name({item.responsible for item in tasks if item.responsible})
     existing_commitments: dict[int, Commitment] = {}
     if old:
@@ -146,8 +144,8 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
         if not item.owners:
             continue
         directive, changes = saved[item.ref]
-        lead, *co = [units["".join(name.split())] for name in item.owners]
-        co += [units["".join(name.split())] for name in item.co_owners]
+        lead_name, co_names = _owner_units(item)
+        lead, co = units[lead_name], [units[name] for name in co_names]
         commitment = existing_commitments.get(directive.pk)
         if commitment is None:
             new = _new_commitment(document, directive, item, lead)
@@ -246,6 +244,20 @@ def _new_commitment(
     )
 
 
+def _owner_units(item: ParsedDirective) -> tuple[str, tuple[str, ...]]:
+    """How a task's 责任主体 become a commitment's units: the first owner leads, the other
+    owners and the co-owners support (each once, never the lead). ("", ()) without owners."""
+    if not item.owners:
+        return "", ()
+    lead, *rest = (unit_name(n) for n in (*item.owners, *item.co_owners))
+    return lead, tuple(n for n in dict.fromkeys(rest) if n != lead)
+
+
+def _unit_names(item: ParsedDirective) -> tuple[str, ...]:
+    lead, co = _owner_units(item)
+    return (lead, *co) if lead else ()
+
+
 def _create_commitments(pairs: list[tuple[Commitment, list[Unit]]]) -> None:
     """Create new commitments in bulk with what ``ledger.commitment_create`` does one by one:
     history rows, co-units without the lead, and the "created" event."""
@@ -336,7 +348,7 @@ def _users_by_name(names: set[str]) -> dict[str, Any]:
 
 def _units_by_name(names: set[str]) -> dict[str, Unit]:
     """Units for these names: existing ones reused, missing ones created with a guessed kind."""
-    clean = {"".join(n.split()) for n in names}
+    clean = {unit_name(n) for n in names}
     found = {u.name: u for u in Unit.objects.filter(name__in=clean)}
     missing = clean - set(found)
     if missing:
@@ -457,9 +469,7 @@ def document_import_preview(*, parsed: ParsedDocument, name: str = "") -> Import
             )
         )
     tasks = [item for item in parsed.directives if item.kind == Directive.Kind.TASK]
-    names = {
-        "".join(n.split()) for item in tasks if item.owners for n in (*item.owners, *item.co_owners)
-    }
+    names = {name for item in tasks for name in _unit_names(item)}
     known_units = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
     people = _users_by_name({item.responsible for item in tasks if item.responsible})
     planned = [
@@ -494,10 +504,7 @@ def document_import_preview(*, parsed: ParsedDocument, name: str = "") -> Import
 def _plan(
     item: ParsedDirective, known_units: set[str], people: dict[str, Any], exists: bool
 ) -> PlannedCommitment:
-    owners = ["".join(n.split()) for n in item.owners]
-    co = [n for n in ("".join(c.split()) for c in item.co_owners) if n not in owners]
-    lead = owners[0] if owners else ""
-    co_units = tuple(n for n in dict.fromkeys(owners[1:] + co) if n != lead)
+    lead, co_units = _owner_units(item)
     user = people.get(item.responsible) if item.responsible else None
     warnings: list[str] = []
     if not lead:

@@ -22,10 +22,14 @@ COMMITMENT_EDITABLE_FIELDS = tuple(
 )
 
 
+def unit_name(name: str) -> str:
+    """A unit's name as stored: whitespace inside is noise (`团  委` is 团委)."""
+    return "".join(name.split())
+
+
 def unit_get_or_create(*, name: str, kind: str = Unit.Kind.OTHER) -> tuple[Unit, bool]:
-    """The unit with this name, created with `kind` if it is new. Whitespace inside is noise."""
-    clean = "".join(name.split())
-    return Unit.objects.get_or_create(name=clean, defaults={"kind": kind})
+    """The unit with this name, created with `kind` if it is new."""
+    return Unit.objects.get_or_create(name=unit_name(name), defaults={"kind": kind})
 
 
 @transaction.atomic
