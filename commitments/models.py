@@ -94,15 +94,20 @@ class Directive(models.Model):
 _EMAIL_SPLIT = re.compile(r"[\s,;，；]+")
 
 
+def split_emails(contact_emails: str) -> list[str]:
+    """The addresses in a contact field, separated by commas, semicolons (either width) or
+    whitespace."""
+    return [a for a in _EMAIL_SPLIT.split(contact_emails.strip()) if a]
+
+
 def validate_email_list(value: str) -> None:
-    for address in _EMAIL_SPLIT.split(value.strip()):
-        if address:
-            try:
-                validate_email(address)
-            except ValidationError as exc:
-                raise ValidationError(
-                    _("邮箱地址无效:%(address)s"), params={"address": address}
-                ) from exc
+    for address in split_emails(value):
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("邮箱地址无效:%(address)s"), params={"address": address}
+            ) from exc
 
 
 class Unit(models.Model):
@@ -151,7 +156,7 @@ class Unit(models.Model):
         return self.name
 
     def email_list(self) -> list[str]:
-        return [a for a in _EMAIL_SPLIT.split(self.contact_emails.strip()) if a]
+        return split_emails(self.contact_emails)
 
 
 class Commitment(models.Model):

@@ -59,6 +59,7 @@ from ..models import (
     ReminderMessage,
     ReminderSweep,
     Unit,
+    split_emails,
 )
 from ..reminder_selectors import (
     reminder_due_soon_candidates,
@@ -153,7 +154,7 @@ CANDIDATE_FIELDS = Candidate._fields
 
 @lru_cache(maxsize=8192)
 def _unit_emails(contact_emails: str | None) -> tuple[str, ...]:
-    return tuple(Unit(contact_emails=contact_emails or "").email_list())
+    return tuple(split_emails(contact_emails or ""))
 
 
 def _normalise(address: str) -> str:
