@@ -35,8 +35,8 @@ CORPUS_ENV = "LEDGER_CORPUS_DIR"
 def corpus_dir(repo_root: Path) -> Path | None:
     """Where the corpus lives: ``$LEDGER_CORPUS_DIR``, else ``<repo>/../shared/corpus`` (how CI
     lays it out), else ``/work/shared/corpus``; None when none of them holds a gold.json."""
-    candidates = [os.environ.get(CORPUS_ENV, ""), repo_root.parent / "shared" / "corpus"]
-    candidates.append("/work/shared/corpus")
+    candidates: list[str | Path] = [os.environ.get(CORPUS_ENV, "")]
+    candidates += [repo_root.parent / "shared" / "corpus", "/work/shared/corpus"]
     for candidate in candidates:
         if candidate and (Path(candidate) / "gold.json").is_file():
             return Path(candidate)
