@@ -11,9 +11,10 @@ from commitments.importer.parse import ParsedDocument, parse_document
 
 
 def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
-    # Keys were only ever added (format, deadline_pending, co_owners ...), never renamed.
+    # Keys were only ever added (format, deadline_pending, co_owners, skipped ...), never
+    # renamed.
     data = json.loads(seed.to_json())
-    assert set(data) == {"document", "directives"}
+    assert set(data) == {"document", "directives", "skipped"}
     assert set(data["document"]) == {
         "title",
         "speaker",
@@ -22,6 +23,8 @@ def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
         "issued_on",
         "sha256",
         "format",
+        "document_number",
+        "content_sha256",
     }
     assert data["document"]["format"] == "text"
     assert data["document"]["delivered_on"] == "2023-04-01"
