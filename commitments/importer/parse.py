@@ -108,6 +108,10 @@ class ParsedDocument:
     # Paragraphs (and table rows) that name a date or a unit but gave no task: shown to the
     # office as 未识别, so that it can add them by hand instead of losing them silently.
     skipped: tuple[str, ...] = ()
+    document_number: str = ""  # 国办发〔2019〕4号
+    # The extracted text's digest: the same Word file saved again (new timestamps inside its
+    # zip) has new bytes but the same content, and is the same document.
+    content_sha256: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +123,8 @@ class ParsedDocument:
                 "issued_on": self.issued_on.isoformat() if self.issued_on else None,
                 "sha256": self.sha256,
                 "format": self.source_format,
+                "document_number": self.document_number,
+                "content_sha256": self.content_sha256,
             },
             "directives": [d.as_dict() for d in self.directives],
             "skipped": list(self.skipped),
@@ -363,6 +369,8 @@ def parse_document(
         removed_noise=tuple(f"{r.kind}:{r.raw_start}:{r.text}" for r in cleaned.removals),
         source_format=extracted.format,
         skipped=skipped,
+        document_number=layout.document_number,
+        content_sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
     )
 
 
