@@ -30,6 +30,7 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "单位",
     "系统",
     "中心",
+    "机构",
     "党委",
     "党组",
     "工委",
@@ -40,6 +41,12 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "机关",
     "学校",
     "院校",
+    "高校",
+    "中小学",
+    "小学",
+    "中学",
+    "大学",
+    "幼儿园",
     "医院",
     "企业",
     "公司",
@@ -98,7 +105,9 @@ _FALSE_UNIT_END = re.compile(
     r"(?:庭|四合)院$|(?:部|公)署$|(?:组|排|团|梯|车|带|领|入|归|列)队$"
 )
 # Owners named as a whole by place (各地, 各省份, 有关地区): real, collective owners.
-_COLLECTIVE = re.compile(r"^(?:各|有关|相关)(?:地|省|市|县|区|地区|省份|级|方|校)+$")
+_COLLECTIVE = re.compile(
+    r"^(?:各|有关|相关)(?:地|省|市|县|区|地区|省份|级|方|校)+(?:[（(][省市县区州盟旗、]+[）)])?$"
+)
 # Noise before a unit's name: whose it is (我市职业学校 → 职业学校).
 _OWN_PREFIX = re.compile(r"^(?:我市|我县|我区|我省|本市|本县|本区|本省|我校|本校|我局|本局)(?=..)")
 # "X等部门" / "X等有关单位": the named units are the owners; the generic tail only sums them up.
@@ -296,8 +305,10 @@ def clause_initial_subject(sentence: str, before: int) -> tuple[tuple[str, ...],
                 candidate
             ):
                 nxt = text[end : end + 1]
-                if nxt and not _ends_with_unit(text[: end + 1]) and not _COLLECTIVE.match(
-                    text[: end + 1]
+                if (
+                    nxt
+                    and not _ends_with_unit(text[: end + 1])
+                    and not _COLLECTIVE.match(text[: end + 1])
                 ):
                     # 各地区、各部门在……时: the whole list opening the clause, not its first.
                     for longer in range(min(len(text), 40), end, -1):
@@ -314,7 +325,7 @@ _ACTION = (
     r"负责|牵头|组织|完成|建立|健全|推行|推进|推动|印发|制定|制订|出台|修订|开展|做好|抓好|落实|实施|"
     r"启动|研究|提出|加强|加快|部署|督促|指导|监督|配合|会同|参加|举办|召开|编制|上报|报送|发布|"
     r"建成|设立|完善|优化|探索|申报|审核|核查|排定|确定|统筹|协调|规范|全部纳入|纳入|组队|派|选派|"
-    r"承担|执行|办理|开通|上线|公布|汇总|整理|筛选|评估|考核|验收|检查|清理|梳理"
+    r"承担|执行|办理|开通|上线|公布|汇总|整理|筛选|评估|考核|验收|检查|清理|梳理|参与|参加"
 )
 _ACTS = re.compile(
     r"(?:(?:于|在)[^，。；;]{2,16}?(?:前|之前|以前|内)[，,]?)?"

@@ -178,9 +178,7 @@ def _sentence_draft(
         if acting and speech and deadline.on is None and not deadline.pending:
             acting = () if not _ASSIGNED.match(sentence, at + len(acting[-1])) else acting
         if acting:
-            return _Draft(
-                region, start, end, TASK, acting, True, is_heading, deadline, acting=True
-            )
+            return _Draft(region, start, end, TASK, acting, True, is_heading, deadline, acting=True)
         dated = measures.dated_work(sentence, reference)
         if dated is None:
             return None
@@ -231,7 +229,7 @@ def _apply_back_references(drafts: list[_Draft], normalized: str) -> list[_Draft
     out: list[_Draft] = []
     for d in drafts:
         scope = measures.back_reference(normalized[d.start : d.end])
-        if not scope or d.kind != TASK or d.deadline.on is None and not d.deadline.pending:
+        if not scope or d.kind != TASK or (d.deadline.on is None and not d.deadline.pending):
             out.append(d)
             continue
         paragraph_start = normalized.rfind("\n", 0, d.start) + 1
@@ -470,7 +468,7 @@ def unrecognised_paragraphs(
     reference: date | None,
 ) -> tuple[str, ...]:
     """Body paragraphs that set a deadline or have a unit act, but produced no task: the ones
-    an office should read again (未识别 N 段).  Past events and bare mentions are left out."""
+    an office should read again (未识别 N 段).  Reports of the past are left out."""
     taken = sorted(d.span for d in directives if d.kind == TASK)
     out: list[str] = []
     for region in regions:
@@ -481,8 +479,12 @@ def unrecognised_paragraphs(
             body = line.strip()
             if len(body) < 8 or any(a < end and b > start for a, b in taken):
                 continue
+            if measures.is_past(body, reference):
+                continue
+            if heading_marker(body) and not re.search("[。；;！？!?]", body):
+                continue  # a heading names a topic ("二、今年的重点工作"), it assigns nothing
             found = find_deadline(body, reference)
-            if found.on is not None or found.pending or owner_rules.acting_unit(body):
+            if found.on is not None or found.pending or owner_rules.acting_unit(body)[0]:
                 out.append(body)
     return tuple(dict.fromkeys(out))
 
@@ -497,9 +499,12 @@ def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int
     for m in _CLAUSE_BREAK.finditer(sentence):
         before = sentence[cuts[-1] if cuts else 0 : m.start()]
         # "2019年3月底前，国家卫生健康委推行……": a leading time belongs to the clause after it.
-        if m.end() < len(sentence) and not _TIME_ONLY.match(before):
-            if _opens_own_task(sentence, m.end()):
-                cuts.append(m.end())
+        if (
+            m.end() < len(sentence)
+            and not _TIME_ONLY.match(before)
+            and _opens_own_task(sentence, m.end())
+        ):
+            cuts.append(m.end())
     bounds = [0, *cuts, len(sentence)]
     parts = [(a, b) for a, b in pairwise(bounds) if b > a]
     if len(parts) < 2:
@@ -508,7 +513,9 @@ def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int
 
 
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
-_TIME_ONLY = re.compile(r"^[在于到自从]?[\d零〇一二三四五六七八九十年月日号底末前之以内上中下旬起至—\-~～\s]*$")
+_TIME_ONLY = re.compile(
+    r"^[在于到自从]?[\d零〇一二三四五六七八九十年月日号底末前之以内上中下旬起至—\-~～\s]*$"
+)
 _CLAUSE_END = re.compile(r"[，,；;。！？!?]")
 
 

@@ -166,9 +166,9 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
                 issued_on = signed[1]
                 issuer = issuer or signed[0]
         speech_in_subject = re.search(r"(?:印发|转发)(.+?(?:讲话|致辞|发言))$", subject)
-        title = speech_in_subject.group(1) if speech_in_subject else ""
-        if notice_only:
-            title = m.group(0)  # the notice is the document: its title is the document's
+        # A notice that transmits a speech is titled by the speech (found below if its header
+        # follows); any other notice by its own title.
+        title = speech_in_subject.group(1) if speech_in_subject else m.group(0)
         break
 
     # --- speech header: title line(s), date line, speaker, salutation
@@ -199,9 +199,9 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
     if delivered_on is None and not notice_only:
         # A speech reprinted under a preface: its title, speaker and date stand on their own
         # lines a little further down ("在……会议上的讲话" / "陈国阳" / "（2010年2月22日）").
-        found = _speech_header_below(lines, body_index)
-        if found is not None:
-            title_lines, speaker, delivered_on, header_end = found
+        below = _speech_header_below(lines, body_index)
+        if below is not None:
+            title_lines, speaker, delivered_on, header_end = below
     if delivered_on is None and header_end == body_index and not notice_only:
         # No speech header at all: the "title" lines were body text.
         keep = bool(title_lines) and bool(_SPEECH_TITLE.search(title_lines[0]))
@@ -300,9 +300,7 @@ def _signature_at_end(lines: list[_Line]) -> tuple[str, date] | None:
     return None
 
 
-def _speech_header_below(
-    lines: list[_Line], start: int
-) -> tuple[list[str], str, date, int] | None:
+def _speech_header_below(lines: list[_Line], start: int) -> tuple[list[str], str, date, int] | None:
     """Title lines, speaker, date and the header's end of a speech whose date line stands a
     few lines below a preface; None if the first lines hold no such date line."""
     for d in range(start, min(start + 10, len(lines))):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from commitments.importer.formats import Table
 from commitments.importer.owners import is_unit_name, split_units
@@ -176,7 +177,7 @@ def _measure_is_the_task(rows: tuple[tuple[str | None, ...], ...], columns: dict
     filled = [m for m in measures if m]
     if len(filled) < max(2, len(rows) // 2):
         return False
-    repeated = sum(1 for a, b in zip(contents, contents[1:], strict=False) if a is None or a == b)
+    repeated = sum(1 for a, b in pairwise(contents) if a is None or a == b)
     return len(set(filled)) > len(filled) * 0.8 and repeated >= len(contents) // 3
 
 
@@ -280,7 +281,6 @@ def _unwrapped(cell: str) -> str:
                 continue
         out.append(line)
     return "\n".join(out)
-
 
 
 def split_cell_units(cell: str) -> tuple[str, ...]:
