@@ -22,7 +22,7 @@ from commitments.importer.deadlines import (
 )
 from commitments.importer.directives import CONTEXT, QUOTED, TASK, classify, split_sentences
 from commitments.importer.errors import SeedError
-from commitments.importer.formats import MAX_CHARS, TEXT, Table, read_document
+from commitments.importer.formats import MAX_CHARS, TEXT, Extracted, Table, read_document
 from commitments.importer.normalize import normalize_text
 from commitments.importer.patterns import heading_marker
 from commitments.importer.structure import Heading, Region, analyse_layout
@@ -368,8 +368,20 @@ def parse_document(
         source_format=extracted.format,
         skipped=skipped,
         document_number=layout.document_number,
-        content_sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        content_sha256=content_digest(extracted),
     )
+
+
+def content_digest(extracted: Extracted) -> str:
+    """Digest of what a file says: its paragraphs and table cells in order, with its format
+    (a table typed as text is another source).  A Word file saved again, with new timestamps
+    inside its zip, has new bytes and the same digest."""
+    digest = hashlib.sha256(extracted.format.encode())
+    for block in extracted.blocks:
+        lines = block.as_lines() if isinstance(block, Table) else [block]
+        for line in lines:
+            digest.update(b"\n" + line.encode("utf-8"))
+    return digest.hexdigest()
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")

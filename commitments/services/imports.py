@@ -65,12 +65,14 @@ def source_size_check(*, size: int, head: bytes) -> None:
 class ImportResult:
     document: SourceDocument
     created: bool  # a new document (not a new version of a known one)
-    unchanged: bool  # the same bytes were imported before: nothing was written
+    unchanged: bool  # the same bytes or content were imported before: nothing was written
     directive_count: int
     commitment_count: int  # commitments linked to the document's directives after the import
     commitments_created: int = 0
     commitments_updated: int = 0
     ownerless_tasks: int = 0  # tasks nobody is named for: left for the office to assign
+    # Paragraphs with a date or a unit's name that gave no task (未识别): for the office to read.
+    skipped: tuple[str, ...] = ()
 
 
 @transaction.atomic
@@ -79,7 +81,7 @@ def document_import(
 ) -> ImportResult:
     """Import one document; raises ``SeedError`` (before any write) for unusable input.
 
-    Same bytes again: nothing changes.  A changed version of a known document (same source
+    Same bytes or same content again: nothing changes.  A changed version of a known document (same source
     name, or same title and date) updates its rows in place, keyed on the directive ref, and
     never touches the status, progress, responsible person or publicity of a commitment.
     """
@@ -87,9 +89,18 @@ def document_import(
     return document_import_parsed(parsed=parsed, name=name)
 
 
+def _same_document(parsed: ParsedDocument) -> SourceDocument | None:
+    """The document already imported with these bytes or this content (a Word file saved
+    again has new bytes inside its zip, the same words): importing it changes nothing."""
+    same = Q(sha256=parsed.sha256)
+    if parsed.content_sha256:
+        same |= Q(content_sha256=parsed.content_sha256)
+    return SourceDocument.objects.filter(same).order_by("-imported_at", "-pk").first()
+
+
 @transaction.atomic
 def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportResult:
-    existing = SourceDocument.objects.filter(sha256=parsed.sha256).first()
+    existing = _same_document(parsed)
     if existing is not None:
         return ImportResult(
             document=existing,
@@ -97,6 +108,7 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
             unchanged=True,
             directive_count=existing.directives.count(),
             commitment_count=Commitment.objects.filter(directive__document=existing).count(),
+            skipped=parsed.skipped,
         )
 
     document = _previous_version(parsed, name)
@@ -114,6 +126,8 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
     document.cleaned_text = parsed.cleaned_text
     document.normalized_text = parsed.normalized_text
     document.sha256 = parsed.sha256
+    document.content_sha256 = parsed.content_sha256
+    document.document_number = parsed.document_number[:100]
     document.save()
 
     old = {d.ref: d for d in document.directives.all()} if not created else {}
@@ -175,6 +189,7 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
         commitments_created=stats["created"],
         commitments_updated=stats["updated"],
         ownerless_tasks=stats["ownerless"],
+        skipped=parsed.skipped,
     )
 
 
@@ -367,7 +382,7 @@ def _units_by_name(names: set[str]) -> dict[str, Unit]:
 class ImportOutcome:
     NEW = "new"  # a new document
     UPDATE = "update"  # a new version of a known document: updated in place
-    UNCHANGED = "unchanged"  # these very bytes were imported before: nothing will change
+    UNCHANGED = "unchanged"  # these bytes or this content were imported before: no change
 
 
 @dataclass(frozen=True)
@@ -444,7 +459,7 @@ def document_import_preview(*, parsed: ParsedDocument, name: str = "") -> Import
     import then decides afresh, so this is a forecast, exact when nothing else happened.
     """
     counts = {kind: len(parsed.of_kind(kind)) for kind in ("quoted", "context")}
-    existing = SourceDocument.objects.filter(sha256=parsed.sha256).first()
+    existing = _same_document(parsed)
     if existing is not None:
         return ImportPreview(
             parsed=parsed,

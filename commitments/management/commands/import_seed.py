@@ -71,6 +71,7 @@ class Command(BaseCommand):
                             )
                             % {"path": path, "title": parsed.title, **counts}
                         )
+                        self._write_skipped(parsed.skipped)
                     continue
                 result = document_import(data=data, name=path.name, reference_date=reference)
             except SeedError as exc:
@@ -87,6 +88,7 @@ class Command(BaseCommand):
                         "unchanged": result.unchanged,
                         "directives": result.directive_count,
                         "commitments": result.commitment_count,
+                        "skipped": list(result.skipped),
                     }
                 )
                 continue
@@ -109,6 +111,7 @@ class Command(BaseCommand):
                     "commitments": result.commitment_count,
                 }
             )
+            self._write_skipped(result.skipped)
         if as_json and outputs:
             payload: Any = outputs[0] if total == 1 else outputs
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -119,6 +122,18 @@ class Command(BaseCommand):
                 _("%(n)d/%(total)d 个文件未导入:%(list)s")
                 % {"n": len(failures), "total": total, "list": ";".join(failures)}
             )
+
+    def _write_skipped(self, skipped: tuple[str, ...]) -> None:
+        """未识别 N 段: paragraphs with a date or a unit's name that gave no task, so that the
+        office adds them by hand instead of losing them silently."""
+        if not skipped:
+            return
+        self.stdout.write(
+            _("  未识别 %(n)d 段(含日期或单位名称,未生成工作任务):") % {"n": len(skipped)}
+        )
+        for paragraph in skipped:
+            text = paragraph if len(paragraph) <= 100 else paragraph[:99] + "…"
+            self.stdout.write(f"    - {text}")
 
 
 def _parse_date(value: str | None) -> date | None:
