@@ -83,7 +83,8 @@ def document_import(
 
     Same bytes or same content again: nothing changes.  A changed version of a known document
     (same source name, or same title and date) updates its rows in place, keyed on the
-    directive ref, and never touches the status, progress, responsible person or publicity of a commitment.
+    directive ref, and never touches the status, progress, responsible person or publicity of
+    a commitment.
     """
     parsed = parse_document(data, reference_date=reference_date, name=name)
     return document_import_parsed(parsed=parsed, name=name)
