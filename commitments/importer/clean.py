@@ -172,6 +172,7 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     out_index: list[int] = []
     i = 0
     n_chars = len(chars)
+    line_start = 0  # where the current line begins in `out`
     while i < n_chars:
         if not kinds[i]:
             out.append(chars[i])
@@ -182,10 +183,14 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
         while j < n_chars and kinds[j]:
             j += 1
         gap = set(kinds[i:j])
-        sep = _separator(out, chars, kinds, j, gap)
+        # The line so far (at most its last 401 characters, as a separator needs no more).
+        line = "".join(out[max(line_start, len(out) - 401) :])
+        sep = _separator(out, chars, kinds, j, gap, line)
         if sep:
             out.append(sep)
             out_index.append(index[i])
+            if sep == "\n":
+                line_start = len(out)
         i = j
     # Trim the ends of lines and of the text.
     text_out = "".join(out)
@@ -198,18 +203,9 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     return "".join(final), final_index, removals
 
 
-def _current_line(out: list[str]) -> str:
-    tail: list[str] = []
-    for ch in reversed(out):
-        if ch == "\n":
-            break
-        tail.append(ch)
-        if len(tail) > 400:
-            break
-    return "".join(reversed(tail))
-
-
-def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: set[str]) -> str:
+def _separator(
+    out: list[str], chars: list[str], kinds: list[str], j: int, gap: set[str], line: str
+) -> str:
     """What a run of whitespace becomes: a line break, a space, or nothing."""
     if not out or j >= len(chars):
         return ""
@@ -219,7 +215,6 @@ def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: 
     if prev == "\n":
         return ""
     ahead = "".join(chars[j : j + 40])
-    line = _current_line(out)
     page_only = gap <= {"p", "j"}
     plain = "s" in gap and gap <= {"s", "p"}
     if (prev in SENTENCE_END or prev in CLOSERS) and plain and not page_only:
@@ -243,6 +238,16 @@ def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: 
     return ""
 
 
+_ANY_HSPACE = re.compile(f"[{re.escape(_HSPACE)}]")
+
+
+def _settled(text: str) -> bool:
+    """True when another pass cannot change ``text``: without horizontal whitespace every gap
+    is a single line break (kept), no page number has a space to stand in, and no empty line
+    is left to trim; only a chunked layout would still be undone.  Saves the verifying pass."""
+    return not _ANY_HSPACE.search(text) and not _chunk_lines(text.split("\n"))
+
+
 def clean_text(raw: str) -> CleanResult:
     """Remove conversion noise from ``raw``.
 
@@ -258,7 +263,8 @@ def clean_text(raw: str) -> CleanResult:
             for r in new_removals
         )
         offsets = [offsets[k] for k in new_index]
-        if new_text == text:
-            break
+        settled = new_text == text or _settled(new_text)
         text = new_text
+        if settled:
+            break
     return CleanResult(text=text, offsets=tuple(offsets), removals=tuple(removals))

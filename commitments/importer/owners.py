@@ -120,6 +120,12 @@ _PEOPLE = re.compile(r"(?:党员|干部|群众|职工|青年|妇女|同志|负�
 _AND = re.compile(r"以及|及|和|与|同")
 
 
+# Some unit ending or collective word occurs: a quick test before a clause is read closely.
+UNIT_NEAR_START = re.compile(
+    "|".join(sorted(UNIT_SUFFIXES, key=len, reverse=True)) + r"|^(?:各|有关|相关)"
+)
+
+
 def _ends_with_unit(phrase: str) -> bool:
     return phrase.endswith(UNIT_SUFFIXES)
 
@@ -344,12 +350,15 @@ _VERB_IN_HEAD = re.compile(
 )
 
 
+_ACT_WORD = re.compile(rf"{_ACTION}|不能|不得|严禁|禁止|不准")
 _ASSIGNING = re.compile(r"负责|牵头|会同|配合|要|应|须|于|在")
 
 
 def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
     """Units that open a clause and act right after (2019年3月底前，国家卫生健康委推行……):
     the owners and where they start; ``((), -1)`` when no clause opens that way."""
+    if not _ACT_WORD.search(sentence):
+        return (), -1
     pos = 0
     for clause in re.split(r"(?<=[，,；;：:。])", sentence):
         body = sentence[pos:]  # the clause and what follows: 根据有关规定，负责……
@@ -362,9 +371,9 @@ def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
         stop = min(len(clause), skip + 30)
         for end in range(stop, skip + 1, -1):
             head = body[skip:end]
-            if _ASSIGNING.search(head) or head[-1] in "，,；;：:。":
-                continue
             if not (_ends_with_unit(head) or _COLLECTIVE.match(head)):
+                continue
+            if _ASSIGNING.search(head) or head[-1] in "，,；;：:。":
                 continue
             if not _ACTS.match(body, end) or _VERB_IN_HEAD.search(head):
                 continue

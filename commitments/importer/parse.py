@@ -535,7 +535,8 @@ def _opens_own_task(sentence: str, at: int) -> bool:
     """Whether the clause starting at ``at`` names a unit and gives it work by itself."""
     stop = _CLAUSE_END.search(sentence, at)
     clause = sentence[at : stop.start() if stop else len(sentence)]
-    if len(clause) < 4:
+    # Most clauses name no unit in their first words: a cheap look before the real one.
+    if len(clause) < 4 or not owner_rules.UNIT_NEAR_START.search(clause, 0, 32):
         return False
     verdict = classify(clause)
     if verdict.kind == TASK and verdict.cue not in ("希望", "请"):
