@@ -116,6 +116,10 @@ def _bisect(values: list[int], tails: list[int], value: int) -> int:
     return lo
 
 
+_GAP_KIND = {ch: "s" for ch in _HSPACE + "\t"} | {"\n": "n"}
+_GAP_RUN = re.compile(r"[^.]+")
+
+
 def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     chars: list[str] = []
     index: list[int] = []
@@ -126,6 +130,12 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
 
     lines = raw.split("\n")
     chunked = _chunk_lines(lines)
+    if not chunked:
+        # Nothing is cut out of the lines: every character stays, in order.
+        chars = list(raw)
+        index = list(range(len(raw)))
+        kinds = [_GAP_KIND.get(ch, "") for ch in raw]
+        lines = []
     pos = 0
     for line_no, line in enumerate(lines):
         start = 0
@@ -170,18 +180,13 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
 
     out: list[str] = []
     out_index: list[int] = []
-    i = 0
-    n_chars = len(chars)
     line_start = 0  # where the current line begins in `out`
-    while i < n_chars:
-        if not kinds[i]:
-            out.append(chars[i])
-            out_index.append(index[i])
-            i += 1
-            continue
-        j = i
-        while j < n_chars and kinds[j]:
-            j += 1
+    previous = 0
+    for run in _GAP_RUN.finditer("".join(k or "." for k in kinds)):
+        i, j = run.span()
+        out.extend(chars[previous:i])  # text between two gaps is kept as it is
+        out_index.extend(index[previous:i])
+        previous = j
         gap = set(kinds[i:j])
         # The line so far (at most its last 401 characters, as a separator needs no more).
         line = "".join(out[max(line_start, len(out) - 401) :])
@@ -191,7 +196,8 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
             out_index.append(index[i])
             if sep == "\n":
                 line_start = len(out)
-        i = j
+    out.extend(chars[previous:])
+    out_index.extend(index[previous:])
     # Trim the ends of lines and of the text.
     text_out = "".join(out)
     keep_mask = [True] * len(out)
