@@ -117,3 +117,17 @@ def test_people_named_beside_a_unit_are_not_owners() -> None:
     doc = parse_document(SHORT_SPEECH.encode())
     assert doc.of_kind("task")[3].owners == ("各级党组织",)
     assert len(doc.directives) == 4  # the statement of fact with a semicolon is not a task
+
+
+def test_parsing_many_files_side_by_side_gives_what_one_by_one_gives(seed_bytes: bytes) -> None:
+    from commitments.importer.batch import parse_documents
+
+    files = [
+        (f"讲话{n}.txt", seed_bytes.replace("三至五年".encode(), f"{n}年".encode()))
+        for n in range(9)
+    ]
+    files.append(("空.txt", b"   "))
+    together = parse_documents(files, workers=2)
+    assert isinstance(together[-1], SeedError)
+    for (name, data), parsed in zip(files[:-1], together[:-1], strict=True):
+        assert parsed == parse_document(data, name=name)
