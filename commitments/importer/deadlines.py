@@ -27,10 +27,10 @@ class Deadline:
 
 _NUM = r"[零〇一二两三四五六七八九十\d]{1,3}"
 _FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:前|之前|以前)?")
-_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?:底|末|份|前|之前)?(?!\d)")
+_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(上旬|中旬|下旬|底|末|份|前|之前)?(?!\d)")
 _YEAR_END = re.compile(r"(\d{4})年(?:底|年底|年内|内)(?:前|之前)?")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日(?:前|之前|以前)?")
-_MONTH_END = re.compile(r"(?<![\d年])(\d{1,2})月(?:底|末|份)(?:前|之前)?")
+_MONTH_END = re.compile(r"(?<![\d年])(\d{1,2})月(上旬|中旬|下旬|底|末|份)(?:前|之前)?")
 _DURATION = re.compile(
     rf"(?:用|在|力争|争取|利用)?(?P<a>{_NUM})(?:[至到—\-~～](?P<b>{_NUM}))?(?P<ge>个)?"
     r"(?P<unit>年|月|周|天)(?:的?时间|内|之内|以内|左右)"
@@ -118,6 +118,12 @@ def _future(day: date | None, reference: date | None) -> bool:
     return day is not None and (reference is None or day >= reference)
 
 
+def _in_month(year: int, month: int, part: str) -> date | None:
+    """The last day of a month, or of its 上旬 (10th) / 中旬 (20th)."""
+    day = {"上旬": 10, "中旬": 20}.get(part)
+    return _safe(date, year, month, day) if day else _safe(_last_day, year, month)
+
+
 def _explicit(text: str, reference: date | None) -> Deadline | None:
     for m in _FULL.finditer(text):
         day = _safe(date, int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -128,7 +134,7 @@ def _explicit(text: str, reference: date | None) -> Deadline | None:
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     for m in _YEAR_MONTH.finditer(text):
-        day = _safe(_last_day, int(m.group(1)), int(m.group(2)))
+        day = _in_month(int(m.group(1)), int(m.group(2)), m.group(3) or "")
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     if reference is None:
@@ -139,7 +145,7 @@ def _explicit(text: str, reference: date | None) -> Deadline | None:
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     for m in _MONTH_END.finditer(text):
-        day = _safe(_last_day, reference.year, int(m.group(1)))
+        day = _in_month(reference.year, int(m.group(1)), m.group(2))
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     return None
