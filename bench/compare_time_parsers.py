@@ -10,7 +10,7 @@ each reads the deadline the annotation accepts (jionlp gets the same text: the s
 row's date cell), and the same for a few expressions written for this comparison.
 """
 
-# ruff: noqa: E501, E402, E701, E702, E401, F401, SIM108, B007, DTZ001, DTZ007
+# ruff: noqa: E402, F401, DTZ001, DTZ007
 import json
 import os
 import resource
