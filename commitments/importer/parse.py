@@ -338,6 +338,9 @@ def parse_document(
         roll = None
         if reference and len(stated) != 1:
             roll = date.fromordinal(reference.toordinal() - ROLL_MARGIN_DAYS)
+        elif not reference and len(stated) == 2 and stated[1] == stated[0] + 1:
+            # A school year (2020-2021学年) runs from autumn: its spring months are next year's.
+            roll = date(stated[0], SCHOOL_YEAR_START_MONTH, 1)
         # A workbook without a title row is named after its file: no section name in that.
         rows, lines, skipped_rows = _table_directives(
             tables, year, start, layout.title if text else "", roll
@@ -388,6 +391,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 ROLL_MARGIN_DAYS = 31
+SCHOOL_YEAR_START_MONTH = 8
 _YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*[-—–~～至到－]\s*((?:19|20)\d{2})")
 
 

@@ -215,3 +215,9 @@ def test_owner_names_are_clean_units(text: str, owners: tuple[str, ...]) -> None
 def test_a_higher_report_quoted_is_not_a_local_task() -> None:
     doc = parse_document("党的二十大报告强调要坚持教育优先发展。".encode())
     assert [d.kind for d in doc.directives] == ["quoted"]
+
+
+def test_a_school_year_in_the_title_places_spring_dates_without_a_reference_date() -> None:
+    doc = parse("term_plan_next_year.txt")  # no date but 2024-2025学年 in its title
+    assert task_with(doc, "完成教师年度考核").deadline == date(2024, 12, 31)
+    assert task_with(doc, "寒假值班安排").deadline == date(2025, 2, 3)

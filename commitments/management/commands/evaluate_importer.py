@@ -24,6 +24,11 @@ class Command(BaseCommand):
             "--corpus", metavar="DIR", help=f"corpus folder (default ${CORPUS_ENV} or ../shared)"
         )
         parser.add_argument("--quiet", action="store_true", help="leave out the list of misses")
+        parser.add_argument(
+            "--no-reference-date",
+            action="store_true",
+            help="do not pass the annotation's reference date (as a user without one would)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         corpus = Path(options["corpus"]) if options["corpus"] else None
@@ -32,7 +37,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"no corpus found (set {CORPUS_ENV} or --corpus to a folder holding gold.json)"
             )
-        scores = evaluate(corpus, options["names"] or None)
+        scores = evaluate(
+            corpus, options["names"] or None, with_reference=not options["no_reference_date"]
+        )
         if not scores:
             raise CommandError("no such document in gold.json")
         self.stdout.write(f"corpus: {corpus}")
