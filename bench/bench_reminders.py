@@ -181,7 +181,7 @@ def floor(port: int, sink: CountingSink) -> tuple[float, float]:
     """smtplib, one connection, the very bytes the sweep sent, serialised beforehand: the
     fastest we could go. Returns (e-mails/s, mean message size in KiB)."""
     from commitments.models import ReminderMessage
-    from commitments.services.reminder_mail import reminder_email_bytes
+    from commitments.services.reminders.mail import reminder_email_bytes
 
     payloads = [
         (m.recipient, reminder_email_bytes(m))

@@ -27,7 +27,6 @@ from ..models import Commitment, DeadlineExtension, Evidence, ProgressUpdate
 from ..selectors import commitment_list_for, office_today, user_is_supervisor
 from ..services.errors import InvalidInput, WorkflowError
 from ..services.evidence import ALLOWED_EXTENSIONS, evidence_add
-from ..services.extensions import extension_approve, extension_reject, extension_request
 from ..services.workflow import (
     Move,
     allowed_moves,
@@ -42,6 +41,7 @@ from ..services.workflow import (
     commitment_submit,
     commitment_verify,
 )
+from ..services.workflow.extensions import extension_approve, extension_reject, extension_request
 
 LIGHTS = {
     "red": ("#c62828", _("逾期")),

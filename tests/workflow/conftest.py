@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from commitments.models import Commitment
 from commitments.services.evidence import evidence_add
-from commitments.services.extensions import extension_request
 from commitments.services.workflow import (
     commitment_accept,
     commitment_assign,
@@ -26,6 +25,7 @@ from commitments.services.workflow import (
     commitment_submit,
     commitment_verify,
 )
+from commitments.services.workflow.extensions import extension_request
 from tests.factories import CommitmentFactory, UnitFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

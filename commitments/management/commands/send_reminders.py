@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandParser
 
 from commitments.models import ReminderLog, ReminderMessage
-from commitments.reminder_selectors import reminder_message_counts
+from commitments.selectors.reminders import reminder_message_counts
 from commitments.services.reminders import reminder_sweep_preview, reminder_sweep_run
 
 

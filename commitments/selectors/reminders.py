@@ -10,8 +10,8 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from .models import Commitment, ReminderLog, Unit
-from .querysets import CommitmentQuerySet
+from ..models import Commitment, ReminderLog, Unit
+from ..querysets import CommitmentQuerySet
 
 # Work the unit has been given and not handed back: a draft is not theirs yet, a submitted one
 # waits for the office, verified/closed/cancelled ones are done with.
@@ -70,7 +70,7 @@ def reminder_message_counts(*, day: date) -> dict[str, int]:
     """How the digests of one sweep day stand: {status: count}."""
     from django.db.models import Count
 
-    from .models import ReminderMessage
+    from ..models import ReminderMessage
 
     rows = (
         ReminderMessage.objects.filter(sweep_day=day)

@@ -52,7 +52,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (
+from ...models import (
     Commitment,
     ReminderDelivery,
     ReminderLog,
@@ -61,17 +61,17 @@ from ..models import (
     Unit,
     split_emails,
 )
-from ..reminder_selectors import (
+from ...selectors import office_today
+from ...selectors.reminders import (
     reminder_due_soon_candidates,
     reminder_missing_report_candidates,
     reminder_overdue_candidates,
     reminder_remindable_statuses,
     reminder_supervisor_emails,
 )
-from ..selectors import office_today
-from .common import office_language
+from ..common import office_language
+from .mail import DigestItem, DigestWriter, ReminderOutbox
 from .overlap import Overlap
-from .reminder_mail import DigestItem, DigestWriter, ReminderOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -651,7 +651,7 @@ def _compose_all(
         if dispatch == "queue":
             # Fan out: each group is composed and sent by whichever worker takes it, over one
             # SMTP connection. A lost task leaves its deliveries undigested for the resume task.
-            from ..tasks import compose_reminder_digests
+            from ...tasks import compose_reminder_digests
 
             for recipients in groups:
                 transaction.on_commit(
@@ -723,7 +723,7 @@ def _dispatch_on_commit(
         send = partial(reminder_messages_send, message_ids=message_ids)
         transaction.on_commit(partial(sender.submit, send) if sender else send)
         return
-    from ..tasks import send_reminder_messages
+    from ...tasks import send_reminder_messages
 
     transaction.on_commit(lambda: send_reminder_messages.delay(message_ids))
 

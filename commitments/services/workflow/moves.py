@@ -31,11 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..models import Commitment, ProgressUpdate, Unit
-from ..selectors import office_today, on_time_deadline, user_is_supervisor
-from .common import office_language
-from .errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
-from .events import commitment_event
+from ...models import Commitment, ProgressUpdate, Unit
+from ...selectors import office_today, on_time_deadline, user_is_supervisor
+from ..common import office_language
+from ..errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
+from ..events import commitment_event
 
 S = Commitment.Status
 M = TypeVar("M", bound=models.Model)
@@ -296,7 +296,7 @@ def commitment_submit(
     make it on time. `files` are attached first with `evidence_add` (same checks, same
     transaction: a refused file refuses the submission); more can follow while it is reviewed.
     """
-    from .evidence import evidence_add  # evidence builds on this module's table
+    from ..evidence import evidence_add  # evidence builds on this module's table
 
     note = _required(evidence_text, field="evidence_text", message=str(_("请填写办结情况说明")))
     for file in files:

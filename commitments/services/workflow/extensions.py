@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Commitment, DeadlineExtension
-from .common import office_language
-from .errors import ActorNotAllowed, InvalidInput
-from .workflow import (
+from ...models import Commitment, DeadlineExtension
+from ..common import office_language
+from ..errors import ActorNotAllowed, InvalidInput
+from .moves import (
     Move,
     Role,
     actor_roles,

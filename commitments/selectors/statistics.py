@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
+from ..models import (
     CalendarToken,
     Commitment,
     DeadlineExtension,
@@ -22,7 +22,7 @@ from .models import (
     ProgressUpdate,
     Unit,
 )
-from .querysets import GREY_STATUSES, REPORT_CYCLE_DAYS, REPORTING_STATUSES, CommitmentQuerySet
+from ..querysets import GREY_STATUSES, REPORT_CYCLE_DAYS, REPORTING_STATUSES, CommitmentQuerySet
 
 
 def office_today(now: datetime | None = None) -> date:
