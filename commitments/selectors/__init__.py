@@ -1,3 +1,3 @@
-"""Every named read of the ledger (being split into one module per concern)."""
-
-from .statistics import *  # noqa: F403
+"""Every named read of the ledger, one module per concern: `access` (who may see or do what),
+`office` (today, language), `lights`, `statistics`, `reminders`, `calendar`, `public`,
+`drafts`. Reads return querysets or plain values and never write."""

@@ -1,147 +1,18 @@
-"""Every named read of the ledger."""
+"""Performance statistics: the 业绩榜, the dashboard, the API summaries, on-time figures."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..models import (
-    CalendarToken,
-    Commitment,
-    DeadlineExtension,
-    Directive,
-    Evidence,
-    ProgressUpdate,
-    Unit,
-)
-from ..querysets import GREY_STATUSES, REPORT_CYCLE_DAYS, REPORTING_STATUSES, CommitmentQuerySet
-
-
-def office_today(now: datetime | None = None) -> date:
-    """Today (or the day of `now`) in the office's time zone (settings.TIME_ZONE).
-
-    The office's zone, not the request's: a deadline is a day on the office's calendar.
-    """
-    return timezone.localdate(now, timezone=timezone.get_default_timezone())
-
-
-def user_is_supervisor(user: User | AnonymousUser) -> bool:
-    """Supervisors (the activity office) see and act on everything."""
-    if not user.is_authenticated:
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    # Set by the API's token authentication, which reads it in the same query as the user.
-    known = getattr(user, SUPERVISOR_FLAG, None)
-    if known is not None:
-        return bool(known)
-    return Unit.objects.filter(members=user, is_supervisor=True).exists()
-
-
-SUPERVISOR_FLAG = "_ledger_is_supervisor"
-
-
-def supervisor_flag_expression(user: str = "pk") -> Exists:
-    """`user_is_supervisor` as a subquery; `user` names the outer query's user column."""
-    return Exists(Unit.objects.filter(members=OuterRef(user), is_supervisor=True))
-
-
-def commitment_list_for(
-    user: User | AnonymousUser, *, base: CommitmentQuerySet | None = None
-) -> CommitmentQuerySet:
-    """The commitments a user may see: all for supervisors, else their units' (and sub-units').
-
-    `base` narrows or shapes the rows (e.g. the API list's named tuples); default: all
-    commitments.
-    """
-    qs: CommitmentQuerySet = Commitment.objects.all() if base is None else base
-    if user_is_supervisor(user):
-        return qs
-    unit_ids = (
-        Unit.objects.descendant_ids(Unit.objects.filter(members=user).values_list("id", flat=True))
-        if user.is_authenticated
-        else set()
-    )
-    return qs.for_units(unit_ids)
-
-
-def unit_ids_of_member(user: User | AnonymousUser) -> set[int]:
-    """The ids of the units a user belongs to, with their sub-units (empty when anonymous)."""
-    if not user.is_authenticated:
-        return set()
-    return Unit.objects.descendant_ids(
-        Unit.objects.filter(members=user).values_list("id", flat=True)
-    )
-
-
-def unit_list_for(user: User | AnonymousUser) -> QuerySet[Unit]:
-    """The units a user may look at: all for supervisors, else their own units and sub-units."""
-    if user_is_supervisor(user):
-        return Unit.objects.all()
-    return Unit.objects.filter(id__in=unit_ids_of_member(user))
-
-
-def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
-    """Progress reports on the commitments `user` may see."""
-    qs = ProgressUpdate.objects.all()
-    if user_is_supervisor(user):
-        return qs
-    return qs.filter(commitment__in=commitment_list_for(user).values("id"))
-
-
-# Unit members keep their own description and name the person in charge; the office owns
-# the rest (who leads, by when, what is published).
-UNIT_MEMBER_WRITABLE_FIELDS = frozenset({"description", "responsible"})
-# In the order the API documents them (CommitmentWriteSerializer's fields).
-COMMITMENT_WRITABLE_FIELDS = (
-    "title",
-    "description",
-    "lead_unit",
-    "co_units",
-    "responsible",
-    "deadline",
-    "deadline_text",
-    "deadline_pending",
-    "report_cycle",
-    "is_public",
-    "document",
-    "directive",
-)
-SUPERVISOR_WRITABLE_FIELDS = frozenset(COMMITMENT_WRITABLE_FIELDS)
-
-
-def commitment_fields_writable_by(
-    user: User | AnonymousUser, commitment: Commitment | None
-) -> frozenset[str]:
-    """The fields `user` may write when creating (`commitment` None) or editing a commitment."""
-    if user_is_supervisor(user):
-        return SUPERVISOR_WRITABLE_FIELDS
-    if commitment is not None and commitment.lead_unit_id in unit_ids_of_member(user):
-        return UNIT_MEMBER_WRITABLE_FIELDS
-    return frozenset()
-
-
-def user_may_create_commitments(user: User | AnonymousUser) -> bool:
-    return user_is_supervisor(user)
-
-
-def responsible_candidates(commitment: Commitment) -> QuerySet:
-    """Who may be named responsible by a unit member: members of the lead unit or its sub-units."""
-    from django.contrib.auth import get_user_model
-
-    units = Unit.objects.descendant_ids([commitment.lead_unit_id])
-    return get_user_model().objects.filter(units__id__in=units).distinct()
-
-
-# --- Performance statistics (业绩榜, dashboard, API summaries) -----------------------------------
+from ..choices import FINISHED_STATUSES, OPEN_STATUSES, Status
+from ..models import Commitment, DeadlineExtension
+from ..querysets import CommitmentQuerySet
+from .office import office_today
 
 
 @dataclass(frozen=True)
@@ -168,16 +39,14 @@ class PerformanceRow:
 
 
 def _performance_counts(today: date) -> dict[str, Count]:
-    status = Commitment.Status
+    status = Status
     return {
         "total": Count("id", filter=~Q(status=status.CANCELLED)),
-        "open_count": Count("id", filter=Q(status__in=Commitment.OPEN_STATUSES)),
-        "overdue": Count("id", filter=Q(status__in=Commitment.OPEN_STATUSES, deadline__lt=today)),
-        "done": Count("id", filter=Q(status__in=Commitment.FINISHED_STATUSES)),
+        "open_count": Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+        "done": Count("id", filter=Q(status__in=FINISHED_STATUSES)),
         # Late only when the workflow recorded it so: finished work without a deadline is on time.
-        "done_late": Count(
-            "id", filter=Q(status__in=Commitment.FINISHED_STATUSES, finished_on_time=False)
-        ),
+        "done_late": Count("id", filter=Q(status__in=FINISHED_STATUSES, finished_on_time=False)),
     }
 
 
@@ -265,120 +134,6 @@ def performance_totals(rows: list[PerformanceRow]) -> PerformanceRow:
     )
 
 
-def public_commitments() -> QuerySet[Commitment]:
-    """What the office publishes (向社会公开): public, not cancelled, with the latest public note.
-
-    Carries no personal data on purpose: callers must not reach for the responsible person.
-    """
-    latest_public = ProgressUpdate.objects.filter(
-        commitment=OuterRef("pk"), is_public=True
-    ).order_by("-created_at", "-id")
-    return (
-        Commitment.objects.public()
-        .select_related("lead_unit", "document")
-        .annotate(
-            public_note=Subquery(latest_public.values("text")[:1]),
-            public_note_at=Subquery(latest_public.values("created_at")[:1]),
-        )
-        .order_by("lead_unit__name", "deadline", "id")
-    )
-
-
-def evidence_visible_to(user: User | AnonymousUser) -> QuerySet[Evidence]:
-    """The evidence files a user may download: those of the commitments they may see."""
-    return Evidence.objects.filter(commitment__in=commitment_list_for(user).values("id"))
-
-
-def _thresholds(commitment: Commitment) -> tuple[int, int]:
-    document = commitment.document
-    return light_thresholds(
-        getattr(document, "due_soon_days", None), getattr(document, "stale_report_days", None)
-    )
-
-
-def light_thresholds(due_soon_days: int | None, stale_report_days: int | None) -> tuple[int, int]:
-    """A document's (due-soon, stale-report) days, the office's defaults where it sets none."""
-    return (
-        settings.LEDGER["DUE_SOON_DAYS"] if due_soon_days is None else due_soon_days,
-        settings.LEDGER["STALE_REPORT_DAYS"] if stale_report_days is None else stale_report_days,
-    )
-
-
-def _report_baseline_moment(commitment: Commitment) -> datetime | None:
-    return (
-        commitment.last_progress_at
-        or commitment.accepted_at
-        or commitment.assigned_at
-        or commitment.created_at
-    )
-
-
-def _report_baseline_day(commitment: Commitment) -> date | None:
-    moment = _report_baseline_moment(commitment)
-    return office_today(moment) if moment else None
-
-
-def traffic_light(commitment: Commitment, today: date) -> str:
-    """ "red" | "yellow" | "green" | "grey", never typed by hand.
-
-    Same rule as `CommitmentQuerySet.with_traffic_light` (which documents it); this one is for
-    a single commitment already in memory.
-    """
-    return light_rule(
-        status=commitment.status,
-        deadline=commitment.deadline,
-        completed_on=commitment.completed_on,
-        report_baseline=_report_baseline_moment(commitment),
-        thresholds=_thresholds(commitment),
-        today=today,
-    )
-
-
-_LIGHT_REPORTING_STATUSES = frozenset((*REPORTING_STATUSES, Commitment.Status.ASSIGNED))
-
-
-def light_rule(
-    *,
-    status: str,
-    deadline: date | None,
-    completed_on: date | None,
-    report_baseline: datetime | None,
-    thresholds: tuple[int, int],
-    today: date,
-) -> str:
-    """`traffic_light` on plain values, for callers that read rows without model instances.
-
-    `report_baseline` is the last progress report, else acceptance, assignment or creation;
-    `thresholds` is `light_thresholds(...)` of the commitment's document.
-    """
-    if status in GREY_STATUSES:
-        return "grey"
-    if status == Commitment.Status.SUBMITTED:
-        late = deadline is not None and completed_on is not None and completed_on > deadline
-        return "red" if late else "green"
-    due_soon, stale = thresholds
-    if deadline is not None and deadline < today:
-        return "red"
-    if deadline is not None and deadline <= today + timedelta(days=due_soon):
-        return "yellow"
-    if (
-        status in _LIGHT_REPORTING_STATUSES
-        and report_baseline is not None
-        and office_today(report_baseline) + timedelta(days=stale) <= today
-    ):
-        return "yellow"
-    return "green"
-
-
-def report_is_missing(commitment: Commitment, today: date) -> bool:
-    """Whether a required weekly/monthly/quarterly report is overdue (see `reports_missing`)."""
-    days = REPORT_CYCLE_DAYS.get(commitment.report_cycle)
-    if days is None or commitment.status not in REPORTING_STATUSES:
-        return False
-    baseline = _report_baseline_day(commitment)
-    return baseline is not None and baseline < today - timedelta(days=days)
-
-
 def on_time_deadline(commitment: Commitment) -> date | None:
     """The deadline the finished work is judged against.
 
@@ -439,26 +194,6 @@ def extension_statistics(commitments: QuerySet[Commitment]) -> dict[str, int]:
     )
 
 
-def pending_extensions_for(user: User | AnonymousUser) -> QuerySet[DeadlineExtension]:
-    """Extension requests waiting for a decision, on commitments the user may see."""
-    return DeadlineExtension.objects.filter(
-        status=DeadlineExtension.Status.PENDING,
-        commitment__in=commitment_list_for(user).values("id"),
-    ).select_related("commitment", "requested_by")
-
-
-def traffic_light_counts(*, today: date, commitments: QuerySet | None = None) -> dict[str, int]:
-    """How many commitments show each light today ("red", "yellow", "green", "grey"). One query."""
-    base = Commitment.objects.all()
-    if commitments is not None:
-        base = base.filter(id__in=commitments.values("id"))
-    counts = dict.fromkeys(("red", "yellow", "green", "grey"), 0)
-    rows = base.with_traffic_light(today).values("traffic_light").annotate(n=Count("id")).order_by()
-    for row in rows:
-        counts[row["traffic_light"]] = row["n"]
-    return counts
-
-
 @dataclass(frozen=True)
 class TrendPoint:
     week_start: date
@@ -475,7 +210,7 @@ def weekly_trend(
     "Due" counts every deadline of the week, the current week's later days too; "completed"
     counts verified or closed work by the day it was completed.
     """
-    base = Commitment.objects.exclude(status=Commitment.Status.CANCELLED)
+    base = Commitment.objects.exclude(status=Status.CANCELLED)
     if commitments is not None:
         base = base.filter(id__in=commitments.values("id"))
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
@@ -498,7 +233,7 @@ def weekly_trend(
         due[monday(day)] += n
     for day, n, late in (
         base.filter(
-            status__in=Commitment.FINISHED_STATUSES,
+            status__in=FINISHED_STATUSES,
             completed_on__gte=first,
             completed_on__lte=today,
         )
@@ -509,48 +244,3 @@ def weekly_trend(
         done[monday(day)] += n
         on_time[monday(day)] += n - late
     return [TrendPoint(s, due[s], done[s], on_time[s]) for s in starts]
-
-
-def calendar_token_active(raw: str) -> CalendarToken | None:
-    """The unrevoked token behind a feed URL's secret, if any."""
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    return (
-        CalendarToken.objects.select_related("unit", "user")
-        .filter(token_hash=digest, revoked_at__isnull=True)
-        .first()
-    )
-
-
-def calendar_commitments(token: CalendarToken) -> QuerySet[Commitment]:
-    """Open commitments with a deadline: a unit's (with sub-units, led or supported) or a
-    person's."""
-    qs = Commitment.objects.open().filter(deadline__isnull=False).select_related("lead_unit")
-    if token.unit_id is not None:
-        qs = qs.for_units(Unit.objects.descendant_ids([token.unit_id]))
-    else:
-        qs = qs.filter(responsible_id=token.user_id)
-    return qs.order_by("deadline", "id")
-
-
-def commitment_draft_from_directive(directive: Directive) -> dict[str, Any]:
-    """What a new commitment for `directive` starts from: its words, deadline and owner.
-
-    For a task the importer could not give an owner (or whose owner needs a second
-    commitment): the office opens the add form with these values and completes it. The lead
-    unit is filled in only when a unit bears exactly the first name the source gives.
-    """
-    title = directive.text if len(directive.text) <= 300 else directive.text[:299] + "…"
-    draft: dict[str, Any] = {
-        "title": title,
-        "document": directive.document_id,
-        "directive": directive.pk,
-        "deadline": directive.deadline,
-        "deadline_text": directive.deadline_text,
-        "deadline_pending": directive.deadline_pending,
-    }
-    names = [name for name in directive.owner_names if isinstance(name, str)]
-    if names:
-        lead = Unit.objects.filter(name=names[0]).values_list("id", flat=True).first()
-        if lead is not None:
-            draft["lead_unit"] = lead
-    return {key: value for key, value in draft.items() if value not in (None, "")}

@@ -1,4 +1,3 @@
-"""The commitment's life (being split into the transition table, the moves and their registry)."""
-
-from .moves import *  # noqa: F403
-from .moves import TRANSITIONS, _allowed_for, _move  # noqa: F401
+"""The commitment's life: `transitions` (the table and `make_move`), `moves` (one typed function
+per move), `extensions` (延期申请 and its decision) and `registry` (each move's inputs, roles
+and label, from which the admin forms and the API inputs are built)."""
