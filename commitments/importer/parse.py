@@ -514,6 +514,7 @@ def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int
     cuts: list[int] = []
     for m in _CLAUSE_BREAK.finditer(sentence):
         before = sentence[cuts[-1] if cuts else 0 : m.start()]
+        before = _CLAUSE_BREAK.split(before)[-1]  # the clause right before the break
         # "2019年3月底前，国家卫生健康委推行……": a leading time belongs to the clause after it.
         if (
             m.end() < len(sentence)

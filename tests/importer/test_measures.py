@@ -221,3 +221,10 @@ def test_a_school_year_in_the_title_places_spring_dates_without_a_reference_date
     doc = parse("term_plan_next_year.txt")  # no date but 2024-2025学年 in its title
     assert task_with(doc, "完成教师年度考核").deadline == date(2024, 12, 31)
     assert task_with(doc, "寒假值班安排").deadline == date(2025, 2, 3)
+
+
+def test_a_purpose_clause_is_not_a_report_of_the_past() -> None:
+    text = "为了了解基层需求，2024年6月底前，市卫健委完成全市村医走访。"
+    doc = parse_document(text.encode(), reference_date=date(2024, 1, 5))
+    d = task_with(doc, "完成全市村医走访")
+    assert (d.owners, d.deadline) == (("市卫健委",), date(2024, 6, 30))
