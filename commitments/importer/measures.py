@@ -67,12 +67,17 @@ _WORK_VERB = re.compile(
     r"完成|建成|交付|竣工|完工|开工|启动|出台|印发|建立|制定|上报|报送|推行|实施|落实|到位|开展|"
     r"提交|办理|修订|整改|过户|投入使用|投用|运行|发放|验收"
 )
-# 了 of a finished action, not 为了/除了/了解; 已 of 已经, not 而已/不已.
-_PAST = re.compile(r"(?<![为除])了(?!解)|已经|(?<![而不])已|曾|去年|上年|过去|以来|先后|业已")
+# 了 of a finished action, not 为了/除了/了解; 已 of 已经, not 而已/不已.  Also what a notice's
+# background says: progress made (近年来……取得明显成效) and problems seen (……不到位).
+_PAST = re.compile(
+    r"(?<![为除])了(?!解)|已经|(?<![而不])已|曾|去年|上年|过去|以来|先后|业已|"
+    r"近年来|近年|多年来|取得|不到位|不力|不够|滞后|存在[^，。；]{0,8}问题"
+)
 
 
 def is_past(sentence: str, reference: date | None) -> bool:
-    """A report of what was done (……完成了, 去年……, 2009年……) rather than work to do."""
+    """A report of what was done or of how things stand (……完成了, 去年……, 2009年……,
+    ……取得明显成效, ……落实不到位) rather than work to do."""
     if _PAST.search(sentence):
         return True
     if reference is not None:

@@ -228,3 +228,16 @@ def test_a_purpose_clause_is_not_a_report_of_the_past() -> None:
     doc = parse_document(text.encode(), reference_date=date(2024, 1, 5))
     d = task_with(doc, "完成全市村医走访")
     assert (d.owners, d.deadline) == (("市卫健委",), date(2024, 6, 30))
+
+
+@pytest.mark.parametrize(
+    "background",
+    [
+        "近年来，各地积极推进课后服务工作，取得明显成效。",
+        "当前，部分地区落实课后服务经费保障不到位。",
+        "省教育厅印发了课后服务指南。",
+    ],
+)
+def test_a_notices_background_is_not_a_task(background: str) -> None:
+    text = f"某省教育厅关于做好课后服务工作的通知\n各市教育局：\n{background}\n某省教育厅\n2024年3月1日"
+    assert parse_document(text.encode()).of_kind("task") == ()
