@@ -173,7 +173,10 @@ def _sentence_draft(
     if verdict.kind is None:
         if measures.is_past(sentence, reference):
             return None
-        acting, at = owner_rules.acting_unit(sentence)
+        marker = heading_marker(sentence)
+        # The numbering ((一) / 1.) is not part of the subject: mask it as a clause break.
+        masked = "，" * len(marker[3]) + sentence[len(marker[3]) :] if marker else sentence
+        acting, at = owner_rules.acting_unit(masked)
         deadline = find_deadline(sentence, reference) if acting else Deadline.none()
         if acting and speech and deadline.on is None and not deadline.pending:
             acting = () if not _ASSIGNED.match(sentence, at + len(acting[-1])) else acting

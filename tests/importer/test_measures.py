@@ -239,5 +239,28 @@ def test_a_purpose_clause_is_not_a_report_of_the_past() -> None:
     ],
 )
 def test_a_notices_background_is_not_a_task(background: str) -> None:
-    text = f"某省教育厅关于做好课后服务工作的通知\n各市教育局：\n{background}\n某省教育厅\n2024年3月1日"
-    assert parse_document(text.encode()).of_kind("task") == ()
+    assert notice_with(background).of_kind("task") == ()
+
+
+def notice_with(body: str) -> ParsedDocument:
+    head = "某省教育厅关于做好课后服务工作的通知\n各市教育局：\n"
+    return parse_document(f"{head}{body}\n某省教育厅\n2024年3月1日".encode())
+
+
+@pytest.mark.parametrize(
+    ("body", "owners", "deadline"),
+    [
+        (
+            "（一）省教育厅牵头制定质量评价办法，2024年9月底前印发实施。",
+            ("省教育厅",),
+            date(2024, 9, 30),
+        ),
+        ("各地应于2024年12月31日前将开展情况报省教育厅。", ("各地",), date(2024, 12, 31)),
+        ("省财政厅、省人社厅按职责分工做好经费和人员保障。", ("省财政厅", "省人社厅"), None),
+    ],
+)
+def test_measures_of_a_notice_in_other_words(
+    body: str, owners: tuple[str, ...], deadline: date | None
+) -> None:
+    tasks = notice_with(body).of_kind("task")
+    assert [(d.owners, d.deadline) for d in tasks] == [(owners, deadline)]
