@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from ..choices import TrafficLight
 from ..models import (
     CalendarToken,
     Commitment,
@@ -49,12 +50,6 @@ from .workflow import acting_user
 admin.site.index_template = "commitments/admin/index.html"
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
-LIGHTS = (
-    ("red", _("红灯"), "#c00000"),
-    ("yellow", _("黄灯"), "#e6a700"),
-    ("green", _("绿灯"), "#38a169"),
-    ("grey", _("灰灯"), "#9e9e9e"),
-)
 
 
 @admin.action(description=_("导出Excel台账"))
@@ -252,7 +247,7 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
             maximum=100,
         )
         light_chart = horizontal_bars(
-            [Bar(str(label), lights[key], color) for key, label, color in LIGHTS],
+            [Bar(str(light.label), lights[light], light.colour) for light in TrafficLight],
             title=gettext("红黄绿灯"),
         )
         trend_chart = grouped_columns(
@@ -272,7 +267,7 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
             "units": units,
             "unit_totals": performance_totals(units),
             "documents": documents,
-            "lights": [(label, lights[key], color) for key, label, color in LIGHTS],
+            "lights": [(light.label, lights[light], light.colour) for light in TrafficLight],
             "ranking_chart": ranking_chart,
             "light_chart": light_chart,
             "trend_chart": trend_chart,

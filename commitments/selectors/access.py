@@ -8,7 +8,7 @@ evidence downloads, calendar feeds, imports and the workflow's roles all come fr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, QuerySet
@@ -151,12 +151,39 @@ def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
     return Commitment.objects.filter(responsible_id=token.user_id)
 
 
+class _OfficeSystem:
+    """The ledger acting for the office where nobody is signed in: an import run from the
+    command line by whoever operates the server. It holds the office's role and leaves no user
+    in the history."""
+
+    is_active = True
+    is_authenticated = True
+    is_superuser = False
+    pk = None
+
+    def __str__(self) -> str:
+        return "office-system"
+
+
+# Typed as a User so that it passes wherever a service takes the acting user.
+OFFICE_SYSTEM = cast(User, _OfficeSystem())
+
+
+def acting_person(actor: User | AnonymousUser | None) -> User | None:
+    """The person to record as author or history user: nobody for the office system."""
+    if actor is None or actor is OFFICE_SYSTEM or not actor.is_authenticated:
+        return None
+    return cast(User, actor)
+
+
 def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> frozenset[str]:
     """The roles `actor` holds towards this commitment (empty: it is none of their business).
 
     Members of a unit act on the commitments their unit or one of its sub-units leads or
     supports, the same set `commitment_list_for` shows them.
     """
+    if actor is OFFICE_SYSTEM:
+        return frozenset({Role.SUPERVISOR})
     if actor is None or isinstance(actor, AnonymousUser) or not actor.is_active:
         return frozenset()
     roles: set[str] = set()
