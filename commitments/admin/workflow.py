@@ -2,7 +2,7 @@
 
 Every button and action calls one function of commitments.services.workflow / extensions /
 evidence; those check the state and the actor's role, so hiding a button is a courtesy, not the
-protection. Querysets are narrowed to what the user may see (`commitment_list_for`).
+protection. Querysets are narrowed to what the user may see (`selectors.access`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..choices import Move, TrafficLight
 from ..models import Commitment, DeadlineExtension, Evidence, ProgressUpdate
-from ..selectors.access import commitment_list_for, user_is_supervisor
+from ..selectors.access import rows_of_visible_commitments, user_is_supervisor
 from ..selectors.office import office_today
 from ..services.errors import InvalidInput, WorkflowError
 from ..services.evidence import ALLOWED_EXTENSIONS
@@ -348,8 +348,7 @@ class _LedgerChildAdmin(SimpleHistoryAdmin):
     """Rows that belong to a commitment: seen by whoever sees it, never deleted or edited here."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        visible = commitment_list_for(request.user).values("id")
-        return super().get_queryset(request).filter(commitment__in=visible)
+        return rows_of_visible_commitments(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..choices import TrafficLight
+from ..importer.tables import compact
 from ..models import Commitment, ProgressUpdate, Unit
 from ..selectors.access import OFFICE_SYSTEM
 from ..selectors.office import office_language
@@ -349,7 +350,7 @@ def _validate(
         elif len(title) > 300:
             fail("事项", _("不能超过300字(现有%(n)d字)") % {"n": len(title)})
 
-        unit_name = "".join(_text(get("责任单位")).split())
+        unit_name = compact(_text(get("责任单位")))
         unit = units.get(unit_name)
         if not unit_name:
             fail("责任单位", _("不能为空"))

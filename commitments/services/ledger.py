@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ReportCycle
+from ..importer.tables import compact as unit_name
 from ..models import Commitment, Directive, SourceDocument, Unit, WebhookEvent
 from ..selectors.access import (
     COMMITMENT_WRITABLE_FIELDS,
@@ -26,11 +27,6 @@ from .events import commitment_event
 COMMITMENT_EDITABLE_FIELDS = tuple(
     name for name in COMMITMENT_WRITABLE_FIELDS if name not in ("co_units", "directive")
 )
-
-
-def unit_name(name: str) -> str:
-    """A unit's name as stored: whitespace inside is noise (`团  委` is 团委)."""
-    return "".join(name.split())
 
 
 def unit_get_or_create(*, name: str, kind: str = Unit.Kind.OTHER) -> tuple[Unit, bool]:
