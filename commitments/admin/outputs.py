@@ -43,6 +43,7 @@ from ..services.rankings import ranking_snapshot_publish
 from ..services.webhooks import webhook_delivery_retry
 from ..views.charts import Bar, grouped_columns, horizontal_bars
 from ..views.files import xlsx_response
+from .readonly import ReadOnly
 from .workflow import acting_user
 
 # The admin's own index template shadows an app's admin/index.html: point the site at ours,
@@ -413,7 +414,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnly, admin.ModelAdmin):
     """The delivery log: read-only; failed deliveries can be sent again."""
 
     list_display = (
@@ -447,15 +448,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=_("重新发送所选投递"), permissions=["view"])
     def resend(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -17,6 +17,7 @@ from ..selectors.access import rows_of_visible_commitments, user_is_supervisor
 from ..services.reminders.send import reminder_messages_retry
 from ..services.reminders.sweep import reminder_manual_send
 from ..tasks import QUEUE
+from .readonly import ReadOnly
 
 _STATUS_CLASS: dict[str, str] = {
     ReminderMessage.Status.PENDING: "ledger-reminder-pending",
@@ -146,15 +147,8 @@ def send_reminder_now(modeladmin: Any, request: HttpRequest, queryset: QuerySet)
         )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class _ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(ReminderMessage)

@@ -32,6 +32,7 @@ from ..services.evidence import ALLOWED_EXTENSIONS
 from ..services.workflow.extensions import extension_approve, extension_reject
 from ..services.workflow.registry import MOVES, MoveEntry, MoveInput
 from ..services.workflow.transitions import allowed_moves
+from .readonly import ReadOnly
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -116,18 +117,9 @@ class TrafficLightFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DeadlineExtensionInline(_ReadOnlyInline):
@@ -344,20 +336,11 @@ def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
 # --- extensions, evidence and progress on their own pages ---------------------------------------
 
 
-class _LedgerChildAdmin(SimpleHistoryAdmin):
+class _LedgerChildAdmin(ReadOnly, SimpleHistoryAdmin):
     """Rows that belong to a commitment: seen by whoever sees it, never deleted or edited here."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return rows_of_visible_commitments(request.user, super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True

@@ -246,39 +246,42 @@ class WorkflowActionsMixin:
         decided = service(extension=extension, actor=self._actor(request), **data)
         return Response(DeadlineExtensionSerializer(decided).data)
 
-    @extend_schema(
-        summary="批准延期(督办人员)",
-        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": _APPROVED})],
-        request=NoteInput,
-        responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path=r"extensions/(?P<extension_id>[0-9]{1,18})/approve",
-        filter_backends=[],
-    )
-    def approve_extension(
-        self, request: Request, pk: str | None = None, extension_id: str = ""
-    ) -> Response:
-        return self._decide(request, extension_id, ext_services.extension_approve, NoteInput)
 
-    @extend_schema(
-        summary="不予批准延期(督办人员)",
-        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": _REJECTED})],
-        request=RequiredNoteInput,
-        responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
-    )
-    @action(
+def _decision_endpoint(
+    verb: str,
+    summary: str,
+    service: Callable[..., DeadlineExtension],
+    body: type[serializers.Serializer],
+    outcome: str,
+) -> Any:
+    """POST /commitments/{id}/extensions/{extension_id}/<verb>/: the office's answer."""
+
+    def view(
+        self: WorkflowActionsMixin, request: Request, pk: str | None = None, extension_id: str = ""
+    ) -> Response:
+        return self._decide(request, extension_id, service, body)
+
+    view.__name__ = view.__qualname__ = f"{verb}_extension"
+    routed = action(
         detail=True,
         methods=["post"],
-        url_path=r"extensions/(?P<extension_id>[0-9]{1,18})/reject",
+        url_path=rf"extensions/(?P<extension_id>[0-9]{{1,18}})/{verb}",
         filter_backends=[],
-    )
-    def reject_extension(
-        self, request: Request, pk: str | None = None, extension_id: str = ""
-    ) -> Response:
-        return self._decide(request, extension_id, ext_services.extension_reject, RequiredNoteInput)
+    )(view)
+    return extend_schema(
+        summary=summary,
+        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": outcome})],
+        request=body,
+        responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
+    )(routed)
+
+
+WorkflowActionsMixin.approve_extension = _decision_endpoint(  # type: ignore[attr-defined]
+    "approve", "批准延期(督办人员)", ext_services.extension_approve, NoteInput, _APPROVED
+)
+WorkflowActionsMixin.reject_extension = _decision_endpoint(  # type: ignore[attr-defined]
+    "reject", "不予批准延期(督办人员)", ext_services.extension_reject, RequiredNoteInput, _REJECTED
+)
 
 
 def _endpoint(entry: MoveEntry) -> Any:
