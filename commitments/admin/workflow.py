@@ -13,7 +13,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -32,7 +31,7 @@ from ..services.evidence import ALLOWED_EXTENSIONS
 from ..services.workflow.extensions import extension_approve, extension_reject
 from ..services.workflow.registry import MOVES, MoveEntry, MoveInput
 from ..services.workflow.transitions import allowed_moves
-from .readonly import ReadOnly
+from .readonly import ReadOnly, VisibleHistory
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -195,7 +194,7 @@ UNIT_BATCH_ACTIONS = {
 }
 
 
-class CommitmentWorkflowMixin:
+class CommitmentWorkflowMixin(VisibleHistory):
     """Mixed into CommitmentAdmin: traffic light, move buttons and views, safe history."""
 
     change_form_template = "admin/commitments/commitment/workflow_change_form.html"
@@ -240,12 +239,6 @@ class CommitmentWorkflowMixin:
             light.meaning if value else "",
             light.colour,
         )
-
-    def _visible(self, request: HttpRequest, object_id: str) -> Commitment:
-        try:
-            return self.get_queryset(request).get(pk=object_id)  # type: ignore[attr-defined]
-        except (Commitment.DoesNotExist, ValueError) as exc:
-            raise Http404 from exc
 
     def change_view(
         self,
@@ -304,29 +297,6 @@ class CommitmentWorkflowMixin:
         }
         return TemplateResponse(request, "admin/commitments/commitment/move.html", context)
 
-    # History: only for commitments the user may see, and read-only (no revert): the status
-    # must change through the moves, never by restoring an old row.
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        self._visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
-
-    def history_form_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        version_id: str,
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        self._visible(request, object_id)
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
-
 
 def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
     """The changelist's queryset with the traffic light, computed in SQL (no query per row)."""
@@ -336,32 +306,11 @@ def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
 # --- extensions, evidence and progress on their own pages ---------------------------------------
 
 
-class _LedgerChildAdmin(ReadOnly, SimpleHistoryAdmin):
+class _LedgerChildAdmin(ReadOnly, VisibleHistory, SimpleHistoryAdmin):
     """Rows that belong to a commitment: seen by whoever sees it, never deleted or edited here."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return rows_of_visible_commitments(request.user, super().get_queryset(request))
-
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        version_id: str,
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        if request.method == "POST" or not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(DeadlineExtension)
