@@ -16,12 +16,12 @@ from rest_framework import serializers
 
 from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..querysets import CommitmentQuerySet, report_baseline
+from ..querysets import CommitmentQuerySet, light_thresholds, report_baseline
 from ..selectors.access import (
     COMMITMENT_WRITABLE_FIELDS,
     commitment_fields_writable_by,
 )
-from ..selectors.lights import light_rule, light_thresholds, traffic_light
+from ..selectors.lights import light_rule, traffic_light
 from ..selectors.office import office_today
 from ..services.ledger import commitment_create, commitment_update
 from ..services.workflow.transitions import allowed_moves
