@@ -34,22 +34,6 @@ TITLE_MAX = SourceDocument._meta.get_field("title").max_length or 300
 RESPONSIBLE_NAME_MAX = Commitment._meta.get_field("responsible_name").max_length or 100
 COMMITMENT_TITLE_MAX = Commitment._meta.get_field("title").max_length or 300
 
-# What an import writes. The role group 督办人员 (services.roles) holds all four; 责任单位人员
-# none, so unit members may read documents but not bring new ones in.
-IMPORT_PERMISSIONS = (
-    "commitments.add_sourcedocument",
-    "commitments.add_directive",
-    "commitments.add_unit",
-    "commitments.add_commitment",
-)
-
-
-def user_can_import_documents(user: Any) -> bool:
-    """Whether ``user`` (a request's user, anonymous included) may import in the admin."""
-    return bool(
-        user.is_active and getattr(user, "is_staff", False) and user.has_perms(IMPORT_PERMISSIONS)
-    )
-
 
 def source_size_check(*, size: int, head: bytes) -> None:
     """Refuse a file above its format's limit (text 4 MB, .docx/.xlsx 20 MB, PDF 30 MB) from
