@@ -92,8 +92,16 @@ class DirectiveInline(admin.TabularInline):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
-    list_display = ("title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
-    search_fields = ("title", "speaker", "issuer")
+    list_display = (
+        "title",
+        "speaker",
+        "issuer",
+        "document_number",
+        "delivered_on",
+        "issued_on",
+        "imported_at",
+    )
+    search_fields = ("title", "speaker", "issuer", "document_number")
     date_hierarchy = "delivered_on"
     readonly_fields = ("sha256", "imported_at", "updated_at", "raw_text", "cleaned_text")
     inlines = [DirectiveInline]

@@ -75,6 +75,7 @@ class DocumentListSerializer(serializers.ModelSerializer):
             "title",
             "speaker",
             "issuer",
+            "document_number",
             "delivered_on",
             "issued_on",
             "imported_at",
