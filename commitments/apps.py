@@ -8,9 +8,13 @@ class CommitmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
         from django.db.models.signals import post_migrate
+
+        from config.checks import check_broker
 
         from .services.roles import role_groups_after_migrate
 
         # After migrate and after a test flush: the role groups must always exist.
         post_migrate.connect(role_groups_after_migrate, sender=self, dispatch_uid="ledger-roles")
+        checks.register(check_broker)
