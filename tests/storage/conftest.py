@@ -45,7 +45,7 @@ class Bucket:
             "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         }
 
-    def keys(self, prefix: str = "") -> list[str]:
+    def objects(self, prefix: str = "") -> list[str]:
         listing = self.client.list_objects_v2(Bucket=self.name, Prefix=prefix)
         return sorted(item["Key"] for item in listing.get("Contents", []))
 
@@ -66,22 +66,32 @@ def s3_endpoint() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture
-def bucket(s3_endpoint: str, settings) -> Bucket:
-    """A new empty bucket, and the ledger's files stored in it for this test."""
+def new_bucket(endpoint: str) -> Bucket:
     client = boto3.client(
         "s3",
-        endpoint_url=s3_endpoint,
+        endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
     )
-    made = Bucket(name=f"ledger-{secrets.token_hex(6)}", endpoint=s3_endpoint, client=client)
+    made = Bucket(name=f"ledger-{secrets.token_hex(6)}", endpoint=endpoint, client=client)
     client.create_bucket(Bucket=made.name)
+    return made
+
+
+def store_files_in(settings: Any, bucket: Bucket) -> None:
+    """Point this process's default file storage at ``bucket`` (undone after the test)."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": file_storage(url=made.url, access_key=ACCESS_KEY, secret_key=SECRET_KEY),
+        "default": file_storage(url=bucket.url, access_key=ACCESS_KEY, secret_key=SECRET_KEY),
     }
+
+
+@pytest.fixture
+def bucket(s3_endpoint: str, settings: Any) -> Bucket:
+    """A new empty bucket, and the ledger's files stored in it for this test."""
+    made = new_bucket(s3_endpoint)
+    store_files_in(settings, made)
     return made
 
 

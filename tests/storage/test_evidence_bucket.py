@@ -46,7 +46,7 @@ def test_an_upload_in_the_admin_lands_in_the_bucket_under_a_name_of_its_own(
     # then: the bytes are in the bucket, under the commitment's folder, not the user's name
     assert response.status_code == 302
     evidence = Evidence.objects.get()
-    assert bucket.keys() == [evidence.file.name]
+    assert bucket.objects() == [evidence.file.name]
     assert evidence.file.name.startswith(f"evidence/{commitment.pk}/")
     assert "验收" not in evidence.file.name
     assert bucket.read(evidence.file.name) == PDF_BYTES
@@ -128,7 +128,7 @@ def test_a_refused_file_leaves_nothing_in_the_bucket(client, bucket, commitment,
         f"/admin/commitments/commitment/{commitment.pk}/move/add_evidence/", {"file": upload}
     )
     assert "文件内容与扩展名不符" in response.content.decode()
-    assert bucket.keys() == [] and not Evidence.objects.exists()
+    assert bucket.objects() == [] and not Evidence.objects.exists()
 
 
 def test_a_submission_refused_by_its_second_file_stores_not_even_the_first(
@@ -141,7 +141,7 @@ def test_a_submission_refused_by_its_second_file_stores_not_even_the_first(
             evidence_text="已建成",
             files=[pdf("验收.pdf"), pdf("照片.pdf", content=EXE)],
         )
-    assert bucket.keys() == [] and not Evidence.objects.exists()
+    assert bucket.objects() == [] and not Evidence.objects.exists()
 
 
 def test_a_submission_refused_as_a_move_stores_none_of_its_files(bucket, unit, member):
@@ -151,4 +151,4 @@ def test_a_submission_refused_as_a_move_stores_none_of_its_files(bucket, unit, m
         commitment_submit(
             commitment=commitment, actor=member, evidence_text="再次申请", files=[pdf()]
         )
-    assert bucket.keys() == [] and not Evidence.objects.exists()
+    assert bucket.objects() == [] and not Evidence.objects.exists()

@@ -38,7 +38,7 @@ def test_the_preview_keeps_the_upload_in_the_bucket_and_confirming_imports_and_d
 ):
     client.force_login(office)
     token = preview(client)
-    [staged] = bucket.keys()
+    [staged] = bucket.objects()
     assert staged.startswith("imports/") and bucket.read(staged) == SEED.read_bytes()
     assert not SourceDocument.objects.exists()
 
@@ -46,7 +46,7 @@ def test_the_preview_keeps_the_upload_in_the_bucket_and_confirming_imports_and_d
 
     assert response.status_code == 302
     assert Commitment.objects.count() == 35
-    assert bucket.keys() == []
+    assert bucket.objects() == []
     assert GONE in client.post(CONFIRM, {"token": token}).content.decode()
 
 
@@ -54,23 +54,23 @@ def test_cancelling_deletes_the_staged_upload(client, bucket, office):
     client.force_login(office)
     token = preview(client)
     client.post(CONFIRM, {"token": token, "cancel": "1"})
-    assert bucket.keys() == []
+    assert bucket.objects() == []
     assert not SourceDocument.objects.exists()
 
 
 def test_a_refused_file_leaves_nothing_in_the_bucket(client, bucket, office):
     client.force_login(office)
     assert preview(client, b"\x89PNG\r\n\x1a\n" + b"\x00" * 512, name="图片.txt") == ""
-    assert bucket.keys() == []
+    assert bucket.objects() == []
 
 
 def test_a_staged_upload_changed_in_the_bucket_is_refused_and_removed(client, bucket, office):
     client.force_login(office)
     token = preview(client)
-    [staged] = bucket.keys()
+    [staged] = bucket.objects()
     bucket.client.put_object(Bucket=bucket.name, Key=staged, Body=b"1. something else")
     assert "暂存的文件已被改动" in client.post(CONFIRM, {"token": token}).content.decode()
-    assert bucket.keys() == [] and not SourceDocument.objects.exists()
+    assert bucket.objects() == [] and not SourceDocument.objects.exists()
 
 
 def test_the_purge_removes_an_upload_nobody_confirmed_within_the_hour(client, bucket, office):
@@ -79,12 +79,12 @@ def test_the_purge_removes_an_upload_nobody_confirmed_within_the_hour(client, bu
     token = preview(client)
     # when: the purge runs before the hour is over, nothing goes
     assert import_uploads_purge(now=timezone.now() + timedelta(minutes=59)) == 0
-    assert len(bucket.keys()) == 1
+    assert len(bucket.objects()) == 1
     # when: it runs after the hour (and the clock slack between machines)
     later = timezone.now() + timedelta(seconds=STAGING_MAX_AGE, minutes=6)
     assert import_uploads_purge(now=later) == 1
     # then: the bucket is empty and the preview can no longer be confirmed
-    assert bucket.keys() == []
+    assert bucket.objects() == []
     assert GONE in client.post(CONFIRM, {"token": token}).content.decode()
     assert not SourceDocument.objects.exists()
 
