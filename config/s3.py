@@ -22,6 +22,8 @@ def _is_missing(error: ClientError) -> bool:
 
 
 class LedgerS3Storage(S3Storage):
+    client_config: Config  # built by S3Storage from the options (addressing style, signature)
+
     def __init__(self, **options: Any) -> None:
         if options.get("custom_domain"):
             raise ImproperlyConfigured("evidence is never served from a public (custom) domain")

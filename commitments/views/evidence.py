@@ -4,7 +4,8 @@ public bucket URL: streamed through this view, or a redirect to a short-lived si
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from ..files import open_stream, signed_download_url
@@ -19,14 +20,14 @@ class _Download(FileResponse):
 
 
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     # 404, not 403 (and not a login redirect) for anyone who may not see the commitment:
     # whether another unit's file exists is none of their business.
     evidence = evidence_visible_to(request.user).filter(pk=pk).first()
     if evidence is None:
         raise Http404
     as_attachment = evidence.content_type not in _INLINE
-    response: HttpResponse
+    response: HttpResponseBase
     url = (
         signed_download_url(
             evidence.file.name,
