@@ -106,3 +106,25 @@ def test_a_new_upload_does_not_clean_up_after_others(client, bucket, office, mon
     client.force_login(office)
     preview(client)
     assert calls == []
+
+
+def test_the_purge_works_on_the_local_folder_of_the_embedded_mode_too(
+    client, office, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    # given: no upload yet, so no folder either
+    assert import_uploads_purge() == 0
+    client.force_login(office)
+    token = preview(client)
+    [staged] = list((tmp_path / "imports").iterdir())
+    # when / then: kept within the hour, removed after it
+    assert import_uploads_purge() == 0 and staged.exists()
+    assert import_uploads_purge(now=timezone.now() + timedelta(hours=2)) == 1
+    assert not staged.exists()
+    assert GONE in client.post(CONFIRM, {"token": token}).content.decode()
