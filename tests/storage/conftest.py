@@ -11,7 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from django.contrib.auth.models import Group
 from moto.server import ThreadedMotoServer
 
 from config.storage import file_storage
@@ -93,15 +92,3 @@ def bucket(s3_endpoint: str, settings: Any) -> Bucket:
     made = new_bucket(s3_endpoint)
     store_files_in(settings, made)
     return made
-
-
-@pytest.fixture
-def office(supervisor):
-    supervisor.groups.add(Group.objects.get(name="督办人员"))
-    return supervisor
-
-
-@pytest.fixture
-def member(unit_member):
-    unit_member.groups.add(Group.objects.get(name="责任单位人员"))
-    return unit_member
