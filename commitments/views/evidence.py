@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from ..files import open_stream, signed_download_url
-from ..selectors import evidence_visible_to
+from ..selectors.access import evidence_visible_to
 
 # Types a browser may show in the tab; anything else is downloaded.
 _INLINE = ("application/pdf", "image/png", "image/jpeg")

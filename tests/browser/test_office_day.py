@@ -16,7 +16,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from commitments.models import Commitment, ProgressUpdate, SourceDocument
-from commitments.selectors import office_today
+from commitments.selectors.office import office_today
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

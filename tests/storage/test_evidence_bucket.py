@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from commitments.models import Evidence
 from commitments.services.errors import InvalidInput, TransitionNotAllowed
 from commitments.services.evidence import evidence_add
-from commitments.services.workflow import commitment_submit
+from commitments.services.workflow.moves import commitment_submit
 from tests.factories import UnitFactory, UserFactory
 from tests.workflow.conftest import PDF_BYTES, S, make_commitment, pdf
 
