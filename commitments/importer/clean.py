@@ -152,11 +152,9 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
             assert m is not None
             start = m.end()
             removals.append(Removal("chunk_marker", pos, pos + m.end(), m.group(0).strip()))
-        for offset in range(start, len(line)):
-            ch = line[offset]
-            chars.append(ch)
-            index.append(pos + offset)
-            kinds.append("s" if ch in _HSPACE or ch == "\t" else ".")
+        chars.extend(line[start:])
+        index.extend(range(pos + start, pos + len(line)))
+        kinds.extend(_gap_kinds(line[start:]))
         if line_no < len(lines) - 1:
             chars.append("\n")
             index.append(pos + len(line))

@@ -108,6 +108,7 @@ _FALSE_UNIT_END = re.compile(
 _COLLECTIVE = re.compile(
     r"^(?:各|有关|相关)(?:地|省|市|县|区|地区|省份|级|方|校)+(?:[（(][省市县区州盟旗、]+[）)])?$"
 )
+_COLLECTIVE_START = ("各", "有关", "相关")
 # Noise before a unit's name: whose it is (我市职业学校 → 职业学校).
 _OWN_PREFIX = re.compile(r"^(?:我市|我县|我区|我省|本市|本县|本区|本省|我校|本校|我局|本局)(?=..)")
 # "X等部门" / "X等有关单位": the named units are the owners; the generic tail only sums them up.
@@ -118,6 +119,7 @@ _TRAILING = re.compile(
 _LIST_SEP = re.compile(r"[、，,；;]")
 _PEOPLE = re.compile(r"(?:党员|干部|群众|职工|青年|妇女|同志|负责人|工作人员|教师|学生|党员干部)$")
 _AND = re.compile(r"以及|及|和|与|同")
+_PARENS = re.compile(r"[（()）]")
 
 
 # Some unit ending or collective word occurs: a quick test before a clause is read closely.
@@ -179,6 +181,9 @@ def split_units(phrase: str) -> tuple[str, ...]:
 
 
 def _split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
+    if not _PARENS.search(phrase):
+        # Nothing nested: the same cuts as the walk below, made by the regex engine.
+        return [p.strip() for p in separator.split(phrase)]
     parts: list[str] = []
     depth = 0
     start = 0
@@ -373,9 +378,11 @@ def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
         # Longest first (市委组织部 | 负责, not 市委 | 组织), but never across an assigning
         # verb (国家中医药局 | 负责组织…: 组织 ends names too).
         stop = min(len(clause), skip + 30)
+        # Only a head that opens with 各/有关/相关 can be a collective owner: tested once.
+        collective = body.startswith(_COLLECTIVE_START, skip)
         for end in range(stop, skip + 1, -1):
             head = body[skip:end]
-            if not (_ends_with_unit(head) or _COLLECTIVE.match(head)):
+            if not (_ends_with_unit(head) or (collective and _COLLECTIVE.match(head))):
                 continue
             if _ASSIGNING.search(head) or head[-1] in "，,；;：:。":
                 continue

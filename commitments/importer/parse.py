@@ -515,9 +515,10 @@ def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int
     start, end = span
     sentence = normalized[start:end]
     cuts: list[int] = []
+    clause_start = 0
     for m in _CLAUSE_BREAK.finditer(sentence):
-        before = sentence[cuts[-1] if cuts else 0 : m.start()]
-        before = _CLAUSE_BREAK.split(before)[-1]  # the clause right before the break
+        before = sentence[clause_start : m.start()]  # the clause right before the break
+        clause_start = m.end()
         # "2019年3月底前，国家卫生健康委推行……": a leading time belongs to the clause after it.
         if (
             m.end() < len(sentence)
@@ -625,8 +626,12 @@ def _assign(
             section_owner.setdefault(id(h), d.explicit)
 
     subpoint_owner: dict[tuple[int, ...], tuple[str, ...]] = {}
-    for key in {_path_key(d.region) for d in tasks if len(d.region.path) > 1}:
-        members = [d for d in tasks if _path_key(d.region) == key]
+    by_path: dict[tuple[int, ...], list[_Draft]] = {}
+    for d in tasks:
+        by_path.setdefault(_path_key(d.region), []).append(d)
+    for key, members in by_path.items():
+        if len(key) < 2:
+            continue
         heading = next((d for d in members if d.is_heading), None)
         if heading and heading.explicit:
             subpoint_owner[key] = heading.explicit
