@@ -61,7 +61,9 @@ class ParsedDirective:
     normalized_text: str = ""  # same span in the normalised reading
     owners_inherited: bool = False  # owners come from the sub-point/section, not the sentence
     # From task tables (empty for prose): 配合单位, 责任人 as written, 每月/每季度 report cycle,
-    # the step of a row with two dates (规划 / 验收), and the title the row's own cells give.
+    # the step of a row with two dates (规划 / 验收).  ``title`` is the commitment's title: a
+    # row's from its own cells, a prose task's (with owners) summarised from its words, here in
+    # the parse (which runs on every CPU) rather than in the database write that follows.
     co_owners: tuple[str, ...] = ()
     responsible: str = ""
     report_cycle: str = ""
@@ -681,6 +683,9 @@ def _assign(
                 owners_inherited=inherited,
                 co_owners=d.co_owners,
                 report_cycle=report_cycle_of(normalized[d.start : d.end]) if d.kind == TASK else "",
+                title=summarize(normalized[d.start : d.end] or text[d.start : d.end], owners)
+                if d.kind == TASK and owners
+                else "",
             )
         )
     return tuple(out)
