@@ -119,6 +119,11 @@ _TRAILING = re.compile(
 _LIST_SEP = re.compile(r"[、，,；;]")
 _PEOPLE = re.compile(r"(?:党员|干部|群众|职工|青年|妇女|同志|负责人|工作人员|教师|学生|党员干部)$")
 _AND = re.compile(r"以及|及|和|与|同")
+_NOT_IN_UNIT = re.compile(r"[。！？：:“”\s]")
+_PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")
+_TRAILING_DENG = re.compile(r"等+$")
+_CLAUSE_SEP = re.compile(r"[，,；;]")
+_AFTER_CLAUSE_END = re.compile(r"(?<=[，,；;：:。])")
 _PARENS = re.compile(r"[（()）]")
 
 
@@ -128,8 +133,12 @@ UNIT_NEAR_START = re.compile(
 )
 
 
+# The last characters of the suffixes: most phrases end in none of them, a set lookup.
+_UNIT_LAST_CHARS = frozenset(suffix[-1] for suffix in UNIT_SUFFIXES)
+
+
 def _ends_with_unit(phrase: str) -> bool:
-    return phrase.endswith(UNIT_SUFFIXES)
+    return phrase[-1:] in _UNIT_LAST_CHARS and phrase.endswith(UNIT_SUFFIXES)
 
 
 def is_unit_name(phrase: str) -> bool:
@@ -140,9 +149,9 @@ def is_unit_name(phrase: str) -> bool:
         return False
     if _FALSE_UNIT_END.search(phrase):
         return False
-    if re.search(r"[。！？：:“”\s]", phrase):
+    if _NOT_IN_UNIT.search(phrase):
         return False
-    bare = re.sub(r"[（(][^）)]*[）)]", "", phrase)
+    bare = _PARENTHESISED.sub("", phrase)
     return not _NOT_IN_NAME.search(bare)
 
 
@@ -153,7 +162,7 @@ def split_units(phrase: str) -> tuple[str, ...]:
     """
     phrase = _TRAILING.sub("", _LEADING.sub("", phrase.strip()))
     phrase = _GENERIC_TAIL.sub("", phrase)
-    phrase = re.sub(r"等+$", "", phrase)
+    phrase = _TRAILING_DENG.sub("", phrase)
     parts = []
     for piece in _split_top_level(phrase, _LIST_SEP):
         pieces = _split_top_level(piece, _AND)
@@ -216,7 +225,7 @@ def _as_owner_list(phrase: str) -> tuple[str, ...]:
     pieces = [
         p
         for piece in _split_top_level(phrase, _LIST_SEP)
-        for p in _split_top_level(re.sub(r"等+$", "", piece), _AND)
+        for p in _split_top_level(_TRAILING_DENG.sub("", piece), _AND)
     ]
     named = tuple(p for p in pieces if is_unit_name(p))
     if named and all(is_unit_name(p) or _PEOPLE.search(p) for p in pieces):
@@ -302,7 +311,7 @@ def clause_initial_subject(sentence: str, before: int) -> tuple[tuple[str, ...],
     """A unit that opens one of the clauses before ``before`` (市教育系统立足……，决定要……)."""
     clauses: list[tuple[int, str]] = []
     pos = 0
-    for clause in re.split(r"[，,；;]", sentence[:before]):
+    for clause in _CLAUSE_SEP.split(sentence[:before]):
         clauses.append((pos, clause))
         pos += len(clause) + 1
     # The clause nearest the cue speaks for it (……，各地在引进……上要有新的突破).
@@ -369,7 +378,7 @@ def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
     if not _ACT_WORD.search(sentence):
         return (), -1
     pos = 0
-    for clause in re.split(r"(?<=[，,；;：:。])", sentence):
+    for clause in _AFTER_CLAUSE_END.split(sentence):
         body = sentence[pos:]  # the clause and what follows: 根据有关规定，负责……
         lead = _LEADING_TIME.match(body)
         skip = lead.end() if lead and lead.end() else 0
