@@ -390,6 +390,8 @@ def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
         # Only a head that opens with 各/有关/相关 can be a collective owner: tested once.
         collective = body.startswith(_COLLECTIVE_START, skip)
         for end in range(stop, skip + 1, -1):
+            if not collective and body[end - 1] not in _UNIT_LAST_CHARS:
+                continue  # no unit's name ends here (the test below, without the slice)
             head = body[skip:end]
             if not (_ends_with_unit(head) or (collective and _COLLECTIVE.match(head))):
                 continue
