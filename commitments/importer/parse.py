@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 from commitments.importer import measures
@@ -491,6 +492,10 @@ def unrecognised_paragraphs(
     """Body paragraphs that set a deadline or have a unit act, but produced no task: the ones
     an office should read again (未识别 N 段).  Reports of the past are left out."""
     taken = sorted(d.span for d in directives if d.kind == TASK)
+    starts = [a for a, _ in taken]
+    # reach[k]: the furthest end among the first k+1 spans.  A line [start, end) overlaps a
+    # task iff some span opening before ``end`` closes after ``start``: one bisect per line.
+    reach = list(accumulate((b for _, b in taken), max))
     out: list[str] = []
     for region in regions:
         pos = region.start
@@ -498,7 +503,10 @@ def unrecognised_paragraphs(
             start, end = pos, pos + len(line)
             pos = end + 1
             body = line.strip()
-            if len(body) < 8 or any(a < end and b > start for a, b in taken):
+            if len(body) < 8:
+                continue
+            opening = bisect_left(starts, end)  # spans with a < end
+            if opening and reach[opening - 1] > start:
                 continue
             if measures.is_past(body, reference):
                 continue
