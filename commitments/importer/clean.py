@@ -280,7 +280,7 @@ def clean_text(raw: str) -> CleanResult:
             Removal(r.kind, offsets[r.raw_start], offsets[r.raw_end - 1] + 1, r.text)
             for r in new_removals
         )
-        offsets = [offsets[k] for k in new_index]
+        offsets = list(map(offsets.__getitem__, new_index))  # offsets[k] for each k, in C
         settled = new_text == text or _settled(new_text)
         text = new_text
         if settled:
