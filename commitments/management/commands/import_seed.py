@@ -50,12 +50,13 @@ class Command(BaseCommand):
         paths: list[str] = options["paths"]
         dry_run: bool = options["dry_run"]
         as_json: bool = options["json"]
-        failures: list[str] = []
+        failures: list[tuple[Path, str]] = []
         outputs: list[dict[str, Any]] = []
         total = len(paths)
         for number, raw_path in enumerate(paths, start=1):
             path = Path(raw_path)
-            self.stderr.write(f"[{number}/{total}] {path}", ending="\n")
+            if total > 1:  # progress is worth a line only when there is more than one file
+                self.stderr.write(f"[{number}/{total}] {path}", ending="\n")
             try:
                 data = _read(path)
                 if dry_run:
@@ -74,8 +75,9 @@ class Command(BaseCommand):
                     continue
                 result = document_import(data=data, name=path.name, reference_date=reference)
             except SeedError as exc:
-                failures.append(f"{path}: {exc.message}")
-                self.stderr.write(f"{path}: {exc.message}")
+                failures.append((path, exc.message))
+                if total > 1:  # a single file's reason is the CommandError below, said once
+                    self.stderr.write(f"{path}: {exc.message}")
                 continue
             if as_json:
                 outputs.append(
@@ -114,10 +116,16 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         if failures:
             if total == 1:
-                raise CommandError(failures[0])
+                path, reason = failures[0]
+                raise CommandError(f"{path}: {reason}")
+            # Each reason was written as its file failed; the summary names the files.
             raise CommandError(
                 _("%(n)d/%(total)d 个文件未导入:%(list)s")
-                % {"n": len(failures), "total": total, "list": ";".join(failures)}
+                % {
+                    "n": len(failures),
+                    "total": total,
+                    "list": ";".join(str(p) for p, _r in failures),
+                }
             )
 
 
