@@ -74,6 +74,26 @@ def office_status_labels() -> dict[str, str]:
         return {value: str(label) for value, label in Commitment.Status.choices}
 
 
+# What a spreadsheet may take for the start of a formula or a DDE call (OWASP's CSV injection
+# list): a unit's progress note "=cmd|' /C calc'!A0" must not run in the office's Excel.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(cell: WriteOnlyCell) -> WriteOnlyCell:
+    """Make a text cell of an export inert: every exported text goes through here.
+
+    The cell is written as a string (openpyxl would write "=…" as a live formula), and text
+    that starts like a formula also gets Excel's quote prefix, what Excel itself sets when
+    someone types '=…: shown as typed, still text after an edit. The value stays the original
+    text, so the sheet reads the same and imports back unchanged.
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell._style.quotePrefix = 1
+    return cell
+
+
 _thin = Side(style="thin", color="999999")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -138,7 +158,7 @@ def commitments_to_xlsx(
     def cell(value: Any, look: str = "text") -> WriteOnlyCell:
         c = WriteOnlyCell(sheet, value=value)
         c._style = copy(looks[look])
-        return c
+        return as_text_cell(c)
 
     status_labels = office_status_labels()
     sheet.append([cell(h, "header") for h in HEADERS])
