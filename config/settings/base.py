@@ -309,6 +309,9 @@ LEDGER = {
     # Accepted e-mails are marked sent every N: a killed worker resends at most N of them.
     "REMINDER_MARK_SENT_EVERY": env_int("LEDGER_REMINDER_MARK_SENT_EVERY", 10),
     "ATTACHMENT_MAX_BYTES": env_int("LEDGER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
+    # Rows one Excel 台账 import may hold (admin page and import_ledger_xlsx): it is checked
+    # and written in one go, so a bigger sheet is split into several files.
+    "IMPORT_MAX_ROWS": env_int("LEDGER_IMPORT_MAX_ROWS", 10_000),
 }
 
 # Celery logs through the same handlers, so task lines carry the task and commitment ids.
