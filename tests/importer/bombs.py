@@ -122,11 +122,7 @@ def office_with_big_part(
             if info.filename == part:
                 head = archive.read(info)
                 continue
-            content = archive.read(info)
-            compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-            raw = compressor.compress(content) + compressor.flush()
-            data = Deflated(raw=raw, size=len(content), crc=zlib.crc32(content), adler=0)
-            entries.append((info.filename, data, len(content)))
+            entries.append(_deflated_part(info.filename, archive.read(info)))
     big = deflate_repeated(_CHUNK, unpacked_mb, head=head)
     declared = big.size if declared_mb is None else declared_mb * MB
     entries.append((part, big, declared))
@@ -162,3 +158,43 @@ def pdf_with_big_stream(
         b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     )
     return out.getvalue()
+
+
+def _inline_row(*texts: str) -> bytes:
+    # No r= attributes: a reader numbers rows and cells in order, so one row repeats as is.
+    cells = "".join(f'<c t="inlineStr"><is><t>{text}</t></is></c>' for text in texts)
+    return f"<row>{cells}</row>".encode()
+
+
+def workbook_with_rows(header: tuple[str, ...], row: tuple[str, ...], rows_k: int) -> bytes:
+    """A workbook whose first sheet is ``header`` then ``rows_k`` thousand copies of ``row``
+    (half a million rows of two cells is about 75 MB of XML, under 100 kB packed)."""
+    import openpyxl
+
+    book = io.BytesIO()
+    openpyxl.Workbook().save(book)
+    sheet_xml = deflate_repeated(
+        _inline_row(*row) * 1000,
+        rows_k,
+        head=b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + _inline_row(*header),
+        tail=b"</sheetData></worksheet>",
+    )
+    entries = []
+    with zipfile.ZipFile(book) as archive:
+        for info in archive.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                entries.append((info.filename, sheet_xml, sheet_xml.size))
+                continue
+            entries.append(_deflated_part(info.filename, archive.read(info)))
+    return _zip(entries)
+
+
+def _deflated_part(name: str, content: bytes) -> tuple[str, Deflated, int]:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    raw = compressor.compress(content) + compressor.flush()
+    return (
+        name,
+        Deflated(raw=raw, size=len(content), crc=zlib.crc32(content), adler=0),
+        len(content),
+    )

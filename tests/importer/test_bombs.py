@@ -32,10 +32,15 @@ import django
 django.setup()
 from commitments.importer.errors import SeedError
 from commitments.importer.parse import parse_document
+from commitments.services.excel import commitments_import_xlsx
 data = open(sys.argv[1], "rb").read()
 try:
-    parse_document(data)
-    outcome = "accepted"
+    if sys.argv[2] == "ledger":  # 导入Excel台账; refusals while reading need no database
+        result = commitments_import_xlsx(source=data)
+        outcome = "refused: " + str(result.errors[0]) if result.errors else "accepted"
+    else:
+        parse_document(data)
+        outcome = "accepted"
 except SeedError as exc:
     outcome = "refused: " + exc.message
 except MemoryError:
@@ -45,11 +50,13 @@ print(json.dumps({{"outcome": outcome, "peak_mb": peak}}))
 """
 
 
-def _import_in_a_fresh_process(tmp_path: Path, name: str, content: bytes) -> dict:
+def _import_in_a_fresh_process(
+    tmp_path: Path, name: str, content: bytes, importer: str = "document"
+) -> dict:
     path = tmp_path / name
     path.write_bytes(content)
     result = subprocess.run(
-        [sys.executable, "-c", _IMPORT, str(path)],
+        [sys.executable, "-c", _IMPORT, str(path), importer],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
         capture_output=True,
@@ -172,3 +179,25 @@ def test_many_empty_word_paragraphs_are_refused_not_walked_for_minutes(tmp_path)
     report = _import_in_a_fresh_process(tmp_path, "paragraphs.docx", out.getvalue())
 
     assert report["outcome"].startswith("refused: Word 文件段落过多"), report
+
+
+def test_a_hundred_thousand_row_task_table_is_refused_at_its_row_cap_within_the_ceiling(tmp_path):
+    # given: a hundred thousand rows (the old reader loaded them all), a few kilobytes packed
+    content = bombs.workbook_with_rows(("任务", "责任单位"), ("修订制度", "办公室"), 100)
+    assert len(content) < 1024 * 1024
+
+    report = _import_in_a_fresh_process(tmp_path, "rows.xlsx", content)
+
+    assert report["outcome"] == "refused: 工作表「Sheet」行数过多(超过 5000 行)", report
+    assert report["peak_mb"] < CEILING_MB, report
+
+
+def test_a_hundred_thousand_row_ledger_sheet_is_refused_at_its_row_cap_within_the_ceiling(tmp_path):
+    content = bombs.workbook_with_rows(("事项", "责任单位"), ("修订制度", "办公室"), 100)
+
+    report = _import_in_a_fresh_process(tmp_path, "rows.xlsx", content, importer="ledger")
+
+    assert report["outcome"] == (
+        "refused: 第10002行「文件」:行数过多:一次最多导入 10000 行,请分成几个文件导入"
+    ), report
+    assert report["peak_mb"] < CEILING_MB, report
