@@ -34,7 +34,7 @@ from ..importer.errors import SeedError
 from ..importer.formats.budget import check_zip
 from ..importer.formats.detect import ZIP_MAGIC
 from ..models import Commitment, ProgressUpdate, Unit
-from .common import office_language
+from ..selectors.office import office_language
 from .ledger import commitment_create, progress_report_create
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
