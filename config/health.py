@@ -48,7 +48,7 @@ def _is_office(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)  # only set when the request took the full stack
     if user is None:
         return False
-    from commitments.selectors import user_is_supervisor
+    from commitments.selectors.access import user_is_supervisor
 
     try:
         return user_is_supervisor(user)
