@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from types import SimpleNamespace
 
@@ -13,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from commitments.api.throttling import TokenUserThrottle
 from tests.api.conftest import World
+from tests.processes import redis_is_running
 
 REDIS_URL = "redis://127.0.0.1:6379/4"
 
@@ -21,14 +21,6 @@ def _rates(settings, **rates: str) -> dict:
     rest = {**settings.REST_FRAMEWORK}
     rest["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/minute", "token": "100000/minute", **rates}
     return rest
-
-
-def _redis_is_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def test_json_nested_a_hundred_thousand_deep_is_a_400_not_a_crash(world: World):
@@ -94,7 +86,7 @@ class _FrozenClockThrottle(TokenUserThrottle):
     timer = staticmethod(lambda: 1_800_000_000.0)
 
 
-@pytest.mark.skipif(not _redis_is_running(), reason="needs the Redis server on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_is_running(), reason="needs the Redis server on 127.0.0.1:6379")
 @pytest.mark.django_db
 def test_concurrent_token_requests_on_redis_pass_exactly_the_limit(world: World, settings):
     # given: the counters in Redis, as with CACHE_URL, and a limit of 1,200 a minute

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.processes import manage
 
 
 def test_a_command_prints_no_login_lockout_banner():
-    result = _manage("check", LOG_LEVEL="INFO")
+    result = manage("check", LOG_LEVEL="INFO")
 
     assert result.returncode == 0, result.stderr
     assert "AXES" not in result.stderr + result.stdout
 
 
 def test_the_banner_is_still_in_a_debug_log():
-    result = _manage("check", LOG_LEVEL="DEBUG")
+    result = manage("check", LOG_LEVEL="DEBUG")
 
     banner = [line for line in result.stderr.splitlines() if "AXES: BEGIN" in line]
     assert len(banner) == 1 and " DEBUG axes.apps " in banner[0]
@@ -53,7 +37,7 @@ def test_a_refused_file_gives_its_reason_once_on_stderr_and_fails(
     path.write_bytes(content)
 
     # when
-    result = _manage(command, str(path))
+    result = manage(command, str(path))
 
     # then
     assert result.returncode != 0

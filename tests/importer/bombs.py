@@ -49,45 +49,17 @@ def _zip(entries: list[tuple[str, Deflated, int]]) -> bytes:
     for name, data, declared in entries:
         offset = out.tell()
         encoded = name.encode()
-        out.write(
-            struct.pack(
-                "<4sHHHHHIIIHH",
-                b"PK\x03\x04",
-                20,
-                0,
-                8,
-                0,
-                0x21,
-                data.crc,
-                len(data.raw),
-                declared,
-                len(encoded),
-                0,
-            )
-            + encoded
-            + data.raw
+        # flags, method (deflate), time, date, CRC, packed size, declared size, name length:
+        # the same in the local header and in the central directory
+        common = struct.pack(
+            "<HHHHIIIH", 0, 8, 0, 0x21, data.crc, len(data.raw), declared, len(encoded)
         )
+        out.write(b"PK\x03\x04" + struct.pack("<H", 20) + common + b"\0\0" + encoded + data.raw)
         central.append(
-            struct.pack(
-                "<4sHHHHHHIIIHHHHHII",
-                b"PK\x01\x02",
-                20,
-                20,
-                0,
-                8,
-                0,
-                0x21,
-                data.crc,
-                len(data.raw),
-                declared,
-                len(encoded),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
+            b"PK\x01\x02"
+            + struct.pack("<HH", 20, 20)
+            + common
+            + struct.pack("<HHHHII", 0, 0, 0, 0, 0, offset)
             + encoded
         )
     start = out.tell()
