@@ -164,3 +164,14 @@ def test_hostile_xml_in_an_imported_task_table_is_refused_with_a_reason(hostile)
 
     with pytest.raises(SeedError, match="已损坏或含有不允许的内容"):
         parse_document(data)
+
+
+def test_a_worksheet_beyond_its_streaming_budget_is_refused_before_it_is_read(unit):
+    # given: 400,000 rows of 109 bytes, 41 MB of sheet XML, a few kilobytes packed
+    data = bombs.workbook_with_rows(("事项", "责任单位"), ("修订制度", "市教育局"), 400)
+
+    result = commitments_import_xlsx(source=data)
+
+    assert [str(e) for e in result.errors] == ["文件:工作表数据过多(解压后 41 MB,上限 32 MB)"]
+    with pytest.raises(SeedError, match="工作表数据过多"):
+        parse_document(data)

@@ -30,6 +30,9 @@ MAX_UNPACKED_BYTES = 100 * MB
 # XML parsed whole into a tree (all of a .docx, a workbook's strings and styles): a speech is a
 # few hundred kilobytes of it, a task table of a few hundred rows a few megabytes.
 MAX_PARSED_XML_BYTES = 5 * MB
+# Worksheets are read row by row, in constant memory, but a sheet without a declared size is
+# read through once more just to find it: this bounds the time. A 10,000-row 台账 is ~10 MB.
+MAX_STREAMED_XML_BYTES = 32 * MB
 # A zip's directory is read whole too: an office file has tens of parts, not hundreds of
 # thousands.
 MAX_ZIP_PARTS = 2000
@@ -72,11 +75,13 @@ def _check_declared(parts: list[zipfile.ZipInfo], streamed: tuple[str, ...]) -> 
     total = sum(part.file_size for part in parts)
     if total > MAX_UNPACKED_BYTES:
         raise _too_big(MAX_UNPACKED_BYTES)
-    parsed = sum(
-        part.file_size
-        for part in parts
-        if part.filename.endswith((".xml", ".rels")) and not part.filename.startswith(streamed)
-    )
+    xml = [part for part in parts if part.filename.endswith((".xml", ".rels"))]
+    rows = sum(part.file_size for part in xml if part.filename.startswith(streamed))
+    if rows > MAX_STREAMED_XML_BYTES:
+        raise SeedError(
+            f"工作表数据过多(解压后 {rows // MB} MB,上限 {MAX_STREAMED_XML_BYTES // MB} MB)"
+        )
+    parsed = sum(part.file_size for part in xml) - rows
     if parsed > MAX_PARSED_XML_BYTES:
         raise SeedError(
             f"文件中的文字和格式数据过多(解压后 {parsed // MB} MB,上限 "
