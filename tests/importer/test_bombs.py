@@ -2,7 +2,7 @@
 and the memory of the importing process stays under a fixed ceiling for any file.
 
 Each file is imported in a fresh process (the memory of a test run says nothing), which
-reports its own peak resident size. An address-space limit keeps today's failure (gigabytes)
+reports its own peak resident size (VmHWM). An address-space limit keeps today's failure (gigabytes)
 from taking the machine down with it: beyond it the import fails with MemoryError.
 """
 
@@ -45,7 +45,10 @@ except SeedError as exc:
     outcome = "refused: " + exc.message
 except MemoryError:
     outcome = "MemoryError"
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# The peak resident size of this process's memory since exec; ru_maxrss would be no good:
+# Linux carries the forking parent's peak (a long pytest run's) over into the child.
+status = open("/proc/self/status").read()
+peak = int(status.split("VmHWM:")[1].split()[0]) // 1024
 print(json.dumps({{"outcome": outcome, "peak_mb": peak}}))
 """
 
