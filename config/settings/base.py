@@ -333,6 +333,9 @@ LEDGER = {
     # Accepted e-mails are marked sent every N: a killed worker resends at most N of them.
     "REMINDER_MARK_SENT_EVERY": env_int("LEDGER_REMINDER_MARK_SENT_EVERY", 10),
     "ATTACHMENT_MAX_BYTES": env_int("LEDGER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
+    # Rows one Excel 台账 import may hold (admin page and import_ledger_xlsx): it is checked
+    # and written in one go, so a bigger sheet is split into several files.
+    "IMPORT_MAX_ROWS": env_int("LEDGER_IMPORT_MAX_ROWS", 10_000),
 }
 
 # Celery logs through the same handlers, so task lines carry the task and commitment ids.
@@ -341,7 +344,10 @@ LOG_FORMAT = env("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "config.log_context.ContextFilter"}},
+    "filters": {
+        "context": {"()": "config.log_context.ContextFilter"},
+        "startup_banner": {"()": "config.log_context.DemoteToDebug"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s task=%(task_id)s "
@@ -357,5 +363,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Logs nothing but its start-up banner; lockouts are logged by axes.handlers.
+        "axes.apps": {"filters": ["startup_banner"]},
+    },
 }
