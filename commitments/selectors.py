@@ -82,6 +82,11 @@ def unit_ids_of_member(user: User | AnonymousUser) -> set[int]:
     )
 
 
+def unit_ids_named(word: str) -> QuerySet:
+    """Ids of the units whose name contains `word` (any case)."""
+    return Unit.objects.filter(name__icontains=word).values_list("id", flat=True)
+
+
 def unit_list_for(user: User | AnonymousUser) -> QuerySet[Unit]:
     """The units a user may look at: all for supervisors, else their own units and sub-units."""
     if user_is_supervisor(user):
@@ -282,6 +287,12 @@ def public_commitments() -> QuerySet[Commitment]:
         )
         .order_by("lead_unit__name", "deadline", "id")
     )
+
+
+def public_commitment_units() -> QuerySet[Unit]:
+    """The units that lead at least one published commitment, by name: /public/'s index."""
+    published = Commitment.objects.public().filter(lead_unit=OuterRef("pk"))
+    return Unit.objects.filter(Exists(published)).order_by("name", "id").only("id", "name")
 
 
 def evidence_visible_to(user: User | AnonymousUser) -> QuerySet[Evidence]:
@@ -509,6 +520,26 @@ def weekly_trend(
         done[monday(day)] += n
         on_time[monday(day)] += n - late
     return [TrendPoint(s, due[s], done[s], on_time[s]) for s in starts]
+
+
+def dashboard_figures(
+    *, today: date, commitments: QuerySet | None, document: str = ""
+) -> dict[str, Any]:
+    """Everything 业绩看板 draws, over `commitments` (None: all), narrowed to `document` (an
+    id as text, "" for all) when it is one of theirs. Five queries at any ledger size."""
+    documents = document_performance(today=today, commitments=commitments)
+    selected = next((d for d in documents if str(d.key) == document), None)
+    if selected is not None:
+        base = Commitment.objects.all() if commitments is None else commitments
+        commitments = base.filter(document_id=selected.key)
+    return {
+        "documents": documents,
+        "selected": selected,
+        "units": unit_performance(today=today, commitments=commitments),
+        "lights": traffic_light_counts(today=today, commitments=commitments),
+        "trend": weekly_trend(today=today, weeks=12, commitments=commitments),
+        "computed_at": timezone.now(),
+    }
 
 
 def calendar_token_active(raw: str) -> CalendarToken | None:
