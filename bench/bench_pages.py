@@ -60,7 +60,7 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-def prepare(count: int):  # noqa: ANN201 - a User, imported after django.setup()
+def prepare(count: int):
     """Fill the database if needed; return an office clerk (督办人员, staff, in the office)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -127,7 +127,7 @@ def measure(count: int, rounds: int) -> dict[str, dict[str, float]]:
         ),
     }
 
-    def get(client, path, params, headers):  # noqa: ANN001, ANN202
+    def get(client, path, params, headers):
         cache.clear()  # time the cache miss: the page as it is built
         started = time.perf_counter()
         response = client.get(path, params, headers=headers)

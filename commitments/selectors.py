@@ -43,7 +43,10 @@ def user_is_supervisor(user: User | AnonymousUser) -> bool:
     known = getattr(user, SUPERVISOR_FLAG, None)
     if known is not None:
         return bool(known)
-    return Unit.objects.filter(members=user, is_supervisor=True).exists()
+    found = Unit.objects.filter(members=user, is_supervisor=True).exists()
+    # Remembered on this user object (one request's request.user): a page asks many times.
+    setattr(user, SUPERVISOR_FLAG, found)
+    return found
 
 
 SUPERVISOR_FLAG = "_ledger_is_supervisor"

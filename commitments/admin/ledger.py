@@ -244,16 +244,15 @@ class ProgressUpdateInline(admin.TabularInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, SimpleHistoryAdmin):
+    # Fits a 1366×768 screen beside the menu and the filters, 状态 next to the title; the
+    # report cycle, publication and source document are filters, not columns.
     list_display = (
         "traffic_light_cell",
         "title_short",
+        "status",
+        "deadline_cell",
         "lead_unit",
         "responsible_cell",
-        "deadline_cell",
-        "report_cycle",
-        "status",
-        "is_public",
-        "document",
     )
     list_display_links = ("title_short",)
     list_filter = (
@@ -270,7 +269,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     )
     # See get_search_results: an index serves the search on PostgreSQL.
     search_fields = ("title", "description", "lead_unit__name")
-    search_help_text = _("在事项、具体内容和牵头单位名称中查找(可用空格分隔多个词)")
+    search_help_text = _("在事项、具体内容和牵头单位名称中查找（可用空格分隔多个词）")
     list_select_related = ("lead_unit", "responsible", "document")
     list_per_page = 50
     # Pages cost the same at any ledger size: no COUNT(*) of the whole table, no OFFSET reads.
@@ -327,7 +326,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return annotate_for_changelist(
             commitment_list_for(request.user).select_related(*self.list_select_related)
-        ).overdue_first(office_today())
+        ).overdue_first(office_today())  # type: ignore[attr-defined]
 
     def get_ordering(self, request: HttpRequest) -> Any:
         # Not `ordering`: the admin's checks know only model fields, not the annotation.

@@ -40,11 +40,12 @@ class EstimatedCountPaginator(Paginator):
 
     def __init__(self, object_list: QuerySet, per_page: int, *args: Any, **kwargs: Any) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
+        self.queryset = object_list
         self.estimated = False
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset = self.queryset
         # COUNT(*) over a LIMITed subquery: stops after exact_up_to + 1 rows.
         counted = queryset.order_by().values("pk")[: self.exact_up_to + 1].count()
         if counted <= self.exact_up_to:
@@ -58,13 +59,15 @@ class EstimatedCountPaginator(Paginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        queryset = self.object_list
-        if tuple(queryset.query.order_by) == OVERDUE_FIRST_ORDER:
+        queryset = self.queryset
+        # The changelist repeats the queryset's own ordering after its own: only the first
+        # three terms count (the third, id, is unique).
+        if tuple(queryset.query.order_by[:3]) == OVERDUE_FIRST_ORDER:
             ids = _overdue_first_ids(queryset, bottom, self.per_page)
         else:
             ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 def _overdue_first_ids(queryset: QuerySet, offset: int, limit: int) -> list[int]:

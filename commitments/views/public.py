@@ -15,7 +15,7 @@ import binascii
 import json
 import math
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Q
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 
 from ..api.pagination import Ordering
 from ..api.throttling import AnonBurstThrottle
+from ..querysets import CommitmentQuerySet
 from ..selectors import office_today, public_commitment_units, public_commitments
 
 PAGE_SIZE = 50
@@ -41,11 +42,12 @@ def public_commitment_list(request: HttpRequest) -> HttpResponse:
     throttle = AnonBurstThrottle()
     if not throttle.allow_request(request, None):  # type: ignore[arg-type]
         response = HttpResponse(
-            _("请求过于频繁,请稍后再试。"), status=429, content_type="text/plain; charset=utf-8"
+            _("请求过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8"
         )
         response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
         return response
-    return _cached_page(request)
+    cached = cache_page(settings.PUBLIC_PAGE_CACHE_SECONDS, key_prefix="public-page")(_page)
+    return cached(request)
 
 
 def _page(request: HttpRequest) -> HttpResponse:
@@ -58,11 +60,12 @@ def _page(request: HttpRequest) -> HttpResponse:
     try:
         after = _decode_cursor(request.GET.get("cursor", ""))
     except ValueError:
-        return HttpResponseBadRequest(_("页码无效,请从第一页重新查看。"))
+        return HttpResponseBadRequest(_("页码无效，请从第一页重新查看。"))
     commitments: list[Any] = []
     next_cursor = None
     if unit is not None:
-        rows = public_commitments().filter(lead_unit=unit).overdue_first(today)
+        published = cast(CommitmentQuerySet, public_commitments())
+        rows = published.filter(lead_unit=unit).overdue_first(today)
         if after is not None:
             rank, deadline, pk = after
             rows = rows.filter(
@@ -91,9 +94,6 @@ def _page(request: HttpRequest) -> HttpResponse:
     )
     patch_cache_control(response, public=True)
     return response
-
-
-_cached_page = cache_page(settings.PUBLIC_PAGE_CACHE_SECONDS, key_prefix="public-page")(_page)
 
 
 def _encode_cursor(rank: int, deadline: date | None, pk: int) -> str:
