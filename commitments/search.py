@@ -1,12 +1,12 @@
 """Substring search in a commitment's title and description, served by an index on PostgreSQL.
 
 Chinese has no spaces between words, so the ledger searches substrings (`推进` anywhere in the
-text), which a B-tree cannot serve. Migration 0010 gives PostgreSQL two GIN indexes over one
-upper-cased text, `ledger_search_text(title, description)`:
-- pg_trgm (`gin_trgm_ops`) for words of three characters or more: `LIKE '%示范点%'`;
-- `ledger_short_grams(...)`, the text's distinct 1- and 2-character pieces, for shorter words:
-  pg_trgm finds no trigram inside `%推进%` and would read every row, while "the text contains
-  推进" is exactly "推进 is one of its 2-character pieces" (`@> ARRAY['推进']`).
+text), which a B-tree cannot serve. Migration 0010 gives PostgreSQL two GIN indexes:
+- pg_trgm (`gin_trgm_ops`) on `ledger_search_text(title, description)` (both, upper-cased) for
+  words of three characters or more: `LIKE '%示范点%'`;
+- for shorter words, on `search_grams`, the text's distinct 1- and 2-character pieces (a column
+  a trigger keeps): pg_trgm finds no trigram inside `%推进%` and would read every row, while
+  "the text contains 推进" is exactly "推进 is one of its 2-character pieces" (`@> '{推进}'`).
 SQLite (the embedded mode, small ledgers) scans with `icontains`, as before.
 """
 
@@ -50,12 +50,15 @@ class _ContainsWord(models.Func):
     def as_sql(  # type: ignore[override]  # a fixed template: no function/template arguments
         self, compiler: Any, connection: Any, **extra: Any
     ) -> tuple[str, list[Any]]:
-        text_sql, text_params = compiler.compile(self.source_expressions[0])
         if len(self.word) < TRIGRAM_MIN_LENGTH:
-            return f"(ledger_short_grams({text_sql}) @> ARRAY[UPPER(%s)])", [
-                *text_params,
-                self.word,
-            ]
+            # The pieces live in a column migration 0010 adds (filled by a trigger): the
+            # table's alias is the one this query gives the title.
+            title_sql, _params = compiler.compile(
+                models.F("title").resolve_expression(compiler.query)
+            )
+            grams_sql = title_sql.rsplit(".", 1)[0] + '."search_grams"'
+            return f"({grams_sql} @> ARRAY[UPPER(%s)])", [self.word]
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
         pattern = f"%{connection.ops.prep_for_like_query(self.word)}%"
         return f"({text_sql} LIKE UPPER(%s))", [*text_params, pattern]
 
