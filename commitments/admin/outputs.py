@@ -30,13 +30,11 @@ from ..models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from ..selectors import (
-    commitment_list_for,
+from ..selectors.access import commitment_list_for, unit_ids_of_member, user_is_supervisor
+from ..selectors.office import office_today
+from ..selectors.statistics import (
     dashboard_figures,
-    office_today,
     performance_totals,
-    unit_ids_of_member,
-    user_is_supervisor,
 )
 from ..services.calendar import calendar_feed_url, calendar_token_create, calendar_token_revoke
 from ..services.errors import InvalidInput

@@ -18,7 +18,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from ..querysets import OVERDUE_FIRST_ORDER
-from ..selectors import office_today
+from ..selectors.office import office_today
 
 
 def planner_row_estimate(queryset: QuerySet) -> int | None:

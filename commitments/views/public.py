@@ -29,7 +29,8 @@ from django.views.decorators.http import require_GET
 from ..api.pagination import Ordering
 from ..api.throttling import AnonBurstThrottle
 from ..querysets import CommitmentQuerySet
-from ..selectors import office_today, public_commitment_units, public_commitments
+from ..selectors.office import office_today
+from ..selectors.public import public_commitment_units, public_commitments
 
 PAGE_SIZE = 50
 # After the overdue rank: deadline (no deadline last), then id; see querysets.OVERDUE_FIRST_ORDER.

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from commitments.admin.ledger import CommitmentAdmin, deadline_window
 from commitments.admin.pagination import EstimatedCountPaginator
 from commitments.models import Commitment
-from commitments.selectors import office_today
+from commitments.selectors.office import office_today
 from tests.factories import CommitmentFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

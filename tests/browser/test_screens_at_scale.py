@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from commitments.models import Commitment
-from commitments.selectors import office_today
+from commitments.selectors.office import office_today
 from tests.factories import (
     CommitmentFactory,
     ProgressUpdateFactory,

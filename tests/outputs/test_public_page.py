@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Commitment
-from commitments.selectors import office_today
+from commitments.selectors.office import office_today
 from commitments.views import public as public_views
 from tests.factories import CommitmentFactory, ProgressUpdateFactory, UnitFactory, UserFactory
 
