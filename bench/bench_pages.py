@@ -28,11 +28,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from _common import ensure_database
+from _common import ensure_database, setup_django
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ledger_pages_bench"
 ADMIN_LIST = "/admin/commitments/commitment/"
 # The admin list's deep page: page 500 of 2,000 at 100,000 commitments, the same depth (25%)
@@ -49,17 +47,6 @@ def size_label(count: int) -> str:
 def database_url(count: int) -> str:
     base = os.environ.get("BENCH_PAGES_DATABASE_URL") or DEFAULT_URL
     return f"{base}_{size_label(count)}"
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "false"
-    # The test settings: fast hashing, in-process cache, rate limits far above what we send.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def prepare(count: int):
