@@ -1,7 +1,7 @@
 """Substring search in a commitment's title and description, served by an index on PostgreSQL.
 
 Chinese has no spaces between words, so the ledger searches substrings (`推进` anywhere in the
-text), which a B-tree cannot serve. Migration 0010 gives PostgreSQL two GIN indexes:
+text), which a B-tree cannot serve. Migration 0011 gives PostgreSQL two GIN indexes:
 - pg_trgm (`gin_trgm_ops`) on `ledger_search_text(title, description)` (both, upper-cased) for
   words of three characters or more: `LIKE '%示范点%'`;
 - for shorter words, on `search_grams`, the text's distinct 1- and 2-character pieces (a column
@@ -51,7 +51,7 @@ class _ContainsWord(models.Func):
         self, compiler: Any, connection: Any, **extra: Any
     ) -> tuple[str, list[Any]]:
         if len(self.word) < TRIGRAM_MIN_LENGTH:
-            # The pieces live in a column migration 0010 adds (filled by a trigger): the
+            # The pieces live in a column migration 0011 adds (filled by a trigger): the
             # table's alias is the one this query gives the title.
             title_sql, _params = compiler.compile(
                 models.F("title").resolve_expression(compiler.query)

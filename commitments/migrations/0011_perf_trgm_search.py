@@ -93,6 +93,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("commitments", "0009_reminder_sweep_indexes")]
+    dependencies = [("commitments", "0010_importer_document_number_content_digest")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
