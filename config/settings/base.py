@@ -153,6 +153,10 @@ CONTENT_SECURITY_POLICY = env(
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
+# 业绩看板's figures are cached at most this long (a recorded change to a commitment shows at once).
+LEDGER_DASHBOARD_CACHE_SECONDS = env_int("LEDGER_DASHBOARD_CACHE_SECONDS", 300)
+# /public/ is served from the cache this long: what the office publishes shows within it.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
 # /readyz gives up on the broker after this many seconds.
 READYZ_BROKER_TIMEOUT = float(env("READYZ_BROKER_TIMEOUT", "2"))
