@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
+    ChannelDelivery,
     Commitment,
     ReminderDelivery,
     ReminderLog,
@@ -69,6 +70,7 @@ from ..reminder_selectors import (
     reminder_supervisor_emails,
 )
 from ..selectors import office_today
+from .channels.delivery import channel_deliveries_claim, channel_sweep_finish
 from .common import office_language
 from .overlap import Overlap
 from .reminder_mail import DigestItem, DigestWriter, ReminderOutbox
@@ -422,6 +424,7 @@ def _logs_without_deliveries(keys: Sequence[tuple[int, str, str]]) -> list[tuple
             period__in={k[2] for k in keys},
         )
         .filter(~Exists(ReminderDelivery.objects.filter(log_id=OuterRef("pk"))))
+        .filter(~Exists(ChannelDelivery.objects.filter(log_id=OuterRef("pk"))))
         .values_list("id", "commitment_id", "kind", "period")
     )
     return [(i, c, k) for i, c, k, p in rows if (c, k, p) in wanted]
@@ -476,6 +479,8 @@ def _claim_in_transaction(
     if not logs:
         return _Claimed()
     by_key = {(c.id, kind): c for c, kind, _period in candidates}
+    # Group robots are claimed in the same transaction (services/channels/delivery.py).
+    robots = channel_deliveries_claim(logs)
     co_emails = _co_unit_emails({commitment_id for _id, commitment_id, _kind in logs})
     rows: list[tuple[int, str, str]] = []
     nobody: list[tuple[int, int, str]] = []
@@ -487,7 +492,7 @@ def _claim_in_transaction(
             co_emails.get(commitment_id, []),
             supervisor_emails,
         )
-        if not found:
+        if not found and log_id not in robots:
             # Kept so the office sees it (无收件人); looked at again by the next sweep.
             nobody.append(log)
         rows.extend((log_id, address, role) for address, role in found)
@@ -502,7 +507,7 @@ def _claim_in_transaction(
     # A log retried by two sweeps at once: the one whose deliveries went in has claimed it.
     ours = {log_id for log_id, _recipient in delivered}
     return _Claimed(
-        logs=[log for log in logs if log[0] in ours] + nobody,
+        logs=[log for log in logs if log[0] in ours or log[0] in robots] + nobody,
         recipients={recipient for _log_id, recipient in delivered},
         without_recipient=[commitment_id for _id, commitment_id, _kind in nobody],
     )
@@ -742,6 +747,8 @@ class SweepResult:
     messages: int = 0
     requeued: int = 0
     recipients: int = 0
+    # Group robots given digests to send (or still sending) by this run.
+    robots: int = 0
 
 
 def reminder_sweep_run(
@@ -763,6 +770,7 @@ def reminder_sweep_run(
     result.by_kind = dict(claimed.by_kind)
     result.messages = _compose_all(today=today, dispatch=dispatch).messages
     result.requeued = reminder_messages_requeue_stale(dispatch=dispatch)
+    result.robots = channel_sweep_finish(today=today, dispatch=dispatch)
     ReminderSweep.objects.filter(pk=sweep.pk).update(finished_at=timezone.now())
     return result
 
@@ -780,6 +788,7 @@ def reminder_sweeps_resume(*, dispatch: Dispatch = "queue", within_days: int = 7
     if not days:
         _compose_all(today=office_today(), dispatch=dispatch)
         reminder_messages_requeue_stale(dispatch=dispatch)
+        channel_sweep_finish(today=office_today(), dispatch=dispatch)
     return days
 
 
@@ -864,6 +873,8 @@ def reminder_manual_send(
     result.without_recipient = sorted(nobody)
     if claimed.recipients:
         _compose_all(today=today, dispatch=dispatch, only=claimed.recipients)
+    if claimed.logs:
+        channel_sweep_finish(today=today, dispatch=dispatch)
     return result
 
 
