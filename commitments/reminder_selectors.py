@@ -61,7 +61,9 @@ def reminder_history(*, commitment_id: int) -> QuerySet[ReminderLog]:
     return (
         ReminderLog.objects.filter(commitment_id=commitment_id)
         .select_related("created_by")
-        .prefetch_related("deliveries__message")
+        .prefetch_related(
+            "deliveries__message", "channel_deliveries__message", "channel_deliveries__channel"
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -74,6 +76,21 @@ def reminder_message_counts(*, day: date) -> dict[str, int]:
 
     rows = (
         ReminderMessage.objects.filter(sweep_day=day)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def channel_message_counts(*, day: date) -> dict[str, int]:
+    """How the group-robot messages of one sweep day stand: {status: count}."""
+    from django.db.models import Count
+
+    from .models import ChannelMessage
+
+    rows = (
+        ChannelMessage.objects.filter(sweep_day=day)
         .values_list("status")
         .annotate(n=Count("id"))
         .order_by()

@@ -25,20 +25,24 @@ _STATUS_CLASS: dict[str, str] = {
 
 
 def _deliveries_cell(log: ReminderLog) -> str:
+    """Each e-mail address and group robot the reminder went to, with how its message stands."""
     deliveries = list(log.deliveries.all())
-    if not deliveries:
+    robots = list(log.channel_deliveries.all())
+    if not deliveries and not robots:
         # Not final: the sweep looks again while the period lasts (services/reminders.py).
         return str(_("无收件人(补充邮箱后,下次提醒时补发)"))
+    rows = [(d.recipient, d.message) for d in deliveries]
+    rows += [(str(r.channel), r.message) for r in robots]
     return format_html_join(
         mark_safe("<br>"),
         '{} <span class="{}">{}</span>',
         (
             (
-                d.recipient,
-                _STATUS_CLASS.get(d.message.status, "") if d.message else "",
-                d.message.get_status_display() if d.message else _("待汇总"),
+                name,
+                _STATUS_CLASS.get(message.status, "") if message else "",
+                message.get_status_display() if message else _("待汇总"),
             )
-            for d in deliveries
+            for name, message in rows
         ),
     )
 
@@ -80,7 +84,7 @@ class ReminderLogInline(admin.TabularInline):
         # Not super(): it asks for the view permission without the commitment, which
         # has_view_permission below refuses so that the add page has no history formset.
         return ReminderLog.objects.select_related("created_by").prefetch_related(
-            "deliveries__message"
+            "deliveries__message", "channel_deliveries__message", "channel_deliveries__channel"
         )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -241,7 +245,11 @@ class ReminderLogAdmin(_ReadOnlyAdmin):
             super()
             .get_queryset(request)
             .filter(commitment__in=commitment_list_for(request.user).values("id"))
-            .prefetch_related("deliveries__message")
+            .prefetch_related(
+                "deliveries__message",
+                "channel_deliveries__message",
+                "channel_deliveries__channel",
+            )
         )
 
     @admin.display(description=_("收件人及发送状态"))
