@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import ReminderLog, ReminderMessage, ReminderSweep
+from ..models import ChannelMessage, ReminderLog, ReminderMessage, ReminderSweep
 from ..selectors import commitment_list_for, user_is_supervisor
 from ..services.reminders import reminder_manual_send, reminder_messages_retry
 
@@ -31,7 +31,9 @@ def _deliveries_cell(log: ReminderLog) -> str:
     if not deliveries and not robots:
         # Not final: the sweep looks again while the period lasts (services/reminders.py).
         return str(_("无收件人(补充邮箱后,下次提醒时补发)"))
-    rows = [(d.recipient, d.message) for d in deliveries]
+    rows: list[tuple[str, ReminderMessage | ChannelMessage | None]] = [
+        (d.recipient, d.message) for d in deliveries
+    ]
     rows += [(str(r.channel), r.message) for r in robots]
     return format_html_join(
         mark_safe("<br>"),
