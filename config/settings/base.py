@@ -39,6 +39,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -308,6 +313,17 @@ LEDGER = {
     "REMINDER_SENDING_LEASE_SECONDS": env_int("LEDGER_REMINDER_SENDING_LEASE_SECONDS", 900),
     # Accepted e-mails are marked sent every N: a killed worker resends at most N of them.
     "REMINDER_MARK_SENT_EVERY": env_int("LEDGER_REMINDER_MARK_SENT_EVERY", 10),
+    # Group robots (钉钉/企业微信/飞书): at most RATE_LIMIT posts per robot in any WINDOW seconds
+    # (the platforms allow 20 a minute); after a platform's "too fast" answer the robot is left
+    # alone RATE_LIMITED_WAIT seconds. A send task sleeps for pacing up to MAX_SLEEP seconds and
+    # keeps a worker at most TASK_BUDGET seconds before handing on to a new task.
+    "ROBOT_RATE_LIMIT": env_int("LEDGER_ROBOT_RATE_LIMIT", 20),
+    "ROBOT_RATE_WINDOW_SECONDS": env_float("LEDGER_ROBOT_RATE_WINDOW_SECONDS", 60),
+    "ROBOT_RATE_LIMITED_WAIT_SECONDS": env_float("LEDGER_ROBOT_RATE_LIMITED_WAIT_SECONDS", 60),
+    "ROBOT_MAX_SLEEP_SECONDS": env_float("LEDGER_ROBOT_MAX_SLEEP_SECONDS", 5),
+    "ROBOT_TASK_BUDGET_SECONDS": env_float("LEDGER_ROBOT_TASK_BUDGET_SECONDS", 120),
+    "ROBOT_TIMEOUT_SECONDS": env_float("LEDGER_ROBOT_TIMEOUT_SECONDS", 10),
+    "ROBOT_CHANNELS_PER_TASK": env_int("LEDGER_ROBOT_CHANNELS_PER_TASK", 20),
     "ATTACHMENT_MAX_BYTES": env_int("LEDGER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
 }
 
