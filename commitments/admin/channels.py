@@ -167,7 +167,7 @@ class ChannelMessageAdmin(_OfficeOnly):
         "sent_at",
         "error_short",
     )
-    list_filter = ("status", "channel__kind", "sweep_day")
+    list_filter = ("status", "channel__kind", "channel", "sweep_day")
     search_fields = ("title", "unit__name", "channel__name")
     list_select_related = ("channel", "unit")
     date_hierarchy = "created_at"
