@@ -25,6 +25,7 @@ REMINDER_SENDING_LEASE_SECONDS it is posted again (at-least-once at that single 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import urllib.error
@@ -55,7 +56,7 @@ from ...models import (
 )
 from ...reminder_selectors import reminder_remindable_statuses
 from ..common import office_language
-from .pacing import Pacer, pacer
+from .pacing import Pacer, async_commit, pacer
 from .platforms import Answer, Item, Page, paginate, platform
 
 logger = logging.getLogger(__name__)
@@ -377,30 +378,54 @@ class SendReport:
     later: dict[int, float] = field(default_factory=dict)
 
 
-def _next_due(channel_id: int) -> tuple[int | None, float | None]:
-    """The robot's oldest message due now, else how long until one is due."""
-    now = timezone.now()
-    pending = ChannelMessage.objects.filter(channel_id=channel_id, status=Status.PENDING)
-    due = pending.filter(next_attempt_at__lte=now).order_by("id").values_list("id", flat=True)
-    first = due.first()
-    if first is not None:
-        return first, None
-    soonest = pending.aggregate(at=Min("next_attempt_at"))["at"]
+def _due_in(channel_id: int) -> float | None:
+    """Seconds until the robot's next pending message is due; None when it has none."""
+    soonest = ChannelMessage.objects.filter(channel_id=channel_id, status=Status.PENDING).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
     if soonest is None:
-        return None, None
-    return None, max(0.0, (soonest - now).total_seconds())
+        return None
+    return max(0.0, (soonest - timezone.now()).total_seconds())
 
 
-def _take(message_id: int, token: str) -> ChannelMessage | None:
-    taken = ChannelMessage.objects.filter(id=message_id, status=Status.PENDING).update(
-        status=Status.SENDING,
-        send_token=token,
-        sending_since=timezone.now(),
-        attempts=F("attempts") + 1,
+def _take_next(channel_id: int, token: str) -> ChannelMessage | None:
+    """Move the robot's oldest due message `pending` → `sending` under our token and read it,
+    in one UPDATE ... RETURNING; SKIP LOCKED lets two senders of one robot take different
+    messages on PostgreSQL (SQLite runs one writer at a time)."""
+    table = db_connection.ops.quote_name(ChannelMessage._meta.db_table)
+    skip = (
+        " FOR UPDATE SKIP LOCKED"
+        if db_connection.features.has_select_for_update_skip_locked
+        else ""
     )
-    if not taken:
-        return None  # another sender took it first
-    return ChannelMessage.objects.select_related("channel").get(id=message_id)
+    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    returning = ("id", "payload", "attempts")
+    with transaction.atomic():
+        async_commit()
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, send_token = %s, sending_since = %s, "
+                f"attempts = attempts + 1 WHERE id = (SELECT id FROM {table} "
+                f"WHERE channel_id = %s AND status = %s AND next_attempt_at <= %s "
+                f"ORDER BY id LIMIT 1{skip}) AND status = %s "
+                f"RETURNING {', '.join(returning)}",
+                [
+                    Status.SENDING.value,
+                    token,
+                    now,
+                    channel_id,
+                    Status.PENDING.value,
+                    now,
+                    Status.PENDING.value,
+                ],
+            )
+            row = cursor.fetchone()
+    if row is None:
+        return None
+    message_id, payload, attempts = row
+    if isinstance(payload, str):  # SQLite hands JSON back as text
+        payload = json.loads(payload)
+    return ChannelMessage(id=message_id, channel_id=channel_id, payload=payload, attempts=attempts)
 
 
 def _record(message: ChannelMessage, answer: Answer, token: str, report: SendReport) -> float:
@@ -466,27 +491,29 @@ def channel_messages_send(
     pacing = pacing or pacer()
     report = SendReport()
     active = list(dict.fromkeys(channel_ids))
+    # Read once per call: a secret changed meanwhile is used by the next task.
+    channels = {c.id: c for c in Channel.objects.filter(id__in=active)}
+    active = [channel_id for channel_id in active if channel_id in channels]
     stop_at = time.monotonic() + budget
     waits: dict[int, float] = {}
     while active and time.monotonic() < stop_at:
         waits = {}
         posted = False
         for channel_id in list(active):
-            message_id, due_in = _next_due(channel_id)
-            if message_id is None:
-                active.remove(channel_id)
-                if due_in is not None:
-                    report.later[channel_id] = due_in
-                continue
             wait, pace_token = pacing.acquire(channel_id)
             if wait > 0:
                 waits[channel_id] = wait
                 continue
             token = uuid.uuid4().hex
-            message = _take(message_id, token)
+            message = _take_next(channel_id, token)
             if message is None:
-                continue  # another sender took it; its pace token lapses with the window
-            answer = channel_post(message.channel, message.payload)
+                # Nothing due (the pace token lapses with its window): done, or a retry later.
+                active.remove(channel_id)
+                due_in = _due_in(channel_id)
+                if due_in is not None:
+                    report.later[channel_id] = due_in
+                continue
+            answer = channel_post(channels[channel_id], message.payload)
             pacing.stamp(channel_id, pace_token)
             posted = True
             block = _record(message, answer, token, report)
