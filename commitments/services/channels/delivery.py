@@ -633,12 +633,14 @@ def channel_test_send(*, channel: Channel) -> Answer:
             rate_limited=True,
         )
     chosen = platform(channel.kind)
-    page = Page(
-        _("认责承诺台账测试消息"),
-        _("%(time)s:群机器人“%(name)s”已接通,催办提醒将发到本群。")
-        % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}", "name": channel.name},
-    )
-    answer = channel_post(channel, chosen.payload(page, keyword=channel.keyword))
+    with office_language():  # the group reads Chinese, whatever the admin's language
+        page = Page(
+            _("认责承诺台账测试消息"),
+            _("%(time)s:群机器人“%(name)s”已接通,催办提醒将发到本群。")
+            % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}", "name": channel.name},
+        )
+        payload = chosen.payload(page, keyword=channel.keyword)
+    answer = channel_post(channel, payload)
     pacer().stamp(channel.id, token)
     if answer.rate_limited:
         pacer().block(channel.id, float(robot_setting("ROBOT_RATE_LIMITED_WAIT_SECONDS")))
