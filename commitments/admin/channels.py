@@ -60,6 +60,7 @@ class ChannelForm(forms.ModelForm):
         label=_("Webhook 地址"),
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "ledger-wide"}),
         help_text=_("在群设置 → 机器人中添加自定义机器人后复制"),
     )
 
@@ -103,9 +104,9 @@ class ChannelAdmin(_OfficeOnly):
     actions = ["send_test"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = list(super().get_fields(request, obj))
-        if obj is None or not obj.secret:
-            fields.remove("clear_secret")
+        fields = [name for name in super().get_fields(request, obj) if name != "clear_secret"]
+        if obj is not None and obj.secret:
+            fields.insert(fields.index("secret") + 1, "clear_secret")  # beside the secret
         return fields
 
     class Media:
