@@ -13,20 +13,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ..models import Channel, ChannelMessage, PersonProfile
 from ..selectors import user_is_supervisor
 from ..services.channels.delivery import channel_messages_retry, channel_test_send
-
-_STATUS_CLASS: dict[str, str] = {
-    ChannelMessage.Status.PENDING: "ledger-reminder-pending",
-    ChannelMessage.Status.SENDING: "ledger-reminder-pending",
-    ChannelMessage.Status.SENT: "ledger-reminder-sent",
-    ChannelMessage.Status.FAILED: "ledger-reminder-failed",
-}
+from .reminders import OutboxColumns
 
 
 class _OfficeOnly(admin.ModelAdmin):
@@ -156,7 +149,7 @@ class ChannelAdmin(_OfficeOnly):
 
 
 @admin.register(ChannelMessage)
-class ChannelMessageAdmin(_OfficeOnly):
+class ChannelMessageAdmin(OutboxColumns, _OfficeOnly):
     list_display = (
         "title",
         "channel",
@@ -196,30 +189,6 @@ class ChannelMessageAdmin(_OfficeOnly):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    @admin.display(description=_("状态"), ordering="status")
-    def status_cell(self, obj: ChannelMessage) -> str:
-        return format_html(
-            '<span class="{}">{}</span>',
-            _STATUS_CLASS.get(obj.status, ""),
-            obj.get_status_display(),
-        )
-
-    @admin.display(description=_("最近错误"))
-    def error_short(self, obj: ChannelMessage) -> str:
-        return obj.last_error[:80]
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        # Read-only: the change permission exists for the retry action, not for saving.
-        extra_context = {**(extra_context or {}), "show_save": False}
-        extra_context["show_save_and_continue"] = False
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("重新发送选中的失败消息"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -159,8 +159,37 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class OutboxColumns(admin.ModelAdmin):
+    """What the lists of sent things (e-mails, robot messages) share: the status in colour,
+    the last error in short, and a change page that only shows (its change permission exists
+    for the retry action, not for saving)."""
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_cell(self, obj: Any) -> str:
+        return format_html(
+            '<span class="{}">{}</span>',
+            _STATUS_CLASS.get(obj.status, ""),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("最近错误"))
+    def error_short(self, obj: Any) -> str:
+        return str(obj.last_error[:80])
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        extra_context = {**(extra_context or {}), "show_save": False}
+        extra_context["show_save_and_continue"] = False
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(ReminderMessage)
-class ReminderMessageAdmin(_ReadOnlyAdmin):
+class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
     list_display = (
         "recipient",
         "subject",
@@ -202,30 +231,6 @@ class ReminderMessageAdmin(_ReadOnlyAdmin):
         return user_is_supervisor(request.user) and request.user.has_perm(
             "commitments.change_remindermessage"
         )
-
-    @admin.display(description=_("状态"), ordering="status")
-    def status_cell(self, obj: ReminderMessage) -> str:
-        return format_html(
-            '<span class="{}">{}</span>',
-            _STATUS_CLASS.get(obj.status, ""),
-            obj.get_status_display(),
-        )
-
-    @admin.display(description=_("最近错误"))
-    def error_short(self, obj: ReminderMessage) -> str:
-        return obj.last_error[:80]
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        # Read-only: the change permission exists for the retry action, not for saving.
-        extra_context = {**(extra_context or {}), "show_save": False}
-        extra_context["show_save_and_continue"] = False
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("重新发送选中的失败邮件"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:

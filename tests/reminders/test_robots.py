@@ -27,16 +27,9 @@ from commitments.services.channels.pacing import DatabasePacer, Pace
 from tests.factories import SupervisorUnitFactory, UnitFactory, UserFactory
 
 from .conftest import days, make_commitment
-from .robot_server import RobotServer
 
 pytestmark = pytest.mark.django_db
 ADMIN_LINK = re.compile(r"/admin/commitments/commitment/(\d+)/change/")
-
-
-@pytest.fixture
-def robots():
-    with RobotServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -12,15 +12,8 @@ from commitments.tasks import send_channel_messages
 from tests.factories import SupervisorUnitFactory, UnitFactory, UserFactory
 
 from .conftest import days, make_commitment
-from .robot_server import RobotServer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def robots():
-    with RobotServer() as server:
-        yield server
 
 
 @pytest.fixture

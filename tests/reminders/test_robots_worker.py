@@ -18,35 +18,12 @@ from commitments.models import Channel, ChannelMessage, Commitment, ReminderSwee
 
 from .conftest import days
 from .robot_server import Hook, RobotServer
-from .smtp_sink import SmtpSink
-from .worker import Workers, wait_for
+from .worker import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SWEEP = "commitments.tasks.reminder_sweep"
 ADMIN_LINK = re.compile(r"/admin/commitments/commitment/(\d+)/change/")
-
-
-@pytest.fixture
-def robots():
-    with RobotServer() as server:
-        yield server
-
-
-@pytest.fixture
-def workers(transactional_db, tmp_path):
-    made: list[Workers] = []
-    with SmtpSink() as sink:
-
-        def make(**ledger: object) -> Workers:
-            w = Workers(tmp_path, sink.port, **ledger)
-            made.append(w)
-            return w
-
-        yield make
-        for w in made:
-            w.stop_all()
-            print(w.logs())  # pytest shows it only when the test failed
 
 
 def _units_with_overdue_work(today, *, units: int, per_unit: int) -> list[Unit]:
