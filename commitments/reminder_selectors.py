@@ -68,31 +68,21 @@ def reminder_history(*, commitment_id: int) -> QuerySet[ReminderLog]:
     )
 
 
-def reminder_message_counts(*, day: date) -> dict[str, int]:
-    """How the digests of one sweep day stand: {status: count}."""
+def _status_counts(queryset: QuerySet) -> dict[str, int]:
     from django.db.models import Count
 
+    return dict(queryset.values_list("status").annotate(n=Count("id")).order_by())
+
+
+def reminder_message_counts(*, day: date) -> dict[str, int]:
+    """How the digests of one sweep day stand: {status: count}."""
     from .models import ReminderMessage
 
-    rows = (
-        ReminderMessage.objects.filter(sweep_day=day)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return dict(rows)
+    return _status_counts(ReminderMessage.objects.filter(sweep_day=day))
 
 
 def channel_message_counts(*, day: date) -> dict[str, int]:
     """How the group-robot messages of one sweep day stand: {status: count}."""
-    from django.db.models import Count
-
     from .models import ChannelMessage
 
-    rows = (
-        ChannelMessage.objects.filter(sweep_day=day)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return dict(rows)
+    return _status_counts(ChannelMessage.objects.filter(sweep_day=day))

@@ -66,19 +66,8 @@ Status = ChannelMessage.Status
 
 
 def robot_setting(name: str) -> Any:
-    defaults = {
-        "ROBOT_RATE_LIMIT": 20,
-        "ROBOT_RATE_WINDOW_SECONDS": 60,
-        # How long a robot is left alone after it answered "too fast" (钉钉 blocks for minutes).
-        "ROBOT_RATE_LIMITED_WAIT_SECONDS": 60,
-        # A send task sleeps for pacing up to this long; a longer wait is a new task's countdown.
-        "ROBOT_MAX_SLEEP_SECONDS": 5,
-        # How long one send task keeps a worker before handing on to a new task.
-        "ROBOT_TASK_BUDGET_SECONDS": 120,
-        "ROBOT_TIMEOUT_SECONDS": 10,
-        "ROBOT_CHANNELS_PER_TASK": 20,
-    }
-    return settings.LEDGER.get(name, defaults[name])
+    """A LEDGER_ROBOT_* setting (config/settings/base.py has them all, with their defaults)."""
+    return settings.LEDGER[name]
 
 
 def _reminder_setting(name: str) -> Any:

@@ -54,10 +54,9 @@ class Pace:
 
 
 def pace_from_settings() -> Pace:
-    ledger = settings.LEDGER
     return Pace(
-        limit=max(1, int(ledger.get("ROBOT_RATE_LIMIT", 20))),
-        window=float(ledger.get("ROBOT_RATE_WINDOW_SECONDS", 60)),
+        limit=max(1, int(settings.LEDGER["ROBOT_RATE_LIMIT"])),
+        window=float(settings.LEDGER["ROBOT_RATE_WINDOW_SECONDS"]),
     )
 
 
