@@ -55,7 +55,8 @@ def main() -> None:
     from openpyxl import Workbook
 
     from commitments.models import Commitment
-    from commitments.selectors import office_today, unit_performance
+    from commitments.selectors.office import office_today
+    from commitments.selectors.statistics import unit_performance
     from commitments.services.demo_data import demo_ledger_generate
     from commitments.services.excel import commitments_to_xlsx
 

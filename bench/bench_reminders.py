@@ -140,12 +140,14 @@ def populate(*, total: int, due: int, recipients: int, start_id: int, today) -> 
 
 
 def sweep(today, sink: CountingSink) -> dict[str, float]:
-    """The two phases of `reminder_sweep_run(dispatch="inline")` (what `send_reminders` runs),
+    """The two phases of `reminder_sweep_run(dispatch=INLINE)` (what `send_reminders` runs),
     timed apart: claim every due item, then compose and send each recipient batch."""
     from django.db import connection
     from django.db.backends.signals import connection_created
 
-    from commitments.services import reminders
+    from commitments.services.reminders.claim import claim_due
+    from commitments.services.reminders.compose import compose_all
+    from commitments.services.reminders.dispatch import INLINE
 
     sent_before = sink.count
     queries = QueryCounter()
@@ -154,10 +156,10 @@ def sweep(today, sink: CountingSink) -> dict[str, float]:
     with PeakRss() as memory:
         t0 = time.perf_counter()
         start = queries.phase()
-        claimed = reminders._claim_due(today)
+        claimed = claim_due(today)
         t1 = time.perf_counter()
         middle = queries.phase()
-        composed = reminders._compose_all(today=today, dispatch="inline")
+        composed = compose_all(today=today, dispatch=INLINE)
         t2 = time.perf_counter()
         end = queries.phase()
     connection_created.disconnect(queries.install)
@@ -181,7 +183,7 @@ def floor(port: int, sink: CountingSink) -> tuple[float, float]:
     """smtplib, one connection, the very bytes the sweep sent, serialised beforehand: the
     fastest we could go. Returns (e-mails/s, mean message size in KiB)."""
     from commitments.models import ReminderMessage
-    from commitments.services.reminder_mail import reminder_email_bytes
+    from commitments.services.reminders.mail import reminder_email_bytes
 
     payloads = [
         (m.recipient, reminder_email_bytes(m))
@@ -233,7 +235,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from commitments.models import Commitment
-    from commitments.selectors import office_today
+    from commitments.selectors.office import office_today
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)

@@ -11,6 +11,10 @@ class CommitmentsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .services.roles import role_groups_after_migrate
+        from .services.webhooks import webhook_sender_set
+        from .tasks import deliver_webhook
 
         # After migrate and after a test flush: the role groups must always exist.
         post_migrate.connect(role_groups_after_migrate, sender=self, dispatch_uid="ledger-roles")
+        # The services hand work to Celery without importing the task layer (which imports them).
+        webhook_sender_set(deliver_webhook.delay)

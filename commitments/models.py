@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import choices
 from .querysets import CommitmentQuerySet, UnitQuerySet
 
 
@@ -162,33 +163,10 @@ class Unit(models.Model):
 class Commitment(models.Model):
     """承诺事项: one piece of work a unit owes, with a deadline and a status."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("立项")
-        ASSIGNED = "assigned", _("交办")
-        ACCEPTED = "accepted", _("签收")
-        IN_PROGRESS = "in_progress", _("办理中")
-        SUBMITTED = "submitted", _("申请办结")
-        VERIFIED = "verified", _("已复核")
-        CLOSED = "closed", _("销号")
-        RETURNED = "returned", _("退回")
-        CANCELLED = "cancelled", _("撤销")
-
-    class ReportCycle(models.TextChoices):
-        NONE = "none", _("不要求")
-        WEEKLY = "weekly", _("每周")
-        MONTHLY = "monthly", _("每月")
-        QUARTERLY = "quarterly", _("每季度")
-
-    OPEN_STATUSES = (
-        Status.DRAFT,
-        Status.ASSIGNED,
-        Status.ACCEPTED,
-        Status.IN_PROGRESS,
-        Status.SUBMITTED,
-        Status.RETURNED,
-    )
-    FINISHED_STATUSES = (Status.VERIFIED, Status.CLOSED)
-    DONE_STATUSES = (Status.SUBMITTED, Status.VERIFIED, Status.CLOSED)
+    Status = choices.Status
+    ReportCycle = choices.ReportCycle
+    OPEN_STATUSES = choices.OPEN_STATUSES
+    FINISHED_STATUSES = choices.FINISHED_STATUSES
 
     directive = models.ForeignKey(
         Directive,
@@ -258,12 +236,12 @@ class Commitment(models.Model):
         ordering = ["deadline", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status__in=["submitted", "verified", "closed"])
+                condition=~Q(status__in=list(choices.COMPLETED_STATUSES))
                 | Q(completed_on__isnull=False),
                 name="commitment_finished_has_completed_on",
             ),
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | ~Q(status_reason=""),
+                condition=~Q(status=choices.Status.CANCELLED) | ~Q(status_reason=""),
                 name="commitment_cancelled_has_reason",
             ),
         ]
@@ -271,16 +249,7 @@ class Commitment(models.Model):
             models.Index(
                 fields=["deadline"],
                 name="commitment_open_deadline",
-                condition=Q(
-                    status__in=[
-                        "draft",
-                        "assigned",
-                        "accepted",
-                        "in_progress",
-                        "submitted",
-                        "returned",
-                    ]
-                ),
+                condition=Q(status__in=list(choices.OPEN_STATUSES)),
             ),
             models.Index(fields=["lead_unit", "status"], name="commitment_unit_status"),
             models.Index(fields=["status", "deadline"], name="commitment_status_deadline"),

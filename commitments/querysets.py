@@ -13,18 +13,19 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from .choices import (
+    ENDED_STATUSES,
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    REMINDABLE_STATUSES,
+    REPORT_CYCLE_DAYS,
+    WORKING_STATUSES,
+    Status,
+    TrafficLight,
+)
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
-
-
-# Statuses in which the unit is expected to report progress, and so can fall behind with it.
-REPORTING_STATUSES = ("accepted", "in_progress", "returned")
-# The light is grey once the work is finished or dropped.
-GREY_STATUSES = ("verified", "closed", "cancelled")
-# How many days a report cycle lasts; a report is missing once the last one is older.
-# A month or quarter counts at its longest (31 days; 92 for July–September and October–December).
-REPORT_CYCLE_DAYS = {"weekly": 7, "monthly": 31, "quarterly": 92}
-TRAFFIC_LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
 
 
 class AddDays(models.Func):
@@ -75,10 +76,10 @@ class UnitQuerySet(models.QuerySet):
 
 class CommitmentQuerySet(models.QuerySet):
     def open(self) -> CommitmentQuerySet:
-        return self.filter(status__in=self.model.OPEN_STATUSES)
+        return self.filter(status__in=OPEN_STATUSES)
 
     def finished(self) -> CommitmentQuerySet:
-        return self.filter(status__in=self.model.FINISHED_STATUSES)
+        return self.filter(status__in=FINISHED_STATUSES)
 
     def overdue(self, today: date) -> CommitmentQuerySet:
         return self.open().filter(deadline__lt=today)
@@ -88,7 +89,7 @@ class CommitmentQuerySet(models.QuerySet):
         return self.open().filter(deadline__gte=today, deadline__lte=today + timedelta(days=days))
 
     def public(self) -> CommitmentQuerySet:
-        return self.filter(is_public=True).exclude(status=self.model.Status.CANCELLED)
+        return self.filter(is_public=True).exclude(status=Status.CANCELLED)
 
     def for_units(self, unit_ids: Iterable[int]) -> CommitmentQuerySet:
         """Commitments a unit leads or supports.
@@ -106,9 +107,9 @@ class CommitmentQuerySet(models.QuerySet):
         return self.select_related("lead_unit", "responsible", "document", "directive")
 
     def with_traffic_light(self, today: date) -> CommitmentQuerySet:
-        """Annotate `traffic_light` ("red", "yellow", "green", "grey") and `traffic_light_rank`.
+        """Annotate `traffic_light` (a TrafficLight value) and `traffic_light_rank`.
 
-        The same rule as `selectors.traffic_light`, in SQL so lists can filter and order on it:
+        The same rule as `selectors.lights.light_rule`, in SQL so lists can filter and order on it:
         grey when verified, closed or cancelled; a submitted commitment waits for the office,
         red only if it was completed after its deadline, else green; otherwise red when the
         deadline is before today (a deadline of today is not overdue), yellow when it is at
@@ -122,26 +123,28 @@ class CommitmentQuerySet(models.QuerySet):
         baseline_day = TruncDate(report_baseline(), tzinfo=timezone.get_default_timezone())
         today_value = Value(today, output_field=models.DateField())
         light = Case(
-            When(status__in=GREY_STATUSES, then=Value("grey")),
+            When(status__in=ENDED_STATUSES, then=Value(TrafficLight.GREY.value)),
             When(
-                status="submitted",
+                status=Status.SUBMITTED,
                 deadline__isnull=False,
                 completed_on__gt=F("deadline"),
-                then=Value("red"),
+                then=Value(TrafficLight.RED.value),
             ),
-            When(status="submitted", then=Value("green")),
-            When(deadline__lt=today, then=Value("red")),
-            When(deadline__lte=AddDays(today_value, due_soon), then=Value("yellow")),
+            When(status=Status.SUBMITTED, then=Value(TrafficLight.GREEN.value)),
+            When(deadline__lt=today, then=Value(TrafficLight.RED.value)),
             When(
-                Q(status__in=(*REPORTING_STATUSES, "assigned"))
-                & Q(LessThanOrEqual(AddDays(baseline_day, stale), today_value)),
-                then=Value("yellow"),
+                deadline__lte=AddDays(today_value, due_soon), then=Value(TrafficLight.YELLOW.value)
             ),
-            default=Value("green"),
+            When(
+                Q(status__in=REMINDABLE_STATUSES)
+                & Q(LessThanOrEqual(AddDays(baseline_day, stale), today_value)),
+                then=Value(TrafficLight.YELLOW.value),
+            ),
+            default=Value(TrafficLight.GREEN.value),
             output_field=models.CharField(),
         )
         rank = Case(
-            *(When(traffic_light=k, then=Value(v)) for k, v in TRAFFIC_LIGHT_RANK.items()),
+            *(When(traffic_light=light.value, then=Value(light.rank)) for light in TrafficLight),
             output_field=models.IntegerField(),
         )
         return self.annotate(traffic_light=light).annotate(traffic_light_rank=rank)
@@ -159,7 +162,7 @@ class CommitmentQuerySet(models.QuerySet):
         for cycle, days in REPORT_CYCLE_DAYS.items():
             condition |= Q(report_cycle=cycle, report_baseline_day__lt=today - timedelta(days=days))
         return (
-            self.filter(status__in=REPORTING_STATUSES)
+            self.filter(status__in=WORKING_STATUSES)
             .annotate(
                 report_baseline_day=TruncDate(
                     report_baseline(), tzinfo=timezone.get_default_timezone()

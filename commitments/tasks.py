@@ -1,9 +1,30 @@
-"""Celery tasks: thin wrappers that take primitive ids and call one service."""
+"""Celery tasks: thin wrappers that take primitive ids and call one service.
+
+The services never import this module: a task decides how the batches a service hands on are
+run (QUEUE), and the webhook sender is handed to the webhook service when the app starts
+(commitments.apps), so the import graph runs one way, from here to the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.utils import timezone
 
-from .services.webhooks import WebhookDeliveryError, webhook_delivery_attempt, webhook_overdue_sweep
+from .selectors.office import office_today
+from .services.channels.delivery import channel_messages_send
+from .services.reminders.compose import reminder_digests_compose_send
+from .services.reminders.send import reminder_messages_send, reminder_retry_countdown
+from .services.reminders.sweep import reminder_sweep_run, reminder_sweeps_resume
+from .services.webhooks import (
+    WebhookDeliveryError,
+    webhook_deliveries_requeue_stale,
+    webhook_delivery_attempt,
+    webhook_overdue_sweep,
+)
 
 
 @shared_task(
@@ -24,13 +45,6 @@ def deliver_webhook(self, delivery_id: int) -> None:
 @shared_task
 def webhook_overdue_sweep_task() -> int:
     """Daily: "overdue" events, and deliveries a lost worker left unsettled for a day."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .selectors import office_today
-    from .services.webhooks import webhook_deliveries_requeue_stale
-
     webhook_deliveries_requeue_stale(created_before=timezone.now() - timedelta(days=1))
     return webhook_overdue_sweep(today=office_today())
 
@@ -38,22 +52,36 @@ def webhook_overdue_sweep_task() -> int:
 # --- e-mail reminders -------------------------------------------------------------------------
 
 
+class QueueDispatch:
+    """Reminder batches as tasks: each recipient batch is composed and sent by whichever worker
+    takes it; each chunk of digests is sent by a task of its own."""
+
+    fans_out = True
+    send_threads = 0
+
+    def compose(self, day: date, recipients: Sequence[str]) -> None:
+        compose_reminder_digests.delay(day.isoformat(), list(recipients))
+
+    def send(self, message_ids: Sequence[int]) -> None:
+        send_reminder_messages.delay(list(message_ids))
+
+    def send_robots(self, channel_ids: Sequence[int]) -> None:
+        send_channel_messages.delay(list(channel_ids))
+
+
+QUEUE = QueueDispatch()
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def reminder_sweep(self, day: str | None = None) -> None:
     """The daily sweep (beat). Safe to redeliver: every claim is unique per period."""
-    from datetime import date
-
-    from .services.reminders import reminder_sweep_run
-
-    reminder_sweep_run(today=date.fromisoformat(day) if day else None, dispatch="queue")
+    reminder_sweep_run(today=date.fromisoformat(day) if day else None, dispatch=QUEUE)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def reminder_sweep_resume(self) -> None:
     """Finish what a killed worker left: unfinished sweeps, undigested items, lost sends."""
-    from .services.reminders import reminder_sweeps_resume
-
-    reminder_sweeps_resume(dispatch="queue")
+    reminder_sweeps_resume(dispatch=QUEUE)
 
 
 @shared_task(
@@ -65,8 +93,6 @@ def send_reminder_messages(self, message_ids: list[int]) -> None:
     Redelivery is harmless: only messages still `pending` are taken. The number of tries is
     bounded per message (REMINDER_MAX_ATTEMPTS), after which it is marked failed for the admin.
     """
-    from .services.reminders import reminder_messages_send, reminder_retry_countdown
-
     result = reminder_messages_send(message_ids=message_ids)
     if result.retry:
         raise self.retry(
@@ -78,10 +104,6 @@ def send_reminder_messages(self, message_ids: list[int]) -> None:
 def compose_reminder_digests(self, day: str, recipients: list[str]) -> None:
     """One chunk of a sweep's fan-out: compose these recipients' digests and send them over
     one SMTP connection; failed ones go on with backoff as send_reminder_messages."""
-    from datetime import date
-
-    from .services.reminders import reminder_digests_compose_send, reminder_retry_countdown
-
     result = reminder_digests_compose_send(today=date.fromisoformat(day), recipients=recipients)
     if result.retry:
         send_reminder_messages.apply_async(
@@ -104,8 +126,6 @@ def send_channel_messages(self, channel_ids: list[int]) -> None:
     """Post these robots' due messages, each robot paced; what must wait (pacing, a platform's
     rate limit, a retry's backoff) goes on in a new task with that countdown. Redelivery is
     harmless: only `pending` messages are taken."""
-    from .services.channels.delivery import channel_messages_send
-
     report = channel_messages_send(channel_ids=channel_ids)
     if report.later:
         send_channel_messages.apply_async(

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Web server on 127.0.0.1:8000 plus a Celery worker with beat; Ctrl-C stops them all.
+# Web server on 127.0.0.1:$PORT (8000 unless set) plus a Celery worker with beat; Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+PORT="${PORT:-8000}"
+# Links in e-mails and notices point at the port actually served, unless SITE_URL says otherwise.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 pids=()
 cleanup() {
     trap - INT TERM EXIT
@@ -16,7 +19,7 @@ mkdir -p var/mail
 $BIN/celery -A config worker --beat --loglevel=INFO --concurrency=2 \
     --schedule=var/celerybeat-schedule &
 pids+=($!)
-$BIN/python manage.py runserver 127.0.0.1:8000 &
+$BIN/python manage.py runserver "127.0.0.1:$PORT" &
 pids+=($!)
-echo "认责承诺台账: http://127.0.0.1:8000/admin/  (Ctrl-C 停止 / to stop)"
+echo "认责承诺台账: http://127.0.0.1:$PORT/admin/  (Ctrl-C 停止 / to stop)"
 wait -n

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ..models import Channel, ChannelMessage, PersonProfile
-from ..selectors import user_is_supervisor
+from ..selectors.access import user_is_supervisor
 from ..services.channels.delivery import channel_messages_retry, channel_test_send
+from ..tasks import QUEUE
 from .reminders import OutboxColumns
 
 
@@ -192,7 +193,9 @@ class ChannelMessageAdmin(OutboxColumns, _OfficeOnly):
 
     @admin.action(description=_("重新发送选中的失败消息"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = channel_messages_retry(message_ids=list(queryset.values_list("id", flat=True)))
+        count = channel_messages_retry(
+            message_ids=list(queryset.values_list("id", flat=True)), dispatch=QUEUE
+        )
         self.message_user(request, _("已重新排队 %(n)d 条消息") % {"n": count}, messages.SUCCESS)
 
 

@@ -14,12 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..selectors import (
-    commitment_draft_from_directive,
-    commitment_list_for,
-    office_today,
-    user_may_create_commitments,
-)
+from ..selectors.access import commitment_list_for, user_may_create_commitments
+from ..selectors.drafts import commitment_draft_from_directive
+from ..selectors.office import office_today
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin

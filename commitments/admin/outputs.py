@@ -26,14 +26,13 @@ from ..models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from ..selectors import (
-    commitment_list_for,
+from ..selectors.access import commitment_list_for, user_is_supervisor
+from ..selectors.lights import traffic_light_counts
+from ..selectors.office import office_today
+from ..selectors.statistics import (
     document_performance,
-    office_today,
     performance_totals,
-    traffic_light_counts,
     unit_performance,
-    user_is_supervisor,
     weekly_trend,
 )
 from ..services.calendar import calendar_feed_url, calendar_token_create, calendar_token_revoke

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import ChannelMessage, ReminderLog, ReminderMessage, ReminderSweep
-from ..selectors import commitment_list_for, user_is_supervisor
-from ..services.reminders import reminder_manual_send, reminder_messages_retry
+from ..selectors.access import commitment_list_for, user_is_supervisor
+from ..services.reminders.send import reminder_messages_retry
+from ..services.reminders.sweep import reminder_manual_send
+from ..tasks import QUEUE
 
 _STATUS_CLASS: dict[str, str] = {
     ReminderMessage.Status.PENDING: "ledger-reminder-pending",
@@ -29,7 +31,7 @@ def _deliveries_cell(log: ReminderLog) -> str:
     deliveries = list(log.deliveries.all())
     robots = list(log.channel_deliveries.all())
     if not deliveries and not robots:
-        # Not final: the sweep looks again while the period lasts (services/reminders.py).
+        # Not final: the sweep looks again while the period lasts (services/reminders/claim.py).
         return str(_("无收件人(补充邮箱后,下次提醒时补发)"))
     rows: list[tuple[str, ReminderMessage | ChannelMessage | None]] = [
         (d.recipient, d.message) for d in deliveries
@@ -118,7 +120,9 @@ def send_reminder_now(modeladmin: Any, request: HttpRequest, queryset: QuerySet)
         modeladmin.message_user(request, _("只有活动办公室可以催办"), messages.ERROR)
         return
     result = reminder_manual_send(
-        commitment_ids=list(queryset.values_list("id", flat=True)), actor=request.user
+        commitment_ids=list(queryset.values_list("id", flat=True)),
+        actor=request.user,
+        dispatch=QUEUE,
     )
     if result.claimed:
         modeladmin.message_user(
@@ -234,7 +238,9 @@ class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
 
     @admin.action(description=_("重新发送选中的失败邮件"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = reminder_messages_retry(message_ids=list(queryset.values_list("id", flat=True)))
+        count = reminder_messages_retry(
+            message_ids=list(queryset.values_list("id", flat=True)), dispatch=QUEUE
+        )
         self.message_user(request, _("已重新排队 %(n)d 封邮件") % {"n": count}, messages.SUCCESS)
 
 

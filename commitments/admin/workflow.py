@@ -23,14 +23,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ..choices import Move
 from ..models import Commitment, DeadlineExtension, Evidence, ProgressUpdate
-from ..selectors import commitment_list_for, office_today, user_is_supervisor
+from ..selectors.access import commitment_list_for, user_is_supervisor
+from ..selectors.office import office_today
 from ..services.errors import InvalidInput, WorkflowError
 from ..services.evidence import ALLOWED_EXTENSIONS, evidence_add
-from ..services.extensions import extension_approve, extension_reject, extension_request
-from ..services.workflow import (
-    Move,
-    allowed_moves,
+from ..services.workflow.extensions import extension_approve, extension_reject, extension_request
+from ..services.workflow.moves import (
     commitment_accept,
     commitment_assign,
     commitment_cancel,
@@ -42,6 +42,7 @@ from ..services.workflow import (
     commitment_submit,
     commitment_verify,
 )
+from ..services.workflow.transitions import allowed_moves
 
 LIGHTS = {
     "red": ("#c62828", _("逾期")),

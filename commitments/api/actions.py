@@ -21,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Commitment, DeadlineExtension
-from ..services import extensions as ext_services
-from ..services import workflow
+from ..services.workflow import extensions as ext_services
+from ..services.workflow import moves as workflow
 from . import examples as ex
 from . import serializers as s
 

@@ -16,7 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from ..selectors import SUPERVISOR_FLAG, supervisor_flag_expression
+from ..selectors.access import SUPERVISOR_FLAG, supervisor_flag_expression
 
 _KEY_PLACEHOLDER = "\x00token-key\x00"
 

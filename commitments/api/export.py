@@ -10,7 +10,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 from ..models import Commitment
-from ..selectors import commitment_list_for, office_today
+from ..selectors.access import commitment_list_for
+from ..selectors.office import office_today
 from ..services.excel import XLSX_CONTENT_TYPE, commitments_to_xlsx
 from ..views.files import xlsx_response
 from .filters import CommitmentFilter

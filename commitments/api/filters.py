@@ -18,7 +18,7 @@ from rest_framework.request import Request
 
 from ..models import Commitment, Directive, ProgressUpdate, Unit
 from ..querysets import CommitmentQuerySet
-from ..selectors import office_today
+from ..selectors.office import office_today
 
 MAX_ID = 2**63 - 1
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from ..selectors import user_may_create_commitments
+from ..selectors.access import user_may_create_commitments
 
 
 class CommitmentPermission(IsAuthenticated):

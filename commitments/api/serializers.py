@@ -16,18 +16,16 @@ from rest_framework import serializers
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..querysets import CommitmentQuerySet, report_baseline
-from ..selectors import (
+from ..selectors.access import (
     COMMITMENT_WRITABLE_FIELDS,
     commitment_fields_writable_by,
-    light_rule,
-    light_thresholds,
-    office_today,
     responsible_candidates,
-    traffic_light,
     user_is_supervisor,
 )
+from ..selectors.lights import light_rule, light_thresholds, traffic_light
+from ..selectors.office import office_today
 from ..services.ledger import commitment_create, commitment_update
-from ..services.workflow import allowed_moves
+from ..services.workflow.transitions import allowed_moves
 
 
 def user_display(user: Any) -> str:

@@ -18,16 +18,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Commitment, Directive, SourceDocument, Unit
-from ..selectors import (
+from ..selectors.access import (
     commitment_list_for,
-    office_today,
-    performance_totals,
     progress_list_for,
-    public_commitments,
     unit_list_for,
-    unit_performance,
     user_is_supervisor,
 )
+from ..selectors.office import office_today
+from ..selectors.public import public_commitments
+from ..selectors.statistics import performance_totals, unit_performance
 from . import examples as ex
 from . import serializers as s
 from .actions import WorkflowActionsMixin

@@ -15,7 +15,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from ..models import CalendarToken, Commitment, Unit
-from .common import office_language
+from ..selectors.office import office_language
 
 
 def token_digest(raw: str) -> str:

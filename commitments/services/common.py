@@ -5,21 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import models
-from django.utils import translation
 
 M = TypeVar("M", bound=models.Model)
-
-
-def office_language() -> translation.override:
-    """Write in the office's language (settings.LANGUAGE_CODE), whatever the reader's is.
-
-    For text that is stored or sent on rather than shown to the person acting: history change
-    reasons, webhook payloads, the Excel 台账. An English-speaking user must not leave English
-    words in the office's Chinese audit trail.
-    """
-    return translation.override(settings.LANGUAGE_CODE)
 
 
 def model_update(*, instance: M, fields: Iterable[str], data: dict[str, Any]) -> tuple[M, bool]:

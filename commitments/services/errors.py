@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Move, Status
+
 
 class WorkflowError(Exception):
     """Base of every refusal of the workflow. `str(error)` is a message fit for the user."""
@@ -26,12 +28,10 @@ class TransitionNotAllowed(WorkflowError):
     """The move is not possible from the commitment's current state.
 
     `current` is the status value, `move` the refused move, `allowed` the moves this actor may
-    make from here (values of `commitments.services.workflow.Move`), so the API can show them.
+    make from here (values of `commitments.choices.Move`), so the API can show them.
     """
 
     def __init__(self, *, current: str, move: str, allowed: Sequence[str]) -> None:
-        from .workflow import Move, status_label
-
         self.current = current
         self.move = move
         self.allowed = list(allowed)
@@ -40,7 +40,7 @@ class TransitionNotAllowed(WorkflowError):
         super().__init__(
             format_lazy(
                 _("当前状态为「{current}」,不能{move}。当前可执行的操作:{allowed}"),
-                current=status_label(current),
+                current=Status(current).label,
                 move=Move(move).label,
                 allowed=names,
             )
@@ -51,8 +51,6 @@ class ActorNotAllowed(WorkflowError, PermissionDenied):
     """The actor's role does not permit this move on this commitment."""
 
     def __init__(self, *, move: str, message: Any = None) -> None:
-        from .workflow import Move
-
         self.move = move
         super().__init__(
             message or format_lazy(_("您无权对该事项执行「{move}」"), move=Move(move).label)

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Move
 from ..models import Commitment, Evidence
-from .common import office_language
+from ..selectors.office import office_language
 from .errors import InvalidInput
-from .workflow import Move, check_move, lock_commitment
+from .workflow.transitions import check_move, lock_commitment
 
 PDF = "application/pdf"
 PNG = "image/png"

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..models import Commitment, ProgressUpdate, Unit
-from .common import office_language
+from ..selectors.office import office_language
 from .ledger import commitment_create, progress_report_create
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

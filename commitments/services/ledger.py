@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Commitment, ProgressUpdate, SourceDocument, Unit
-from ..selectors import COMMITMENT_WRITABLE_FIELDS
+from ..selectors.access import COMMITMENT_WRITABLE_FIELDS
 from .common import model_update
 from .events import commitment_event
 

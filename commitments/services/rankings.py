@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ..models import RankingSnapshot
-from ..selectors import office_today, unit_performance
+from ..selectors.office import office_today
+from ..selectors.statistics import unit_performance
 from .errors import InvalidInput
 
 

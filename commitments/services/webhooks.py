@@ -15,7 +15,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Commitment, WebhookDelivery, WebhookEvent, WebhookSubscription
-from .common import office_language
+from ..selectors.office import office_language
 
 SIGNATURE_HEADER = "X-Ledger-Signature"
 TIMESTAMP_HEADER = "X-Ledger-Timestamp"
@@ -89,11 +89,22 @@ def _subscribers(event: str) -> list[WebhookSubscription]:
     return [s for s in WebhookSubscription.objects.filter(is_active=True) if event in s.events]
 
 
-def _queue(deliveries: Iterable[WebhookDelivery]) -> None:
-    from ..tasks import deliver_webhook
+# How a recorded delivery is sent once its transaction commits: the Celery task's `delay`,
+# handed over by commitments.apps at start-up, so that this module never imports the tasks
+# (which import it). Without a sender, deliveries stay pending until the daily sweep.
+_sender: Callable[[int], object] | None = None
 
+
+def webhook_sender_set(sender: Callable[[int], object]) -> None:
+    global _sender
+    _sender = sender
+
+
+def _queue(deliveries: Iterable[WebhookDelivery]) -> None:
+    if _sender is None:
+        return
     for delivery in deliveries:
-        transaction.on_commit(functools.partial(deliver_webhook.delay, delivery.pk))
+        transaction.on_commit(functools.partial(_sender, delivery.pk))
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from ..selectors import calendar_commitments, calendar_token_active
+from ..selectors.calendar import calendar_commitments, calendar_token_active
 from ..services.calendar import calendar_ics
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
-from ..selectors import evidence_visible_to
+from ..selectors.access import evidence_visible_to
 
 
 @require_GET

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from ..selectors import office_today
+from ..selectors.office import office_today
 from ..services.excel import XLSX_CONTENT_TYPE
 
 

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from ..selectors import office_today, public_commitments
+from ..selectors.office import office_today
+from ..selectors.public import public_commitments
 
 
 @require_GET

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -290,7 +291,7 @@ SPECTACULAR_SETTINGS = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # The ledger's own knobs.
-LEDGER = {
+LEDGER: dict[str, Any] = {
     # Traffic light: yellow when due within this many days ...
     "DUE_SOON_DAYS": env_int("LEDGER_DUE_SOON_DAYS", 3),
     # ... or when no progress report for this many days.

@@ -454,7 +454,7 @@ def test_list_rows_are_exactly_what_the_documented_serializer_gives(world: World
     from django.test import RequestFactory
 
     from commitments.api.serializers import CommitmentListSerializer
-    from commitments.selectors import office_today
+    from commitments.selectors.office import office_today
 
     named = UserFactory(username="wang", first_name="小", last_name="王")
     strict = SourceDocumentFactory(due_soon_days=40, stale_report_days=1)

@@ -22,8 +22,8 @@ from django.test import Client, override_settings
 from django.utils import translation
 from openpyxl import load_workbook
 
+from commitments.choices import Move
 from commitments.models import Commitment, DeadlineExtension
-from commitments.services.workflow import Move
 from tests.factories import (
     CommitmentFactory,
     DeadlineExtensionFactory,

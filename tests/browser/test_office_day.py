@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from commitments.models import Commitment, ProgressUpdate, SourceDocument
-from commitments.selectors import office_today
+from commitments.selectors.office import office_today
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from commitments.selectors import user_is_supervisor
+from commitments.selectors.access import user_is_supervisor
 
 pytestmark = pytest.mark.django_db
 

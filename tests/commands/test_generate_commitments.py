@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
+from commitments.choices import COMPLETED_STATUSES
 from commitments.models import Commitment, ProgressUpdate, Unit
 from commitments.services.demo_data import demo_ledger_generate
 
@@ -19,7 +20,7 @@ def test_generator_builds_a_consistent_ledger_across_a_unit_hierarchy(capsys):
     statuses = set(Commitment.objects.values_list("status", flat=True))
     assert {"in_progress", "closed", "assigned"} <= statuses
     # The database constraints hold for every generated row (they would have refused it).
-    finished = Commitment.objects.filter(status__in=Commitment.DONE_STATUSES)
+    finished = Commitment.objects.filter(status__in=COMPLETED_STATUSES)
     assert not finished.filter(completed_on__isnull=True).exists()
     assert Commitment.objects.filter(deadline__isnull=True).exists()
     assert ProgressUpdate.objects.exists()

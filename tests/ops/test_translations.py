@@ -17,12 +17,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 
+from commitments.choices import Move, Role
 from commitments.models import ReminderLog
-from commitments.services.workflow import Move, Role
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-# The reminder e-mails stay Chinese (services/reminders.py may compose them in an English
+# The reminder e-mails stay Chinese (services/reminders/ may compose them in an English
 # admin request); these labels appear in them.
 CHINESE_ON_PURPOSE = {str(label) for label in ReminderLog.Kind.labels}
 

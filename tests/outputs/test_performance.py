@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Commitment
-from commitments.selectors import (
-    commitment_list_for,
+from commitments.selectors.access import commitment_list_for
+from commitments.selectors.statistics import (
     document_performance,
     performance_totals,
     unit_performance,
@@ -94,7 +94,7 @@ def test_document_performance_groups_by_source_document_and_totals_add_up():
 
 
 def test_traffic_light_counts_cover_every_light():
-    from commitments.selectors import traffic_light_counts
+    from commitments.selectors.lights import traffic_light_counts
 
     CommitmentFactory(deadline=TODAY - timedelta(days=1))
     CommitmentFactory(deadline=TODAY + timedelta(days=1))
@@ -103,7 +103,7 @@ def test_traffic_light_counts_cover_every_light():
 
 
 def test_weekly_trend_counts_due_and_completed_per_week():
-    from commitments.selectors import weekly_trend
+    from commitments.selectors.statistics import weekly_trend
 
     monday = TODAY - timedelta(days=TODAY.weekday())
     CommitmentFactory(deadline=monday + timedelta(days=1))

@@ -127,7 +127,7 @@ def test_creating_a_commitment_through_the_service_emits_created(unit):
 
 def test_workflow_moves_emit_status_changed_and_closing_emits_closed(superuser):
     from commitments.models import Commitment
-    from commitments.services.workflow import commitment_assign, commitment_close
+    from commitments.services.workflow.moves import commitment_assign, commitment_close
 
     _subscribe("http://127.0.0.1:9/a", ["status_changed", "closed"])
     draft = CommitmentFactory(status=Commitment.Status.DRAFT)

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from commitments.models import Commitment
-from commitments.services.reminders import reminder_sweep_run
+from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.sweep import reminder_sweep_run
 from tests.factories import CommitmentFactory, SupervisorUnitFactory, UnitFactory
 
 
@@ -26,7 +27,7 @@ def run_sweep(django_capture_on_commit_callbacks):
 
     def run(day: date, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return reminder_sweep_run(today=day, dispatch="inline", **kwargs)
+            return reminder_sweep_run(today=day, dispatch=INLINE, **kwargs)
 
     return run
 

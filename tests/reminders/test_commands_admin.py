@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 
 from commitments.models import Commitment, ReminderLog, ReminderMessage
-from commitments.services.reminders import reminder_manual_send
+from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.sweep import reminder_manual_send
 from tests.factories import UnitFactory
 
 from .conftest import days, make_commitment
@@ -73,11 +74,11 @@ def test_manual_reminder_goes_out_once_a_day_and_never_for_closed_work(
 
     with django_capture_on_commit_callbacks(execute=True):
         first = reminder_manual_send(
-            commitment_ids=[open_one.id, closed.id], actor=supervisor, dispatch="inline"
+            commitment_ids=[open_one.id, closed.id], actor=supervisor, dispatch=INLINE
         )
     with django_capture_on_commit_callbacks(execute=True):
         second = reminder_manual_send(
-            commitment_ids=[open_one.id], actor=supervisor, dispatch="inline"
+            commitment_ids=[open_one.id], actor=supervisor, dispatch=INLINE
         )
 
     assert first.claimed == [open_one.id] and first.not_open == [closed.id]
@@ -216,7 +217,7 @@ def test_a_manual_reminder_without_recipient_can_be_repeated_once_an_address_exi
     def remind():
         with django_capture_on_commit_callbacks(execute=True):
             return reminder_manual_send(
-                commitment_ids=[commitment.id], actor=supervisor, dispatch="inline"
+                commitment_ids=[commitment.id], actor=supervisor, dispatch=INLINE
             )
 
     # given a 催办 that found nobody to write to, which the history shows as not final

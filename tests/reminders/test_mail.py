@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from commitments.models import ReminderDelivery, ReminderMessage
-from commitments.services.reminder_mail import (
+from commitments.services.reminders.mail import (
     DigestItem,
     DigestWriter,
     reminder_email_build,

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from commitments.models import Unit
-from commitments.services.overlap import Overlap
+from commitments.services.reminders.overlap import Overlap
 
 
 def _backend(i: int) -> tuple[int, int, str]:

@@ -24,6 +24,7 @@ from commitments.services.channels.delivery import (
     channel_test_send,
 )
 from commitments.services.channels.pacing import DatabasePacer, Pace
+from commitments.services.reminders.dispatch import INLINE
 from tests.factories import SupervisorUnitFactory, UnitFactory, UserFactory
 
 from .conftest import days, make_commitment
@@ -227,7 +228,7 @@ def test_a_failed_message_is_sent_again_by_the_retry_action_once_the_secret_is_f
 
     Channel.objects.filter(pk=channel.pk).update(secret="right")
     with django_capture_on_commit_callbacks(execute=True):
-        assert channel_messages_retry(message_ids=[message.id], dispatch="inline") == 1
+        assert channel_messages_retry(message_ids=[message.id], dispatch=INLINE) == 1
 
     message.refresh_from_db()
     assert message.status == ChannelMessage.Status.SENT

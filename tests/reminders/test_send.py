@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commitments.models import Commitment, ReminderMessage, ReminderSweep
-from commitments.services.reminders import (
+from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.send import (
     reminder_messages_requeue_stale,
     reminder_messages_send,
     reminder_retry_countdown,
-    reminder_sweep_run,
 )
+from commitments.services.reminders.sweep import reminder_sweep_run
 from tests.factories import UnitFactory
 
 from .conftest import days, make_commitment
@@ -38,10 +39,10 @@ def smtp(settings):
 def _messages_for(run_sweep, today, addresses: list[str]) -> list[int]:
     for address in addresses:
         make_commitment(unit=UnitFactory(contact_emails=address), deadline=today - days(1))
-    from commitments.services.reminders import reminder_sweep_run
+    from commitments.services.reminders.sweep import reminder_sweep_run
 
     # Composed now; the send waits for a commit that never comes in this test's transaction.
-    reminder_sweep_run(today=today, dispatch="inline")
+    reminder_sweep_run(today=today, dispatch=INLINE)
     return list(ReminderMessage.objects.order_by("recipient").values_list("id", flat=True))
 
 
@@ -92,7 +93,7 @@ def test_a_message_left_sending_by_a_dead_worker_is_sent_again_with_the_same_mes
 
     # when the lease runs out (the sweep or a restarted worker looks)
     with django_capture_on_commit_callbacks(execute=True):
-        requeued = reminder_messages_requeue_stale(dispatch="inline")
+        requeued = reminder_messages_requeue_stale(dispatch=INLINE)
 
     # then it is sent again (at-least-once at that point) and the copy can be recognised
     assert requeued == 1
@@ -139,7 +140,7 @@ def test_a_batch_is_composed_and_sent_in_the_same_number_of_queries_whatever_its
             CaptureQueriesContext(connection) as queries,
             django_capture_on_commit_callbacks(execute=True),
         ):
-            reminder_sweep_run(today=today, dispatch="inline")
+            reminder_sweep_run(today=today, dispatch=INLINE)
         assert len(smtp.received) - received == recipients
         return len(queries.captured_queries)
 
@@ -163,7 +164,7 @@ def test_accepted_messages_are_marked_sent_during_the_conversation_not_after_it(
 
     def sweep() -> None:
         try:
-            reminder_sweep_run(today=today, dispatch="inline")
+            reminder_sweep_run(today=today, dispatch=INLINE)
         except BaseException as exc:
             failures.append(exc)
         finally:

@@ -13,7 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commitments.models import Commitment, ReminderLog, ReminderMessage, ReminderSweep
-from commitments.services.reminders import reminder_sweep_run
+from commitments.services.reminders.claim import claim_due
+from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.sweep import reminder_sweep_run
+from commitments.tasks import QUEUE
 from tests.factories import UnitFactory, UserFactory
 
 from .conftest import days, make_commitment
@@ -151,18 +154,16 @@ def test_nothing_is_sent_for_closed_cancelled_submitted_or_draft_work(run_sweep,
 
 
 def test_work_closed_after_its_claim_is_not_sent(today, django_capture_on_commit_callbacks):
-    from commitments.services import reminders
-
     c = make_commitment(deadline=today - days(1))
     # given the claim was made (e.g. by a worker that died before composing) ...
-    assert reminders._claim_due(today).claimed == 1
+    assert claim_due(today).claimed == 1
     Commitment.objects.filter(pk=c.pk).update(
         status=Commitment.Status.CANCELLED, status_reason="并入其他事项"
     )
 
     # ... when a sweep finishes the work, nothing goes out for the cancelled commitment
     with django_capture_on_commit_callbacks(execute=True):
-        reminder_sweep_run(today=today, dispatch="inline")
+        reminder_sweep_run(today=today, dispatch=INLINE)
 
     assert mail.outbox == []
 
@@ -191,7 +192,7 @@ def test_the_sweep_runs_a_constant_number_of_queries_per_batch(today, settings):
         for i in range(n):
             make_commitment(unit=units[i % 10], deadline=today - days(1))
         with CaptureQueriesContext(connection) as ctx:
-            reminder_sweep_run(today=today, dispatch="queue")
+            reminder_sweep_run(today=today, dispatch=QUEUE)
         return len(ctx.captured_queries)
 
     one_batch, two_batches, three_batches = queries_for(10), queries_for(20), queries_for(30)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from commitments.models import Commitment, Unit
-from commitments.selectors import commitment_list_for, user_is_supervisor
+from commitments.selectors.access import commitment_list_for, user_is_supervisor
 from commitments.services.ledger import (
     commitment_create,
     commitment_update,

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from commitments.models import Commitment
 from commitments.services.evidence import evidence_add
-from commitments.services.extensions import extension_request
-from commitments.services.workflow import (
+from commitments.services.workflow.extensions import extension_request
+from commitments.services.workflow.moves import (
     commitment_accept,
     commitment_assign,
     commitment_cancel,

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from commitments.choices import Move
 from commitments.models import DeadlineExtension, Evidence, ProgressUpdate
-from commitments.services.extensions import extension_approve, extension_reject
-from commitments.services.workflow import Move
+from commitments.services.workflow.extensions import extension_approve, extension_reject
 from tests.workflow.conftest import MOVES, S, make_commitment
 from tests.workflow.test_transitions import LEGAL, UNIT
 

@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 
 from commitments.models import Commitment
 from commitments.services.errors import TransitionNotAllowed
-from commitments.services.workflow import commitment_verify
+from commitments.services.workflow.moves import commitment_verify
 from tests.workflow.conftest import S, make_commitment
 
 pytestmark = [

@@ -7,14 +7,18 @@ from datetime import date, datetime
 import pytest
 
 from commitments.models import Commitment, DeadlineExtension
-from commitments.selectors import extension_statistics, on_time_deadline, on_time_statistics
+from commitments.selectors.statistics import (
+    extension_statistics,
+    on_time_deadline,
+    on_time_statistics,
+)
 from commitments.services.errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
-from commitments.services.extensions import (
+from commitments.services.workflow.extensions import (
     extension_approve,
     extension_reject,
     extension_request,
 )
-from commitments.services.workflow import commitment_verify
+from commitments.services.workflow.moves import commitment_verify
 from tests.workflow.conftest import S, make_commitment, shanghai
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 from django.test import override_settings
 
 from commitments.models import Commitment
-from commitments.selectors import office_today, report_is_missing, traffic_light
+from commitments.selectors.lights import report_is_missing, traffic_light
+from commitments.selectors.office import office_today
 from tests.factories import SourceDocumentFactory
 from tests.workflow.conftest import S, make_commitment, shanghai
 

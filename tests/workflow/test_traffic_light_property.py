@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commitments.models import Commitment
-from commitments.selectors import traffic_light
+from commitments.selectors.lights import traffic_light
 from tests.factories import SourceDocumentFactory
 from tests.workflow.conftest import S, make_commitment, shanghai
 

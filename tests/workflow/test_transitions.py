@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from commitments.choices import Move
 from commitments.models import Commitment, ProgressUpdate
 from commitments.services.errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
-from commitments.services.workflow import (
-    TRANSITIONS,
-    Move,
-    allowed_moves,
+from commitments.services.workflow.moves import (
     commitment_cancel,
     commitment_reopen,
     commitment_return,
     commitment_submit,
 )
+from commitments.services.workflow.transitions import TRANSITIONS, allowed_moves
 from tests.factories import UnitFactory, UserFactory
 from tests.workflow.conftest import MOVES, S, make_commitment
 
@@ -199,7 +198,7 @@ def test_a_move_checks_the_state_in_the_database_not_the_callers_stale_copy(unit
 
 
 def test_submit_requires_an_evidence_text_and_records_today(unit, unit_member):
-    from commitments.selectors import office_today
+    from commitments.selectors.office import office_today
 
     commitment = make_commitment(S.IN_PROGRESS, lead_unit=unit)
     with pytest.raises(InvalidInput):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from commitments.models import Commitment
-from commitments.selectors import office_today
+from commitments.selectors.office import office_today
 from commitments.services.excel import commitments_to_xlsx
 
 

@@ -8,8 +8,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandParser
 
 from commitments.models import ReminderLog, ReminderMessage
-from commitments.reminder_selectors import channel_message_counts, reminder_message_counts
-from commitments.services.reminders import reminder_sweep_preview, reminder_sweep_run
+from commitments.selectors.reminders import channel_message_counts, reminder_message_counts
+from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.sweep import reminder_sweep_preview, reminder_sweep_run
 
 
 def _parse_day(value: str) -> date:
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             for kind, count in sorted(preview.by_kind.items()):
                 self.stdout.write(f"  {labels[kind]}:{count}")
             return
-        result = reminder_sweep_run(today=today, dispatch="inline", force=force)
+        result = reminder_sweep_run(today=today, dispatch=INLINE, force=force)
         if result.skipped:
             self.stdout.write(f"{result.day} 不是工作日,不发送提醒")
             return

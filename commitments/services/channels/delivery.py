@@ -25,7 +25,6 @@ REMINDER_SENDING_LEASE_SECONDS it is posted again (at-least-once at that single 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import urllib.error
@@ -36,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -45,6 +44,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ...choices import REMINDABLE_STATUSES
 from ...models import (
     Channel,
     ChannelDelivery,
@@ -54,10 +54,16 @@ from ...models import (
     ReminderLog,
     Unit,
 )
-from ...reminder_selectors import reminder_remindable_statuses
-from ..common import office_language
-from .pacing import Pacer, async_commit, pacer
+from ...selectors.office import office_language
+from ..reminders.config import reminder_config
+from ..reminders.mail import _link_patterns
+from ..reminders.send import reminder_retry_countdown
+from ..reminders.sql import channel_message_take_next
+from .pacing import Pacer, pacer
 from .platforms import Answer, Item, Page, paginate, platform
+
+if TYPE_CHECKING:
+    from ..reminders.dispatch import Dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +74,6 @@ Status = ChannelMessage.Status
 def robot_setting(name: str) -> Any:
     """A LEDGER_ROBOT_* setting (config/settings/base.py has them all, with their defaults)."""
     return settings.LEDGER[name]
-
-
-def _reminder_setting(name: str) -> Any:
-    from ..reminders import reminder_setting
-
-    return reminder_setting(name)
 
 
 # --------------------------------------------------------------------------- claim
@@ -201,9 +201,7 @@ def channel_messages_compose(*, today: date, chunk: int = 2000) -> list[int]:
 
 
 def _compose_chunk(*, today: date, chunk: int) -> tuple[set[int], bool]:
-    from ..reminder_mail import _link_patterns
-
-    remindable = set(reminder_remindable_statuses())
+    remindable = set(REMINDABLE_STATUSES)
     with transaction.atomic(), office_language():
         deliveries = ChannelDelivery.objects.filter(message__isnull=True).order_by(
             "channel_id", "unit_id", "id"
@@ -377,46 +375,6 @@ def _due_in(channel_id: int) -> float | None:
     return max(0.0, (soonest - timezone.now()).total_seconds())
 
 
-def _take_next(channel_id: int, token: str) -> ChannelMessage | None:
-    """Move the robot's oldest due message `pending` → `sending` under our token and read it,
-    in one UPDATE ... RETURNING; SKIP LOCKED lets two senders of one robot take different
-    messages on PostgreSQL (SQLite runs one writer at a time)."""
-    table = db_connection.ops.quote_name(ChannelMessage._meta.db_table)
-    skip = (
-        " FOR UPDATE SKIP LOCKED"
-        if db_connection.features.has_select_for_update_skip_locked
-        else ""
-    )
-    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
-    returning = ("id", "payload", "attempts")
-    with transaction.atomic():
-        async_commit()
-        with db_connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET status = %s, send_token = %s, sending_since = %s, "
-                f"attempts = attempts + 1 WHERE id = (SELECT id FROM {table} "
-                f"WHERE channel_id = %s AND status = %s AND next_attempt_at <= %s "
-                f"ORDER BY id LIMIT 1{skip}) AND status = %s "
-                f"RETURNING {', '.join(returning)}",
-                [
-                    Status.SENDING.value,
-                    token,
-                    now,
-                    channel_id,
-                    Status.PENDING.value,
-                    now,
-                    Status.PENDING.value,
-                ],
-            )
-            row = cursor.fetchone()
-    if row is None:
-        return None
-    message_id, payload, attempts = row
-    if isinstance(payload, str):  # SQLite hands JSON back as text
-        payload = json.loads(payload)
-    return ChannelMessage(id=message_id, channel_id=channel_id, payload=payload, attempts=attempts)
-
-
 def _record(message: ChannelMessage, answer: Answer, token: str, report: SendReport) -> float:
     """Mark the message from the answer; returns how long its robot must now be left alone."""
     now = timezone.now()
@@ -439,14 +397,12 @@ def _record(message: ChannelMessage, answer: Answer, token: str, report: SendRep
         )
         report.rate_limited.append(message.id)
         return wait
-    limit = int(_reminder_setting("REMINDER_MAX_ATTEMPTS"))
+    limit = reminder_config().max_attempts
     if answer.permanent or message.attempts >= limit:
         mine.update(status=Status.FAILED, error_code=answer.code, last_error=error)
         report.failed.append(message.id)
         logger.warning("robot message %s failed: %s", message.id, error)
         return 0.0
-    from ..reminders import reminder_retry_countdown
-
     countdown = reminder_retry_countdown(message.attempts - 1)
     mine.update(
         status=Status.PENDING,
@@ -494,7 +450,7 @@ def channel_messages_send(
                 waits[channel_id] = wait
                 continue
             token = uuid.uuid4().hex
-            message = _take_next(channel_id, token)
+            message = channel_message_take_next(channel_id, token)
             if message is None:
                 # Nothing due (the pace token lapses with its window): done, or a retry later.
                 active.remove(channel_id)
@@ -522,29 +478,23 @@ def channel_messages_send(
 # --------------------------------------------------------------------------- dispatch
 
 
-def channel_messages_dispatch(
-    channel_ids: Sequence[int], *, dispatch: str, countdown: float = 0
-) -> None:
-    """Send these robots' messages: by worker tasks (a few robots each) after the commit, or
-    here and now (the cron command), sleeping for pacing as long as it takes."""
+def channel_messages_dispatch(channel_ids: Sequence[int], *, dispatch: Dispatch) -> None:
+    """Hand these robots' messages to `dispatch` once the caller's transaction commits: a few
+    robots per task under a worker, all of them at once in-process (so one robot's pacing
+    waits are spent posting to the others)."""
     ids = sorted(set(channel_ids))
     if not ids:
         return
-    if dispatch == "inline":
-        send = partial(_send_inline, ids)
-        transaction.on_commit(send)
-        return
-    from ...tasks import send_channel_messages
-
-    per_task = max(1, int(robot_setting("ROBOT_CHANNELS_PER_TASK")))
+    per_task = (
+        max(1, int(robot_setting("ROBOT_CHANNELS_PER_TASK"))) if dispatch.fans_out else len(ids)
+    )
     for start in range(0, len(ids), per_task):
-        chunk = ids[start : start + per_task]
-        transaction.on_commit(
-            partial(send_channel_messages.apply_async, args=[chunk], countdown=countdown)
-        )
+        transaction.on_commit(partial(dispatch.send_robots, ids[start : start + per_task]))
 
 
-def _send_inline(channel_ids: list[int]) -> SendReport:
+def channel_messages_send_inline(channel_ids: Sequence[int]) -> SendReport:
+    """Send until nothing is left (the cron command): sleeps for pacing and for retries'
+    backoff, within reason."""
     total = SendReport()
     pending = list(channel_ids)
     while pending:
@@ -555,17 +505,16 @@ def _send_inline(channel_ids: list[int]) -> SendReport:
             getattr(total, name).extend(getattr(report, name))
         if not report.later:
             return total
-        # Retries with backoff: the cron command waits for them too, within reason.
         shortest = min(report.later.values())
         if shortest > float(robot_setting("ROBOT_RATE_LIMITED_WAIT_SECONDS")) * 2:
-            total.later = report.later
+            total.later = report.later  # the next sweep or the resume task picks them up
             return total
         time.sleep(shortest)
         pending = list(report.later)
     return total
 
 
-def channel_sweep_finish(*, today: date, dispatch: str) -> int:
+def channel_sweep_finish(*, today: date, dispatch: Dispatch) -> int:
     """The robots' part of a sweep (after its claims): compose the digests and send them.
     Also picks up what a killed worker left `sending` past its lease. Returns robots sent to."""
     requeued = channel_messages_requeue_stale()
@@ -588,7 +537,7 @@ def _channels_with_pending() -> list[int]:
 def channel_messages_requeue_stale() -> list[int]:
     """Messages a dead worker left `sending` past the lease go back to `pending` (they may
     have been delivered: at-least-once at that point, see the module docstring)."""
-    lease = timedelta(seconds=int(_reminder_setting("REMINDER_SENDING_LEASE_SECONDS")))
+    lease = timedelta(seconds=reminder_config().sending_lease_seconds)
     stale = ChannelMessage.objects.filter(
         status=Status.SENDING, sending_since__lt=timezone.now() - lease
     )
@@ -602,7 +551,7 @@ def channel_messages_requeue_stale() -> list[int]:
 
 
 @transaction.atomic
-def channel_messages_retry(*, message_ids: Sequence[int], dispatch: str = "queue") -> int:
+def channel_messages_retry(*, message_ids: Sequence[int], dispatch: Dispatch) -> int:
     """The office asks to try failed messages again (admin action)."""
     failed = ChannelMessage.objects.filter(id__in=list(message_ids), status=Status.FAILED)
     channel_ids = list(failed.values_list("channel_id", flat=True).distinct())

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F
 
 from ...models import ChannelPace
+from ..reminders.sql import commit_without_flush
 
 Clock = Callable[[], float]
 
@@ -108,19 +109,10 @@ class RedisPacer(Pacer):
         self.client.set(self._keys(channel_id)[1], repr(until), px=int(seconds * 1000) + 1000)
 
 
-def async_commit() -> None:
-    """PostgreSQL: this transaction need not wait for the disk. For writes whose loss with the
-    database server costs nothing (pacing) or at most a resend that the at-least-once window
-    allows anyway (taking a message to send)."""
-    if db_connection.vendor == "postgresql":
-        with db_connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 class DatabasePacer(Pacer):
     def _row(self, channel_id: int) -> ChannelPace:
         """The robot's row, locked until the transaction ends (which the caller opened)."""
-        async_commit()
+        commit_without_flush()  # pacing lost with the database server costs nothing
         rows = ChannelPace.objects.filter(pk=channel_id)
         if not db_connection.features.has_select_for_update:
             # SQLite has no row locks, and only a write takes its lock before the row is read.

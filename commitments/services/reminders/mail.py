@@ -34,7 +34,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from ..models import ReminderDelivery, ReminderLog, ReminderMessage
+from ...models import ReminderDelivery, ReminderLog, ReminderMessage
 
 Kind = ReminderLog.Kind
 

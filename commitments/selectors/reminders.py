@@ -1,30 +1,17 @@
 """Named reads for e-mail reminders: what is due for a reminder, and who supervises.
 
-Kept beside selectors.py rather than inside it so the reminder work can change without
-touching a module several areas edit at once.
+Which commitments are remindable at all is `choices.REMINDABLE_STATUSES`.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from .models import Commitment, ReminderLog, Unit
-from .querysets import CommitmentQuerySet
-
-# Work the unit has been given and not handed back: a draft is not theirs yet, a submitted one
-# waits for the office, verified/closed/cancelled ones are done with.
-REMINDABLE_STATUSES = (
-    Commitment.Status.ASSIGNED,
-    Commitment.Status.ACCEPTED,
-    Commitment.Status.IN_PROGRESS,
-    Commitment.Status.RETURNED,
-)
-
-
-def reminder_remindable_statuses() -> tuple[str, ...]:
-    return tuple(str(s) for s in REMINDABLE_STATUSES)
+from ..choices import REMINDABLE_STATUSES
+from ..models import ChannelMessage, Commitment, ReminderLog, ReminderMessage, Unit
+from ..querysets import CommitmentQuerySet
 
 
 def _candidates(queryset: CommitmentQuerySet) -> CommitmentQuerySet:
@@ -69,20 +56,14 @@ def reminder_history(*, commitment_id: int) -> QuerySet[ReminderLog]:
 
 
 def _status_counts(queryset: QuerySet) -> dict[str, int]:
-    from django.db.models import Count
-
     return dict(queryset.values_list("status").annotate(n=Count("id")).order_by())
 
 
 def reminder_message_counts(*, day: date) -> dict[str, int]:
     """How the digests of one sweep day stand: {status: count}."""
-    from .models import ReminderMessage
-
     return _status_counts(ReminderMessage.objects.filter(sweep_day=day))
 
 
 def channel_message_counts(*, day: date) -> dict[str, int]:
     """How the group-robot messages of one sweep day stand: {status: count}."""
-    from .models import ChannelMessage
-
     return _status_counts(ChannelMessage.objects.filter(sweep_day=day))

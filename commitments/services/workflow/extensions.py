@@ -2,8 +2,8 @@
 
 Approval moves `Commitment.deadline`; `original_deadline` never changes and every request keeps
 the deadline it wanted to replace (`deadline_before`), so the chain stays on record. Whether the
-finished work was on time is decided by `selectors.on_time_deadline`: an extension approved
-after the deadline in force had already passed does not make late work on time.
+finished work was on time is decided by `selectors.statistics.on_time_deadline`: an extension
+approved after the deadline in force had already passed does not make late work on time.
 """
 
 from __future__ import annotations
@@ -15,25 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Commitment, DeadlineExtension
-from .common import office_language
-from .errors import ActorNotAllowed, InvalidInput
-from .workflow import (
-    Move,
-    Role,
-    actor_roles,
-    check_move,
-    lock_commitment,
-    save_move,
-    sync_instance,
-)
-
-
-def _text(value: str, *, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(message, field=field)
-    return value
+from ...choices import Move, Role
+from ...models import Commitment, DeadlineExtension
+from ...selectors.access import actor_roles
+from ...selectors.office import office_language
+from ..errors import ActorNotAllowed, InvalidInput
+from .transitions import check_move, lock_commitment, required_text, save_move, sync_instance
 
 
 @transaction.atomic
@@ -47,7 +34,7 @@ def extension_request(
     """The unit asks to move the deadline to `requested_deadline`, giving a reason."""
     current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=Move.REQUEST_EXTENSION)
-    reason = _text(reason, field="reason", message=str(_("请填写延期理由")))
+    reason = required_text(reason, field="reason", message=str(_("请填写延期理由")))
     if current.deadline is None:
         raise InvalidInput(str(_("该事项没有完成时限,无需申请延期")), field="requested_deadline")
     if requested_deadline <= current.deadline:
@@ -128,7 +115,7 @@ def extension_approve(
 @transaction.atomic
 def extension_reject(*, extension: DeadlineExtension, actor: User, note: str) -> DeadlineExtension:
     """The office refuses the request, saying why; the deadline stays."""
-    note = _text(note, field="note", message=str(_("请填写不予批准的理由")))
+    note = required_text(note, field="note", message=str(_("请填写不予批准的理由")))
     locked = _decidable(extension, actor)
     _decide(locked, actor=actor, status=DeadlineExtension.Status.REJECTED, note=note)
     sync_instance(extension, locked)

@@ -1,0 +1,168 @@
+"""Who may see or do what: the one place every entry point and service asks.
+
+The office (督办单位 members, superusers) sees and acts on everything; a unit member sees the
+commitments their units and sub-units lead or support, acts on them in the role 责任单位人员,
+and edits only a commitment's description and responsible person. Admin and API querysets,
+evidence downloads, calendar feeds, imports and the workflow's roles all come from here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, QuerySet
+
+from ..choices import Role
+from ..models import (
+    CalendarToken,
+    Commitment,
+    DeadlineExtension,
+    Evidence,
+    ProgressUpdate,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    from ..querysets import CommitmentQuerySet
+
+
+def user_is_supervisor(user: User | AnonymousUser) -> bool:
+    """Supervisors (the activity office) see and act on everything."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    # Set by the API's token authentication, which reads it in the same query as the user.
+    known = getattr(user, SUPERVISOR_FLAG, None)
+    if known is not None:
+        return bool(known)
+    return Unit.objects.filter(members=user, is_supervisor=True).exists()
+
+
+SUPERVISOR_FLAG = "_ledger_is_supervisor"
+
+
+def supervisor_flag_expression(user: str = "pk") -> Exists:
+    """`user_is_supervisor` as a subquery; `user` names the outer query's user column."""
+    return Exists(Unit.objects.filter(members=OuterRef(user), is_supervisor=True))
+
+
+def commitment_list_for(
+    user: User | AnonymousUser, *, base: CommitmentQuerySet | None = None
+) -> CommitmentQuerySet:
+    """The commitments a user may see: all for supervisors, else their units' (and sub-units').
+
+    `base` narrows or shapes the rows (e.g. the API list's named tuples); default: all
+    commitments.
+    """
+    qs: CommitmentQuerySet = Commitment.objects.all() if base is None else base
+    if user_is_supervisor(user):
+        return qs
+    return qs.for_units(unit_ids_of_member(user))
+
+
+def unit_ids_of_member(user: User | AnonymousUser) -> set[int]:
+    """The ids of the units a user belongs to, with their sub-units (empty when anonymous)."""
+    if not user.is_authenticated:
+        return set()
+    return Unit.objects.descendant_ids(
+        Unit.objects.filter(members=user).values_list("id", flat=True)
+    )
+
+
+def unit_list_for(user: User | AnonymousUser) -> QuerySet[Unit]:
+    """The units a user may look at: all for supervisors, else their own units and sub-units."""
+    if user_is_supervisor(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(id__in=unit_ids_of_member(user))
+
+
+def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
+    """Progress reports on the commitments `user` may see."""
+    qs = ProgressUpdate.objects.all()
+    if user_is_supervisor(user):
+        return qs
+    return qs.filter(commitment__in=commitment_list_for(user).values("id"))
+
+
+# Unit members keep their own description and name the person in charge; the office owns
+# the rest (who leads, by when, what is published).
+UNIT_MEMBER_WRITABLE_FIELDS = frozenset({"description", "responsible"})
+# In the order the API documents them (CommitmentWriteSerializer's fields).
+COMMITMENT_WRITABLE_FIELDS = (
+    "title",
+    "description",
+    "lead_unit",
+    "co_units",
+    "responsible",
+    "deadline",
+    "deadline_text",
+    "deadline_pending",
+    "report_cycle",
+    "is_public",
+    "document",
+    "directive",
+)
+SUPERVISOR_WRITABLE_FIELDS = frozenset(COMMITMENT_WRITABLE_FIELDS)
+
+
+def commitment_fields_writable_by(
+    user: User | AnonymousUser, commitment: Commitment | None
+) -> frozenset[str]:
+    """The fields `user` may write when creating (`commitment` None) or editing a commitment."""
+    if user_is_supervisor(user):
+        return SUPERVISOR_WRITABLE_FIELDS
+    if commitment is not None and commitment.lead_unit_id in unit_ids_of_member(user):
+        return UNIT_MEMBER_WRITABLE_FIELDS
+    return frozenset()
+
+
+def user_may_create_commitments(user: User | AnonymousUser) -> bool:
+    return user_is_supervisor(user)
+
+
+def responsible_candidates(commitment: Commitment) -> QuerySet:
+    """Who may be named responsible by a unit member: members of the lead unit or its sub-units."""
+    from django.contrib.auth import get_user_model
+
+    units = Unit.objects.descendant_ids([commitment.lead_unit_id])
+    return get_user_model().objects.filter(units__id__in=units).distinct()
+
+
+def evidence_visible_to(user: User | AnonymousUser) -> QuerySet[Evidence]:
+    """The evidence files a user may download: those of the commitments they may see."""
+    return Evidence.objects.filter(commitment__in=commitment_list_for(user).values("id"))
+
+
+def pending_extensions_for(user: User | AnonymousUser) -> QuerySet[DeadlineExtension]:
+    """Extension requests waiting for a decision, on commitments the user may see."""
+    return DeadlineExtension.objects.filter(
+        status=DeadlineExtension.Status.PENDING,
+        commitment__in=commitment_list_for(user).values("id"),
+    ).select_related("commitment", "requested_by")
+
+
+def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
+    """What a calendar feed may show: its unit's commitments (with sub-units, led or
+    supported), or its person's."""
+    if token.unit_id is not None:
+        return Commitment.objects.for_units(Unit.objects.descendant_ids([token.unit_id]))
+    return Commitment.objects.filter(responsible_id=token.user_id)
+
+
+def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> frozenset[str]:
+    """The roles `actor` holds towards this commitment (empty: it is none of their business).
+
+    Members of a unit act on the commitments their unit or one of its sub-units leads or
+    supports, the same set `commitment_list_for` shows them.
+    """
+    if actor is None or isinstance(actor, AnonymousUser) or not actor.is_active:
+        return frozenset()
+    roles: set[str] = set()
+    if user_is_supervisor(actor):
+        roles.add(Role.SUPERVISOR)
+    own = unit_ids_of_member(actor)
+    if own and (commitment.lead_unit_id in own or commitment.co_units.filter(id__in=own).exists()):
+        roles.add(Role.UNIT)
+    return frozenset(roles)

@@ -1,0 +1,26 @@
+"""What the office publishes (向社会公开)."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from ..models import Commitment, ProgressUpdate
+
+
+def public_commitments() -> QuerySet[Commitment]:
+    """What the office publishes (向社会公开): public, not cancelled, with the latest public note.
+
+    Carries no personal data on purpose: callers must not reach for the responsible person.
+    """
+    latest_public = ProgressUpdate.objects.filter(
+        commitment=OuterRef("pk"), is_public=True
+    ).order_by("-created_at", "-id")
+    return (
+        Commitment.objects.public()
+        .select_related("lead_unit", "document")
+        .annotate(
+            public_note=Subquery(latest_public.values("text")[:1]),
+            public_note_at=Subquery(latest_public.values("created_at")[:1]),
+        )
+        .order_by("lead_unit__name", "deadline", "id")
+    )

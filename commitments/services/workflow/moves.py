@@ -1,0 +1,210 @@
+"""The commitment's life: one typed function per move, all made by `transitions.make_move`.
+
+    立项 draft ──交办──▶ 交办 assigned ──签收──▶ 签收 accepted
+    accepted ──开始办理 / 报送进展──▶ 办理中 in_progress
+    accepted / in_progress / returned ──申请办结 (with evidence)──▶ 申请办结 submitted
+    submitted ──复核通过──▶ 已复核 verified ──销号──▶ 销号 closed
+    submitted / verified ──退回 (reason)──▶ 退回 returned  (the unit works on and submits again)
+    any open state ──撤销 (reason)──▶ 撤销 cancelled
+    verified / closed / cancelled ──重新打开 (reason)──▶ 交办 assigned  (signed for again)
+
+"Start" is explicit (`commitment_start`) but also implicit: the first progress report on an
+accepted commitment moves it to in_progress, because a unit that reports is evidently working.
+A report on a returned commitment does the same: the unit is back at work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ...choices import Move
+from ...models import Commitment, ProgressUpdate
+from ...selectors.office import office_today
+from ...selectors.statistics import on_time_deadline
+from ..evidence import evidence_add
+from .transitions import Changes, make_move, required_text
+
+
+def _setting(**values: object) -> Changes:
+    """A `changes` callback that sets these fields to these values."""
+
+    def changes(current: Commitment) -> list[str]:
+        for name, value in values.items():
+            setattr(current, name, value)
+        return list(values)
+
+    return changes
+
+
+@transaction.atomic
+def commitment_assign(*, commitment: Commitment, actor: User) -> Commitment:
+    """交办: the office hands the drafted commitment to its responsible unit."""
+    return make_move(
+        commitment=commitment,
+        actor=actor,
+        move=Move.ASSIGN,
+        changes=_setting(assigned_at=timezone.now()),
+    )
+
+
+@transaction.atomic
+def commitment_accept(*, commitment: Commitment, actor: User) -> Commitment:
+    """签收: the unit acknowledges the work."""
+    return make_move(
+        commitment=commitment,
+        actor=actor,
+        move=Move.ACCEPT,
+        changes=_setting(accepted_at=timezone.now()),
+    )
+
+
+@transaction.atomic
+def commitment_start(*, commitment: Commitment, actor: User) -> Commitment:
+    """开始办理: explicit start; a first progress report does the same implicitly."""
+    return make_move(commitment=commitment, actor=actor, move=Move.START)
+
+
+@transaction.atomic
+def commitment_report_progress(
+    *,
+    commitment: Commitment,
+    actor: User,
+    text: str,
+    percent: int,
+    is_public: bool = False,
+) -> ProgressUpdate:
+    """报送进展: record a report; accepted or returned work becomes in progress.
+
+    The one writer of progress reports: the report and the commitment's "last reported" move
+    together, under the same state and role check as every other move."""
+    reports: list[ProgressUpdate] = []
+
+    def record(current: Commitment) -> list[str]:
+        update = ProgressUpdate(
+            commitment=current,
+            author=actor,
+            text=required_text(text, field="text", message=str(_("请填写进展情况"))),
+            percent=percent,
+            is_public=is_public,
+        )
+        update._history_user = actor  # type: ignore[attr-defined]
+        update.full_clean()
+        update.save()
+        reports.append(update)
+        current.last_progress_at = update.created_at
+        return ["last_progress_at"]
+
+    make_move(commitment=commitment, actor=actor, move=Move.REPORT, changes=record)
+    return reports[0]
+
+
+@transaction.atomic
+def commitment_submit(
+    *,
+    commitment: Commitment,
+    actor: User,
+    evidence_text: str,
+    files: Iterable[UploadedFile] = (),
+) -> Commitment:
+    """申请办结: the unit says the work is done, describes the evidence; done today.
+
+    The completion day is always the office's today: a unit cannot backdate its own work to
+    make it on time. `files` are attached first with `evidence_add` (same checks, same
+    transaction: a refused file refuses the submission); more can follow while it is reviewed.
+    """
+    note = required_text(evidence_text, field="evidence_text", message=str(_("请填写办结情况说明")))
+    for file in files:
+        evidence_add(commitment=commitment, actor=actor, file=file)
+    return make_move(
+        commitment=commitment,
+        actor=actor,
+        move=Move.SUBMIT,
+        changes=_setting(completion_note=note, completed_on=office_today()),
+    )
+
+
+@transaction.atomic
+def commitment_verify(*, commitment: Commitment, actor: User, note: str = "") -> Commitment:
+    """复核通过: the office confirms the work; on-time is decided now and stored.
+
+    `finished_on_time` compares `completed_on` with the deadline in force when the work was
+    done (see `selectors.statistics.on_time_deadline`), so statistics stay a cheap query.
+    """
+
+    def judge(current: Commitment) -> list[str]:
+        deadline = on_time_deadline(current)
+        current.finished_on_time = (
+            None
+            if deadline is None or current.completed_on is None
+            else current.completed_on <= deadline
+        )
+        return ["finished_on_time"]
+
+    return make_move(
+        commitment=commitment,
+        actor=actor,
+        move=Move.VERIFY,
+        reason=(note or "").strip(),
+        changes=judge,
+    )
+
+
+@transaction.atomic
+def commitment_close(*, commitment: Commitment, actor: User) -> Commitment:
+    """销号: the verified commitment leaves the ledger's open list for good."""
+    return make_move(commitment=commitment, actor=actor, move=Move.CLOSE)
+
+
+@transaction.atomic
+def commitment_return(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
+    """退回: the reviewer rejects the closure; the work is not done, so no completion day."""
+    return make_move(
+        commitment=commitment,
+        actor=actor,
+        move=Move.RETURN,
+        reason=reason,
+        reason_required=str(_("请填写退回理由")),
+        changes=_setting(completed_on=None, finished_on_time=None),
+    )
+
+
+@transaction.atomic
+def commitment_cancel(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
+    """撤销: the commitment is dropped, with a reason; it stays on record (never deleted)."""
+    return make_move(
+        commitment=commitment,
+        actor=actor,
+        move=Move.CANCEL,
+        reason=reason,
+        reason_required=str(_("请填写撤销理由")),
+        changes=_setting(finished_on_time=None),
+    )
+
+
+@transaction.atomic
+def commitment_reopen(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
+    """重新打开: a finished or cancelled commitment is handed to the unit again.
+
+    The earlier completion no longer counts: completion day, on-time flag and completion note
+    are cleared (they remain in the history), and the unit signs for the work again.
+    """
+    return make_move(
+        commitment=commitment,
+        actor=actor,
+        move=Move.REOPEN,
+        reason=reason,
+        reason_required=str(_("请填写重新打开的理由")),
+        changes=_setting(
+            completed_on=None,
+            finished_on_time=None,
+            completion_note="",
+            assigned_at=timezone.now(),
+            accepted_at=None,
+        ),
+    )
