@@ -110,9 +110,9 @@ def run(*, units: int, per_unit: int, robots: int, window: float, pacer: str) ->
     from django.urls import reverse
 
     from commitments.models import ChannelMessage
-    from commitments.selectors import office_today
-    from commitments.services import reminders
+    from commitments.selectors.office import office_today
     from commitments.services.channels import delivery
+    from commitments.services.reminders.claim import claim_due
     from tests.reminders.robot_server import RobotServer
 
     call_command("flush", interactive=False, verbosity=0)
@@ -129,11 +129,11 @@ def run(*, units: int, per_unit: int, robots: int, window: float, pacer: str) ->
         # A worker has loaded the URLconf long before its sweep; the first reverse() costs ~2 s.
         reverse("admin:index")
         t0 = time.perf_counter()
-        claimed = reminders._claim_due(today)
+        claimed = claim_due(today)
         t1 = time.perf_counter()
         channel_ids = delivery.channel_messages_compose(today=today)
         t2 = time.perf_counter()
-        report = delivery._send_inline(channel_ids)
+        report = delivery.channel_messages_send_inline(channel_ids)
         t3 = time.perf_counter()
 
         messages = ChannelMessage.objects.count()
