@@ -25,6 +25,7 @@ from commitments.services.channels.delivery import (
 )
 from commitments.services.channels.pacing import DatabasePacer, Pace
 from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.sweep import reminder_sweep_preview
 from tests.factories import SupervisorUnitFactory, UnitFactory, UserFactory
 
 from .conftest import days, make_commitment
@@ -357,3 +358,16 @@ def test_reminder_history_counts_robot_deliveries(robots, run_sweep, today):
 
     log = ReminderLog.objects.get(commitment=commitment)
     assert log.channel_deliveries.get().message.status == ChannelMessage.Status.SENT
+
+
+def test_the_dry_run_counts_a_unit_with_only_a_robot_as_reachable(robots, today):
+    unit = UnitFactory(contact_emails="")
+    make_commitment(unit=unit, deadline=today - days(2))
+    nobody = make_commitment(unit=UnitFactory(contact_emails=""), deadline=today - days(2))
+    make_channel(robots, "dingtalk", unit)
+
+    preview = reminder_sweep_preview(today=today)
+
+    assert sum(preview.by_kind.values()) == 2
+    assert preview.without_recipient == 1  # only `nobody`
+    assert nobody.lead_unit.channels.count() == 0

@@ -1,6 +1,6 @@
 """Reminders through group robots: claim per robot, compose one digest per unit, send paced.
 
-The same life as an e-mail reminder (services/reminders.py), with a robot in place of an
+The same life as an e-mail reminder (services/reminders/), with a robot in place of an
 address:
 
 1. Claim: in the transaction that claims a sweep batch's ReminderLog rows, one
@@ -56,7 +56,7 @@ from ...models import (
 )
 from ...selectors.office import office_language
 from ..reminders.config import reminder_config
-from ..reminders.mail import _link_patterns
+from ..reminders.mail import KIND_ORDER, _link_patterns
 from ..reminders.send import reminder_retry_countdown
 from ..reminders.sql import channel_message_take_next
 from .pacing import Pacer, pacer
@@ -109,26 +109,22 @@ def robot_map() -> RobotMap:
     return found
 
 
-def channel_deliveries_claim(
-    logs: Sequence[tuple[int, int, str]], *, robots: RobotMap | None = None
-) -> set[int]:
-    """Claim the robot deliveries of these (log id, commitment id, kind) in the caller's
-    transaction; an existing (log, channel) stays as it is. Returns the log ids some robot
-    serves (they have somewhere to go even without an e-mail address)."""
-    robots = robot_map() if robots is None else robots
-    if not robots or not logs:
-        return set()
-    commitment_ids = {commitment_id for _log, commitment_id, _kind in logs}
+def _robot_targets(
+    reminders: Sequence[tuple[int, int, str]], robots: RobotMap
+) -> dict[int, dict[int, tuple[int, str]]]:
+    """{key: {channel: (unit, role)}} for (key, commitment id, kind) reminders: the lead unit's
+    robots (责任方), the co-units' (配合单位抄送), the office's for escalations (督办抄送); a
+    robot serving several of them takes the first role."""
+    commitment_ids = {commitment_id for _key, commitment_id, _kind in reminders}
     lead = dict(Commitment.objects.filter(id__in=commitment_ids).values_list("id", "lead_unit_id"))
     co_units: dict[int, list[int]] = defaultdict(list)
     for commitment_id, unit_id in Commitment.co_units.through.objects.filter(
         commitment_id__in=commitment_ids
     ).values_list("commitment_id", "unit_id"):
         co_units[commitment_id].append(unit_id)
-    rows: list[ChannelDelivery] = []
-    served: set[int] = set()
-    for log_id, commitment_id, kind in logs:
-        targets: dict[int, tuple[int, str]] = {}  # channel → (unit, role); first role wins
+    found: dict[int, dict[int, tuple[int, str]]] = {}
+    for key, commitment_id, kind in reminders:
+        targets: dict[int, tuple[int, str]] = {}
         lead_unit = lead.get(commitment_id)
         if lead_unit is not None:
             for channel_id in robots.by_unit.get(lead_unit, ()):
@@ -140,13 +136,37 @@ def channel_deliveries_claim(
             for channel_id, office_id in robots.offices:
                 targets.setdefault(channel_id, (office_id, Role.SUPERVISOR.value))
         if targets:
-            served.add(log_id)
-        rows.extend(
+            found[key] = targets
+    return found
+
+
+def channel_deliveries_claim(
+    logs: Sequence[tuple[int, int, str]], *, robots: RobotMap | None = None
+) -> set[int]:
+    """Claim the robot deliveries of these (log id, commitment id, kind) in the caller's
+    transaction; an existing (log, channel) stays as it is. Returns the log ids some robot
+    serves (they have somewhere to go even without an e-mail address)."""
+    robots = robot_map() if robots is None else robots
+    if not robots or not logs:
+        return set()
+    targets = _robot_targets(logs, robots)
+    ChannelDelivery.objects.bulk_create(
+        (
             ChannelDelivery(log_id=log_id, channel_id=channel_id, unit_id=unit_id, role=role)
-            for channel_id, (unit_id, role) in targets.items()
-        )
-    ChannelDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return served
+            for log_id, channels in targets.items()
+            for channel_id, (unit_id, role) in channels.items()
+        ),
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    return set(targets)
+
+
+def channel_served(reminders: Sequence[tuple[int, str]], *, robots: RobotMap) -> set[int]:
+    """Which of these (commitment id, kind) some robot would serve (the sweep's preview)."""
+    if not robots or not reminders:
+        return set()
+    return set(_robot_targets([(c, c, kind) for c, kind in reminders], robots))
 
 
 # --------------------------------------------------------------------------- compose
@@ -186,7 +206,8 @@ _FIELDS = (
     "log__commitment__responsible__ledger_profile__mobile",
 )
 
-KIND_ORDER = ["escalation", "overdue", "manual", "missing_report", "due_soon"]
+# The order items appear in a digest, as in the e-mail: the most urgent first.
+_KIND_RANK = {str(kind): rank for rank, kind in enumerate(KIND_ORDER)}
 
 
 def channel_messages_compose(*, today: date, chunk: int = 2000) -> list[int]:
@@ -263,7 +284,7 @@ def _compose_chunk(*, today: date, chunk: int) -> tuple[set[int], bool]:
                 note=str(notes.get(role, "")),
                 overdue=overdue,
             )
-            rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+            rank = _KIND_RANK.get(kind, len(_KIND_RANK))
             groups[(channel_id, unit_id)].append((rank, delivery_id, item))
         if dropped:
             ChannelDelivery.objects.filter(id__in=dropped).delete()
