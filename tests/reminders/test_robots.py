@@ -20,10 +20,13 @@ from commitments.models import (
     ReminderLog,
 )
 from commitments.services.channels.delivery import (
+    channel_messages_compose,
     channel_messages_retry,
+    channel_messages_send,
     channel_test_send,
 )
 from commitments.services.channels.pacing import DatabasePacer, Pace
+from commitments.services.reminders.claim import claim_due
 from commitments.services.reminders.dispatch import INLINE
 from commitments.services.reminders.sweep import reminder_sweep_preview
 from tests.factories import SupervisorUnitFactory, UnitFactory, UserFactory
@@ -371,3 +374,30 @@ def test_the_dry_run_counts_a_unit_with_only_a_robot_as_reachable(robots, today)
     assert sum(preview.by_kind.values()) == 2
     assert preview.without_recipient == 1  # only `nobody`
     assert nobody.lead_unit.channels.count() == 0
+
+
+def test_a_robot_switched_off_keeps_its_messages_until_it_is_switched_on(robots, today):
+    # given a digest composed for a robot that is then switched off
+    unit = UnitFactory(contact_emails="")
+    make_commitment(unit=unit, deadline=today - days(2))
+    channel, hook = make_channel(robots, "wecom", unit)
+    claim_due(today)
+    channel_messages_compose(today=today)
+    Channel.objects.filter(pk=channel.pk).update(is_active=False)
+
+    # when the sender runs, nothing is posted and the message waits
+    report = channel_messages_send(channel_ids=[channel.pk])
+    assert hook.messages == [] and report.sent == []
+    assert ChannelMessage.objects.get().status == ChannelMessage.Status.PENDING
+
+    # then once it is switched on again the message goes out
+    Channel.objects.filter(pk=channel.pk).update(is_active=True)
+    channel_messages_send(channel_ids=[channel.pk])
+    assert len(hook.messages) == 1
+
+
+def test_no_answer_at_all_is_told_apart_from_a_platforms_refusal():
+    from commitments.services.channels.platforms import Answer
+
+    text = Answer(ok=False, code="", message="ConnectionRefusedError: refused").describe()
+    assert text.startswith("未收到平台答复") and "refused" in text

@@ -457,8 +457,9 @@ def channel_messages_send(
     pacing = pacing or pacer()
     report = SendReport()
     active = list(dict.fromkeys(channel_ids))
-    # Read once per call: a secret changed meanwhile is used by the next task.
-    channels = {c.id: c for c in Channel.objects.filter(id__in=active)}
+    # Read once per call: a secret changed meanwhile is used by the next task. A robot switched
+    # off (启用 unticked) keeps its messages pending until it is switched on again.
+    channels = {c.id: c for c in Channel.objects.filter(id__in=active, is_active=True)}
     active = [channel_id for channel_id in active if channel_id in channels]
     stop_at = time.monotonic() + budget
     waits: dict[int, float] = {}

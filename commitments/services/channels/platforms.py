@@ -78,6 +78,9 @@ class Answer:
     def describe(self) -> str:
         if self.ok:
             return _("平台答复成功(%(code)s)") % {"code": self.code}
+        if not self.code:
+            # No answer at all: the network, a timeout, a refused connection.
+            return _("未收到平台答复:%(message)s") % {"message": self.message}
         reason = _explain(self)
         return _("平台答复 %(code)s:%(message)s%(reason)s") % {
             "code": self.code,
