@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from commitments.models import Channel, ChannelMessage, PersonProfile
-from commitments.services.roles import SUPERVISORS, UNIT_MEMBERS
+from commitments.selectors.access import SUPERVISORS, UNIT_MEMBERS
 from commitments.tasks import send_channel_messages
 from tests.factories import SupervisorUnitFactory, UnitFactory, UserFactory
 
