@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -17,694 +18,239 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Directive",
+            name='Directive',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("ref", models.CharField(max_length=50, verbose_name="编号")),
-                ("section", models.CharField(blank=True, max_length=300, verbose_name="所在章节")),
-                ("text", models.TextField(verbose_name="原文")),
-                ("span_start", models.PositiveIntegerField(verbose_name="起始位置")),
-                ("span_end", models.PositiveIntegerField(verbose_name="结束位置")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("task", "工作任务"), ("quoted", "上级指示"), ("context", "背景")],
-                        default="task",
-                        max_length=10,
-                        verbose_name="类型",
-                    ),
-                ),
-                (
-                    "owner_names",
-                    models.JSONField(blank=True, default=list, verbose_name="责任主体(原文)"),
-                ),
-                ("deadline", models.DateField(blank=True, null=True, verbose_name="期限")),
-                (
-                    "deadline_text",
-                    models.CharField(blank=True, max_length=200, verbose_name="期限原文"),
-                ),
-                ("deadline_pending", models.BooleanField(default=False, verbose_name="期限待定")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('ref', models.CharField(max_length=50, verbose_name='编号')),
+                ('section', models.CharField(blank=True, max_length=300, verbose_name='所在章节')),
+                ('text', models.TextField(verbose_name='原文')),
+                ('span_start', models.PositiveIntegerField(verbose_name='起始位置')),
+                ('span_end', models.PositiveIntegerField(verbose_name='结束位置')),
+                ('kind', models.CharField(choices=[('task', '工作任务'), ('quoted', '上级指示'), ('context', '背景')], default='task', max_length=10, verbose_name='类型')),
+                ('owner_names', models.JSONField(blank=True, default=list, verbose_name='责任主体(原文)')),
+                ('deadline', models.DateField(blank=True, null=True, verbose_name='期限')),
+                ('deadline_text', models.CharField(blank=True, max_length=200, verbose_name='期限原文')),
+                ('deadline_pending', models.BooleanField(default=False, verbose_name='期限待定')),
             ],
             options={
-                "verbose_name": "工作指示",
-                "verbose_name_plural": "工作指示",
-                "ordering": ["document", "span_start"],
+                'verbose_name': '工作指示',
+                'verbose_name_plural': '工作指示',
+                'ordering': ['document', 'span_start'],
             },
         ),
         migrations.CreateModel(
-            name="SourceDocument",
+            name='SourceDocument',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=300, verbose_name="标题")),
-                ("speaker", models.CharField(blank=True, max_length=100, verbose_name="讲话人")),
-                ("issuer", models.CharField(blank=True, max_length=200, verbose_name="印发单位")),
-                ("addressees", models.TextField(blank=True, verbose_name="主送单位")),
-                ("delivered_on", models.DateField(blank=True, null=True, verbose_name="讲话日期")),
-                ("issued_on", models.DateField(blank=True, null=True, verbose_name="印发日期")),
-                (
-                    "source_name",
-                    models.CharField(blank=True, max_length=255, verbose_name="来源文件"),
-                ),
-                ("raw_text", models.TextField(verbose_name="原文")),
-                ("cleaned_text", models.TextField(blank=True, verbose_name="清洗后文本")),
-                ("normalized_text", models.TextField(blank=True, verbose_name="规范化文本")),
-                ("sha256", models.CharField(max_length=64, unique=True, verbose_name="SHA-256")),
-                (
-                    "due_soon_days",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        help_text="留空则使用系统默认值",
-                        null=True,
-                        verbose_name="临期天数",
-                    ),
-                ),
-                (
-                    "stale_report_days",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        help_text="留空则使用系统默认值",
-                        null=True,
-                        verbose_name="进展未报天数",
-                    ),
-                ),
-                ("imported_at", models.DateTimeField(auto_now_add=True, verbose_name="导入时间")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=300, verbose_name='标题')),
+                ('speaker', models.CharField(blank=True, max_length=100, verbose_name='讲话人')),
+                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='印发单位')),
+                ('addressees', models.TextField(blank=True, verbose_name='主送单位')),
+                ('delivered_on', models.DateField(blank=True, null=True, verbose_name='讲话日期')),
+                ('issued_on', models.DateField(blank=True, null=True, verbose_name='印发日期')),
+                ('source_name', models.CharField(blank=True, max_length=255, verbose_name='来源文件')),
+                ('raw_text', models.TextField(verbose_name='原文')),
+                ('cleaned_text', models.TextField(blank=True, verbose_name='清洗后文本')),
+                ('normalized_text', models.TextField(blank=True, verbose_name='规范化文本')),
+                ('sha256', models.CharField(max_length=64, unique=True, verbose_name='SHA-256')),
+                ('due_soon_days', models.PositiveSmallIntegerField(blank=True, help_text='留空则使用系统默认值', null=True, verbose_name='临期天数')),
+                ('stale_report_days', models.PositiveSmallIntegerField(blank=True, help_text='留空则使用系统默认值', null=True, verbose_name='进展未报天数')),
+                ('imported_at', models.DateTimeField(auto_now_add=True, verbose_name='导入时间')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
             ],
             options={
-                "verbose_name": "来源文件",
-                "verbose_name_plural": "来源文件",
-                "ordering": ["-imported_at"],
+                'verbose_name': '来源文件',
+                'verbose_name_plural': '来源文件',
+                'ordering': ['-imported_at'],
             },
         ),
         migrations.CreateModel(
-            name="Commitment",
+            name='Commitment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=300, verbose_name="事项")),
-                ("description", models.TextField(blank=True, verbose_name="具体内容")),
-                ("deadline", models.DateField(blank=True, null=True, verbose_name="完成时限")),
-                (
-                    "deadline_text",
-                    models.CharField(blank=True, max_length=200, verbose_name="时限原文"),
-                ),
-                (
-                    "deadline_pending",
-                    models.BooleanField(
-                        default=False,
-                        help_text="原文要求限期但未给出日期,需人工确定",
-                        verbose_name="时限待定",
-                    ),
-                ),
-                (
-                    "original_deadline",
-                    models.DateField(blank=True, null=True, verbose_name="原定时限"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "立项"),
-                            ("assigned", "交办"),
-                            ("accepted", "签收"),
-                            ("in_progress", "办理中"),
-                            ("submitted", "申请办结"),
-                            ("verified", "已复核"),
-                            ("closed", "销号"),
-                            ("returned", "退回"),
-                            ("cancelled", "撤销"),
-                        ],
-                        default="draft",
-                        max_length=20,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "report_cycle",
-                    models.CharField(
-                        choices=[("none", "不要求"), ("weekly", "每周"), ("monthly", "每月")],
-                        default="none",
-                        max_length=10,
-                        verbose_name="进展报送周期",
-                    ),
-                ),
-                (
-                    "last_progress_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="最近进展时间"),
-                ),
-                ("completed_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
-                (
-                    "finished_on_time",
-                    models.BooleanField(blank=True, null=True, verbose_name="按期完成"),
-                ),
-                ("is_public", models.BooleanField(default=False, verbose_name="向社会公开")),
-                ("status_reason", models.TextField(blank=True, verbose_name="状态说明")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
-                (
-                    "responsible",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="responsible_commitments",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="责任人",
-                    ),
-                ),
-                (
-                    "directive",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="commitments",
-                        to="commitments.directive",
-                        verbose_name="来源指示",
-                    ),
-                ),
-                (
-                    "document",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="commitments",
-                        to="commitments.sourcedocument",
-                        verbose_name="来源文件",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=300, verbose_name='事项')),
+                ('description', models.TextField(blank=True, verbose_name='具体内容')),
+                ('deadline', models.DateField(blank=True, null=True, verbose_name='完成时限')),
+                ('deadline_text', models.CharField(blank=True, max_length=200, verbose_name='时限原文')),
+                ('deadline_pending', models.BooleanField(default=False, help_text='原文要求限期但未给出日期,需人工确定', verbose_name='时限待定')),
+                ('original_deadline', models.DateField(blank=True, null=True, verbose_name='原定时限')),
+                ('status', models.CharField(choices=[('draft', '立项'), ('assigned', '交办'), ('accepted', '签收'), ('in_progress', '办理中'), ('submitted', '申请办结'), ('verified', '已复核'), ('closed', '销号'), ('returned', '退回'), ('cancelled', '撤销')], default='draft', max_length=20, verbose_name='状态')),
+                ('report_cycle', models.CharField(choices=[('none', '不要求'), ('weekly', '每周'), ('monthly', '每月')], default='none', max_length=10, verbose_name='进展报送周期')),
+                ('last_progress_at', models.DateTimeField(blank=True, null=True, verbose_name='最近进展时间')),
+                ('completed_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
+                ('finished_on_time', models.BooleanField(blank=True, null=True, verbose_name='按期完成')),
+                ('is_public', models.BooleanField(default=False, verbose_name='向社会公开')),
+                ('status_reason', models.TextField(blank=True, verbose_name='状态说明')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='responsible_commitments', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
+                ('directive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='commitments.directive', verbose_name='来源指示')),
+                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='commitments.sourcedocument', verbose_name='来源文件')),
             ],
             options={
-                "verbose_name": "承诺事项",
-                "verbose_name_plural": "承诺事项",
-                "ordering": ["deadline", "id"],
+                'verbose_name': '承诺事项',
+                'verbose_name_plural': '承诺事项',
+                'ordering': ['deadline', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalCommitment",
+            name='HistoricalCommitment',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=300, verbose_name="事项")),
-                ("description", models.TextField(blank=True, verbose_name="具体内容")),
-                ("deadline", models.DateField(blank=True, null=True, verbose_name="完成时限")),
-                (
-                    "deadline_text",
-                    models.CharField(blank=True, max_length=200, verbose_name="时限原文"),
-                ),
-                (
-                    "deadline_pending",
-                    models.BooleanField(
-                        default=False,
-                        help_text="原文要求限期但未给出日期,需人工确定",
-                        verbose_name="时限待定",
-                    ),
-                ),
-                (
-                    "original_deadline",
-                    models.DateField(blank=True, null=True, verbose_name="原定时限"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "立项"),
-                            ("assigned", "交办"),
-                            ("accepted", "签收"),
-                            ("in_progress", "办理中"),
-                            ("submitted", "申请办结"),
-                            ("verified", "已复核"),
-                            ("closed", "销号"),
-                            ("returned", "退回"),
-                            ("cancelled", "撤销"),
-                        ],
-                        default="draft",
-                        max_length=20,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "report_cycle",
-                    models.CharField(
-                        choices=[("none", "不要求"), ("weekly", "每周"), ("monthly", "每月")],
-                        default="none",
-                        max_length=10,
-                        verbose_name="进展报送周期",
-                    ),
-                ),
-                (
-                    "last_progress_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="最近进展时间"),
-                ),
-                ("completed_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
-                (
-                    "finished_on_time",
-                    models.BooleanField(blank=True, null=True, verbose_name="按期完成"),
-                ),
-                ("is_public", models.BooleanField(default=False, verbose_name="向社会公开")),
-                ("status_reason", models.TextField(blank=True, verbose_name="状态说明")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "directive",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="commitments.directive",
-                        verbose_name="来源指示",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "responsible",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="责任人",
-                    ),
-                ),
-                (
-                    "document",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="commitments.sourcedocument",
-                        verbose_name="来源文件",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('title', models.CharField(max_length=300, verbose_name='事项')),
+                ('description', models.TextField(blank=True, verbose_name='具体内容')),
+                ('deadline', models.DateField(blank=True, null=True, verbose_name='完成时限')),
+                ('deadline_text', models.CharField(blank=True, max_length=200, verbose_name='时限原文')),
+                ('deadline_pending', models.BooleanField(default=False, help_text='原文要求限期但未给出日期,需人工确定', verbose_name='时限待定')),
+                ('original_deadline', models.DateField(blank=True, null=True, verbose_name='原定时限')),
+                ('status', models.CharField(choices=[('draft', '立项'), ('assigned', '交办'), ('accepted', '签收'), ('in_progress', '办理中'), ('submitted', '申请办结'), ('verified', '已复核'), ('closed', '销号'), ('returned', '退回'), ('cancelled', '撤销')], default='draft', max_length=20, verbose_name='状态')),
+                ('report_cycle', models.CharField(choices=[('none', '不要求'), ('weekly', '每周'), ('monthly', '每月')], default='none', max_length=10, verbose_name='进展报送周期')),
+                ('last_progress_at', models.DateTimeField(blank=True, null=True, verbose_name='最近进展时间')),
+                ('completed_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
+                ('finished_on_time', models.BooleanField(blank=True, null=True, verbose_name='按期完成')),
+                ('is_public', models.BooleanField(default=False, verbose_name='向社会公开')),
+                ('status_reason', models.TextField(blank=True, verbose_name='状态说明')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('directive', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.directive', verbose_name='来源指示')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('responsible', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
+                ('document', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.sourcedocument', verbose_name='来源文件')),
             ],
             options={
-                "verbose_name": "historical 承诺事项",
-                "verbose_name_plural": "historical 承诺事项",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 承诺事项',
+                'verbose_name_plural': 'historical 承诺事项',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalProgressUpdate",
+            name='HistoricalProgressUpdate',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("text", models.TextField(verbose_name="进展情况")),
-                (
-                    "percent",
-                    models.PositiveSmallIntegerField(
-                        default=0,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="完成进度(%)",
-                    ),
-                ),
-                ("is_public", models.BooleanField(default=False, verbose_name="可公开")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="报送时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "author",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="报送人",
-                    ),
-                ),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('text', models.TextField(verbose_name='进展情况')),
+                ('percent', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='完成进度(%)')),
+                ('is_public', models.BooleanField(default=False, verbose_name='可公开')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='报送时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
+                ('commitment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment', verbose_name='承诺事项')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical 进展情况",
-                "verbose_name_plural": "historical 进展情况",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 进展情况',
+                'verbose_name_plural': 'historical 进展情况',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name="directive",
-            name="document",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="directives",
-                to="commitments.sourcedocument",
-                verbose_name="来源文件",
-            ),
+            model_name='directive',
+            name='document',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directives', to='commitments.sourcedocument', verbose_name='来源文件'),
         ),
         migrations.CreateModel(
-            name="Unit",
+            name='Unit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, unique=True, verbose_name="名称")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("county", "县区"),
-                            ("system", "系统"),
-                            ("department", "部门"),
-                            ("office", "办公室"),
-                            ("group", "群团组织"),
-                            ("collective", "集合主体"),
-                            ("other", "其他"),
-                        ],
-                        default="other",
-                        max_length=20,
-                        verbose_name="类别",
-                    ),
-                ),
-                (
-                    "contact_emails",
-                    models.TextField(
-                        blank=True,
-                        help_text="每行一个",
-                        validators=[commitments.models.validate_email_list],
-                        verbose_name="联系邮箱",
-                    ),
-                ),
-                (
-                    "is_supervisor",
-                    models.BooleanField(
-                        default=False,
-                        help_text="活动办公室等负责检查督促的单位",
-                        verbose_name="督办单位",
-                    ),
-                ),
-                (
-                    "members",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="units",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="成员",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="commitments.unit",
-                        verbose_name="上级单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, unique=True, verbose_name='名称')),
+                ('kind', models.CharField(choices=[('county', '县区'), ('system', '系统'), ('department', '部门'), ('office', '办公室'), ('group', '群团组织'), ('collective', '集合主体'), ('other', '其他')], default='other', max_length=20, verbose_name='类别')),
+                ('contact_emails', models.TextField(blank=True, help_text='每行一个', validators=[commitments.models.validate_email_list], verbose_name='联系邮箱')),
+                ('is_supervisor', models.BooleanField(default=False, help_text='活动办公室等负责检查督促的单位', verbose_name='督办单位')),
+                ('members', models.ManyToManyField(blank=True, related_name='units', to=settings.AUTH_USER_MODEL, verbose_name='成员')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='commitments.unit', verbose_name='上级单位')),
             ],
             options={
-                "verbose_name": "责任主体",
-                "verbose_name_plural": "责任主体",
-                "ordering": ["name"],
+                'verbose_name': '责任主体',
+                'verbose_name_plural': '责任主体',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalCommitment_co_units",
+            name='HistoricalCommitment_co_units',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="commitments.commitment",
-                    ),
-                ),
-                (
-                    "history",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        to="commitments.historicalcommitment",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="commitments.unit",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('commitment', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment')),
+                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='commitments.historicalcommitment')),
+                ('unit', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.unit')),
             ],
             options={
-                "verbose_name": "HistoricalCommitment_co_units",
+                'verbose_name': 'HistoricalCommitment_co_units',
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name="historicalcommitment",
-            name="lead_unit",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="commitments.unit",
-                verbose_name="牵头单位",
-            ),
+            model_name='historicalcommitment',
+            name='lead_unit',
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.unit', verbose_name='牵头单位'),
         ),
         migrations.AddField(
-            model_name="commitment",
-            name="co_units",
-            field=models.ManyToManyField(
-                blank=True,
-                related_name="supported_commitments",
-                to="commitments.unit",
-                verbose_name="配合单位",
-            ),
+            model_name='commitment',
+            name='co_units',
+            field=models.ManyToManyField(blank=True, related_name='supported_commitments', to='commitments.unit', verbose_name='配合单位'),
         ),
         migrations.AddField(
-            model_name="commitment",
-            name="lead_unit",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="led_commitments",
-                to="commitments.unit",
-                verbose_name="牵头单位",
-            ),
+            model_name='commitment',
+            name='lead_unit',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_commitments', to='commitments.unit', verbose_name='牵头单位'),
         ),
         migrations.CreateModel(
-            name="ProgressUpdate",
+            name='ProgressUpdate',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("text", models.TextField(verbose_name="进展情况")),
-                (
-                    "percent",
-                    models.PositiveSmallIntegerField(
-                        default=0,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="完成进度(%)",
-                    ),
-                ),
-                ("is_public", models.BooleanField(default=False, verbose_name="可公开")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="报送时间")),
-                (
-                    "author",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="progress_updates",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="报送人",
-                    ),
-                ),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="progress_updates",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('text', models.TextField(verbose_name='进展情况')),
+                ('percent', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='完成进度(%)')),
+                ('is_public', models.BooleanField(default=False, verbose_name='可公开')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='报送时间')),
+                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='progress_updates', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
+                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress_updates', to='commitments.commitment', verbose_name='承诺事项')),
             ],
             options={
-                "verbose_name": "进展情况",
-                "verbose_name_plural": "进展情况",
-                "ordering": ["-created_at", "-id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("percent__gte", 0), ("percent__lte", 100)),
-                        name="progress_percent_0_100",
-                    )
-                ],
+                'verbose_name': '进展情况',
+                'verbose_name_plural': '进展情况',
+                'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('percent__gte', 0), ('percent__lte', 100)), name='progress_percent_0_100')],
             },
         ),
         migrations.AddConstraint(
-            model_name="directive",
-            constraint=models.UniqueConstraint(
-                fields=("document", "ref"), name="directive_unique_ref"
-            ),
+            model_name='directive',
+            constraint=models.UniqueConstraint(fields=('document', 'ref'), name='directive_unique_ref'),
         ),
         migrations.AddConstraint(
-            model_name="directive",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("span_end__gte", models.F("span_start"))),
-                name="directive_span_ordered",
-            ),
+            model_name='directive',
+            constraint=models.CheckConstraint(condition=models.Q(('span_end__gte', models.F('span_start'))), name='directive_span_ordered'),
         ),
         migrations.AddConstraint(
-            model_name="unit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("parent", models.F("pk")), _negated=True),
-                name="unit_not_own_parent",
-            ),
+            model_name='unit',
+            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='unit_not_own_parent'),
         ),
         migrations.AddIndex(
-            model_name="commitment",
-            index=models.Index(
-                condition=models.Q(
-                    (
-                        "status__in",
-                        ["draft", "assigned", "accepted", "in_progress", "submitted", "returned"],
-                    )
-                ),
-                fields=["deadline"],
-                name="commitment_open_deadline",
-            ),
+            model_name='commitment',
+            index=models.Index(condition=models.Q(('status__in', ['draft', 'assigned', 'accepted', 'in_progress', 'submitted', 'returned'])), fields=['deadline'], name='commitment_open_deadline'),
         ),
         migrations.AddIndex(
-            model_name="commitment",
-            index=models.Index(fields=["lead_unit", "status"], name="commitment_unit_status"),
+            model_name='commitment',
+            index=models.Index(fields=['lead_unit', 'status'], name='commitment_unit_status'),
         ),
         migrations.AddIndex(
-            model_name="commitment",
-            index=models.Index(fields=["status", "deadline"], name="commitment_status_deadline"),
+            model_name='commitment',
+            index=models.Index(fields=['status', 'deadline'], name='commitment_status_deadline'),
         ),
         migrations.AddConstraint(
-            model_name="commitment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status__in", ["submitted", "verified", "closed"]), _negated=True),
-                    ("completed_on__isnull", False),
-                    _connector="OR",
-                ),
-                name="commitment_finished_has_completed_on",
-            ),
+            model_name='commitment',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['submitted', 'verified', 'closed']), _negated=True), ('completed_on__isnull', False), _connector='OR'), name='commitment_finished_has_completed_on'),
         ),
         migrations.AddConstraint(
-            model_name="commitment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "cancelled"), _negated=True),
-                    models.Q(("status_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="commitment_cancelled_has_reason",
-            ),
+            model_name='commitment',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('status_reason', ''), _negated=True), _connector='OR'), name='commitment_cancelled_has_reason'),
         ),
     ]

@@ -8,346 +8,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("commitments", "0001_initial"),
+        ('commitments', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="commitment",
-            name="accepted_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="签收时间"),
+            model_name='commitment',
+            name='accepted_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='签收时间'),
         ),
         migrations.AddField(
-            model_name="commitment",
-            name="assigned_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="交办时间"),
+            model_name='commitment',
+            name='assigned_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='交办时间'),
         ),
         migrations.AddField(
-            model_name="commitment",
-            name="completion_note",
-            field=models.TextField(blank=True, verbose_name="办结说明"),
+            model_name='commitment',
+            name='completion_note',
+            field=models.TextField(blank=True, verbose_name='办结说明'),
         ),
         migrations.AddField(
-            model_name="historicalcommitment",
-            name="accepted_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="签收时间"),
+            model_name='historicalcommitment',
+            name='accepted_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='签收时间'),
         ),
         migrations.AddField(
-            model_name="historicalcommitment",
-            name="assigned_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="交办时间"),
+            model_name='historicalcommitment',
+            name='assigned_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='交办时间'),
         ),
         migrations.AddField(
-            model_name="historicalcommitment",
-            name="completion_note",
-            field=models.TextField(blank=True, verbose_name="办结说明"),
+            model_name='historicalcommitment',
+            name='completion_note',
+            field=models.TextField(blank=True, verbose_name='办结说明'),
         ),
         migrations.CreateModel(
-            name="HistoricalDeadlineExtension",
+            name='HistoricalDeadlineExtension',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("requested_deadline", models.DateField(verbose_name="申请延至")),
-                ("deadline_before", models.DateField(verbose_name="申请时的时限")),
-                ("reason", models.TextField(verbose_name="延期理由")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "待审批"),
-                            ("approved", "已批准"),
-                            ("rejected", "未批准"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="审批状态",
-                    ),
-                ),
-                (
-                    "decided_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
-                ),
-                ("decision_note", models.TextField(blank=True, verbose_name="审批意见")),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="申请时间"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="审批人",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="申请人",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('requested_deadline', models.DateField(verbose_name='申请延至')),
+                ('deadline_before', models.DateField(verbose_name='申请时的时限')),
+                ('reason', models.TextField(verbose_name='延期理由')),
+                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已批准'), ('rejected', '未批准')], default='pending', max_length=10, verbose_name='审批状态')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
+                ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='申请时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('commitment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment', verbose_name='承诺事项')),
+                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
             ],
             options={
-                "verbose_name": "historical 延期申请",
-                "verbose_name_plural": "historical 延期申请",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 延期申请',
+                'verbose_name_plural': 'historical 延期申请',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalEvidence",
+            name='HistoricalEvidence',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("file", models.TextField(max_length=255, verbose_name="文件")),
-                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
-                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
-                ("size", models.PositiveBigIntegerField(verbose_name="大小(字节)")),
-                (
-                    "uploaded_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="上传时间"),
-                ),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="上传人",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('file', models.TextField(max_length=255, verbose_name='文件')),
+                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
+                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
+                ('size', models.PositiveBigIntegerField(verbose_name='大小(字节)')),
+                ('uploaded_at', models.DateTimeField(blank=True, editable=False, verbose_name='上传时间')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('commitment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment', verbose_name='承诺事项')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
             ],
             options={
-                "verbose_name": "historical 佐证材料",
-                "verbose_name_plural": "historical 佐证材料",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical 佐证材料',
+                'verbose_name_plural': 'historical 佐证材料',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="DeadlineExtension",
+            name='DeadlineExtension',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("requested_deadline", models.DateField(verbose_name="申请延至")),
-                ("deadline_before", models.DateField(verbose_name="申请时的时限")),
-                ("reason", models.TextField(verbose_name="延期理由")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "待审批"),
-                            ("approved", "已批准"),
-                            ("rejected", "未批准"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="审批状态",
-                    ),
-                ),
-                (
-                    "decided_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
-                ),
-                ("decision_note", models.TextField(blank=True, verbose_name="审批意见")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="extensions",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="审批人",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="申请人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('requested_deadline', models.DateField(verbose_name='申请延至')),
+                ('deadline_before', models.DateField(verbose_name='申请时的时限')),
+                ('reason', models.TextField(verbose_name='延期理由')),
+                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已批准'), ('rejected', '未批准')], default='pending', max_length=10, verbose_name='审批状态')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
+                ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
+                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='commitments.commitment', verbose_name='承诺事项')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
             ],
             options={
-                "verbose_name": "延期申请",
-                "verbose_name_plural": "延期申请",
-                "ordering": ["-created_at", "-id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("requested_deadline__gt", models.F("deadline_before"))),
-                        name="extension_moves_deadline_later",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("status", "pending"), ("decided_at__isnull", False), _connector="OR"
-                        ),
-                        name="extension_decided_has_time",
-                    ),
-                    models.UniqueConstraint(
-                        condition=models.Q(("status", "pending")),
-                        fields=("commitment",),
-                        name="extension_one_pending_per_commitment",
-                    ),
-                ],
+                'verbose_name': '延期申请',
+                'verbose_name_plural': '延期申请',
+                'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('requested_deadline__gt', models.F('deadline_before'))), name='extension_moves_deadline_later'), models.CheckConstraint(condition=models.Q(('status', 'pending'), ('decided_at__isnull', False), _connector='OR'), name='extension_decided_has_time'), models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('commitment',), name='extension_one_pending_per_commitment')],
             },
         ),
         migrations.CreateModel(
-            name="Evidence",
+            name='Evidence',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "file",
-                    models.FileField(
-                        max_length=255,
-                        upload_to=commitments.models.evidence_upload_to,
-                        verbose_name="文件",
-                    ),
-                ),
-                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
-                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
-                ("size", models.PositiveBigIntegerField(verbose_name="大小(字节)")),
-                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="evidence",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="上传人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file', models.FileField(max_length=255, upload_to=commitments.models.evidence_upload_to, verbose_name='文件')),
+                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
+                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
+                ('size', models.PositiveBigIntegerField(verbose_name='大小(字节)')),
+                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='commitments.commitment', verbose_name='承诺事项')),
+                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
             ],
             options={
-                "verbose_name": "佐证材料",
-                "verbose_name_plural": "佐证材料",
-                "ordering": ["-uploaded_at", "-id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("size__gt", 0)), name="evidence_not_empty"
-                    )
-                ],
+                'verbose_name': '佐证材料',
+                'verbose_name_plural': '佐证材料',
+                'ordering': ['-uploaded_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('size__gt', 0)), name='evidence_not_empty')],
             },
         ),
     ]

@@ -7,232 +7,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("commitments", "0003_role_groups"),
+        ('commitments', '0003_role_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="WebhookSubscription",
+            name='WebhookSubscription',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, verbose_name="名称")),
-                ("url", models.URLField(max_length=500, verbose_name="接收地址")),
-                (
-                    "secret",
-                    models.CharField(
-                        help_text="用于 HMAC-SHA256 签名,接收方据此验证",
-                        max_length=128,
-                        verbose_name="签名密钥",
-                    ),
-                ),
-                (
-                    "events",
-                    models.JSONField(
-                        default=list,
-                        validators=[commitments.models.validate_webhook_events],
-                        verbose_name="订阅事件",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, verbose_name='名称')),
+                ('url', models.URLField(max_length=500, verbose_name='接收地址')),
+                ('secret', models.CharField(help_text='用于 HMAC-SHA256 签名,接收方据此验证', max_length=128, verbose_name='签名密钥')),
+                ('events', models.JSONField(default=list, validators=[commitments.models.validate_webhook_events], verbose_name='订阅事件')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
             ],
             options={
-                "verbose_name": "Webhook 订阅",
-                "verbose_name_plural": "Webhook 订阅",
-                "ordering": ["name", "id"],
+                'verbose_name': 'Webhook 订阅',
+                'verbose_name_plural': 'Webhook 订阅',
+                'ordering': ['name', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="RankingSnapshot",
+            name='RankingSnapshot',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=200, verbose_name="标题")),
-                ("published_on", models.DateField(verbose_name="发布日期")),
-                ("as_of", models.DateField(verbose_name="统计截止日期")),
-                ("rows", models.JSONField(default=list, verbose_name="榜单")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="发布人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='标题')),
+                ('published_on', models.DateField(verbose_name='发布日期')),
+                ('as_of', models.DateField(verbose_name='统计截止日期')),
+                ('rows', models.JSONField(default=list, verbose_name='榜单')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
             ],
             options={
-                "verbose_name": "业绩榜快照",
-                "verbose_name_plural": "业绩榜快照",
-                "ordering": ["-published_on", "-id"],
+                'verbose_name': '业绩榜快照',
+                'verbose_name_plural': '业绩榜快照',
+                'ordering': ['-published_on', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="CalendarToken",
+            name='CalendarToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "token_hash",
-                    models.CharField(
-                        editable=False, max_length=64, unique=True, verbose_name="令牌摘要"
-                    ),
-                ),
-                ("label", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "revoked_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="吊销时间"),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="calendar_tokens",
-                        to="commitments.unit",
-                        verbose_name="责任单位",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="calendar_tokens",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="责任人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='令牌摘要')),
+                ('label', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='calendar_tokens', to='commitments.unit', verbose_name='责任单位')),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='calendar_tokens', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
             ],
             options={
-                "verbose_name": "日历订阅",
-                "verbose_name_plural": "日历订阅",
-                "ordering": ["-created_at", "-id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("unit__isnull", False), ("user__isnull", True)),
-                            models.Q(("unit__isnull", True), ("user__isnull", False)),
-                            _connector="OR",
-                        ),
-                        name="calendar_token_unit_xor_user",
-                    )
-                ],
+                'verbose_name': '日历订阅',
+                'verbose_name_plural': '日历订阅',
+                'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('unit__isnull', False), ('user__isnull', True)), models.Q(('unit__isnull', True), ('user__isnull', False)), _connector='OR'), name='calendar_token_unit_xor_user')],
             },
         ),
         migrations.CreateModel(
-            name="WebhookDelivery",
+            name='WebhookDelivery',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "event",
-                    models.CharField(
-                        choices=[
-                            ("created", "新建"),
-                            ("status_changed", "状态变更"),
-                            ("overdue", "逾期"),
-                            ("closed", "销号"),
-                        ],
-                        max_length=30,
-                        verbose_name="事件",
-                    ),
-                ),
-                ("payload", models.JSONField(verbose_name="内容")),
-                ("dedupe_key", models.CharField(blank=True, max_length=200, verbose_name="去重键")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "待发送"),
-                            ("retrying", "重试中"),
-                            ("succeeded", "已送达"),
-                            ("failed", "失败"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
-                (
-                    "response_code",
-                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="响应码"),
-                ),
-                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "delivered_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="送达时间"),
-                ),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
-                (
-                    "subscription",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="deliveries",
-                        to="commitments.webhooksubscription",
-                        verbose_name="订阅",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('event', models.CharField(choices=[('created', '新建'), ('status_changed', '状态变更'), ('overdue', '逾期'), ('closed', '销号')], max_length=30, verbose_name='事件')),
+                ('payload', models.JSONField(verbose_name='内容')),
+                ('dedupe_key', models.CharField(blank=True, max_length=200, verbose_name='去重键')),
+                ('status', models.CharField(choices=[('pending', '待发送'), ('retrying', '重试中'), ('succeeded', '已送达'), ('failed', '失败')], default='pending', max_length=10, verbose_name='状态')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
+                ('response_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='响应码')),
+                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='送达时间')),
+                ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='commitments.commitment', verbose_name='承诺事项')),
+                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='commitments.webhooksubscription', verbose_name='订阅')),
             ],
             options={
-                "verbose_name": "Webhook 投递记录",
-                "verbose_name_plural": "Webhook 投递记录",
-                "ordering": ["-created_at", "-id"],
-                "indexes": [
-                    models.Index(fields=["status", "created_at"], name="webhook_delivery_status")
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("dedupe_key", ""), _negated=True),
-                        fields=("subscription", "dedupe_key"),
-                        name="webhook_delivery_once_per_key",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("status", "succeeded"), _negated=True),
-                            ("delivered_at__isnull", False),
-                            _connector="OR",
-                        ),
-                        name="webhook_delivery_succeeded_has_time",
-                    ),
-                ],
+                'verbose_name': 'Webhook 投递记录',
+                'verbose_name_plural': 'Webhook 投递记录',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['status', 'created_at'], name='webhook_delivery_status')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('dedupe_key', ''), _negated=True), fields=('subscription', 'dedupe_key'), name='webhook_delivery_once_per_key'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'succeeded'), _negated=True), ('delivered_at__isnull', False), _connector='OR'), name='webhook_delivery_succeeded_has_time')],
             },
         ),
     ]

@@ -38,245 +38,100 @@ def remove_reminder_schedule(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("commitments", "0004_outputs_snapshots_calendar_webhooks"),
+        ('commitments', '0004_outputs_snapshots_calendar_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("django_celery_beat", "0019_alter_periodictasks_options"),
+        ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ReminderSweep",
+            name='ReminderSweep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("day", models.DateField(unique=True, verbose_name="提醒日期")),
-                (
-                    "started_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="开始时间"
-                    ),
-                ),
-                (
-                    "finished_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField(unique=True, verbose_name='提醒日期')),
+                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始时间')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
             ],
             options={
-                "verbose_name": "提醒批次",
-                "verbose_name_plural": "提醒批次",
-                "ordering": ["-day"],
+                'verbose_name': '提醒批次',
+                'verbose_name_plural': '提醒批次',
+                'ordering': ['-day'],
             },
         ),
         migrations.CreateModel(
-            name="ReminderLog",
+            name='ReminderLog',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("due_soon", "即将到期"),
-                            ("overdue", "逾期催办"),
-                            ("missing_report", "进展未报"),
-                            ("escalation", "逾期督办"),
-                            ("manual", "人工催办"),
-                        ],
-                        max_length=20,
-                        verbose_name="类型",
-                    ),
-                ),
-                (
-                    "period",
-                    models.CharField(
-                        help_text="同一事项同一类型在同一周期内只提醒一次",
-                        max_length=40,
-                        verbose_name="周期",
-                    ),
-                ),
-                ("claim", models.CharField(editable=False, max_length=32, verbose_name="认领令牌")),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="生成时间"
-                    ),
-                ),
-                (
-                    "commitment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reminder_logs",
-                        to="commitments.commitment",
-                        verbose_name="承诺事项",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="操作人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('due_soon', '即将到期'), ('overdue', '逾期催办'), ('missing_report', '进展未报'), ('escalation', '逾期督办'), ('manual', '人工催办')], max_length=20, verbose_name='类型')),
+                ('period', models.CharField(help_text='同一事项同一类型在同一周期内只提醒一次', max_length=40, verbose_name='周期')),
+                ('claim', models.CharField(editable=False, max_length=32, verbose_name='认领令牌')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='生成时间')),
+                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_logs', to='commitments.commitment', verbose_name='承诺事项')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
             ],
             options={
-                "verbose_name": "提醒记录",
-                "verbose_name_plural": "提醒记录",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': '提醒记录',
+                'verbose_name_plural': '提醒记录',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ReminderMessage",
+            name='ReminderMessage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("recipient", models.EmailField(max_length=254, verbose_name="收件人")),
-                ("subject", models.CharField(max_length=300, verbose_name="主题")),
-                ("body_text", models.TextField(verbose_name="正文(纯文本)")),
-                ("body_html", models.TextField(verbose_name="正文(HTML)")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "待发送"),
-                            ("sending", "发送中"),
-                            ("sent", "已发送"),
-                            ("failed", "发送失败"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="发送次数")),
-                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
-                ("sweep_day", models.DateField(blank=True, null=True, verbose_name="提醒日期")),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="生成时间"
-                    ),
-                ),
-                ("queued_at", models.DateTimeField(blank=True, null=True, verbose_name="入队时间")),
-                (
-                    "sending_since",
-                    models.DateTimeField(blank=True, null=True, verbose_name="开始发送时间"),
-                ),
-                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
-                (
-                    "send_token",
-                    models.CharField(
-                        blank=True, editable=False, max_length=32, verbose_name="发送令牌"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('recipient', models.EmailField(max_length=254, verbose_name='收件人')),
+                ('subject', models.CharField(max_length=300, verbose_name='主题')),
+                ('body_text', models.TextField(verbose_name='正文(纯文本)')),
+                ('body_html', models.TextField(verbose_name='正文(HTML)')),
+                ('status', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=10, verbose_name='状态')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='发送次数')),
+                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
+                ('sweep_day', models.DateField(blank=True, null=True, verbose_name='提醒日期')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='生成时间')),
+                ('queued_at', models.DateTimeField(blank=True, null=True, verbose_name='入队时间')),
+                ('sending_since', models.DateTimeField(blank=True, null=True, verbose_name='开始发送时间')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
+                ('send_token', models.CharField(blank=True, editable=False, max_length=32, verbose_name='发送令牌')),
             ],
             options={
-                "verbose_name": "提醒邮件",
-                "verbose_name_plural": "提醒邮件",
-                "ordering": ["-created_at", "-id"],
-                "indexes": [
-                    models.Index(fields=["status", "queued_at"], name="remindermsg_status_queued"),
-                    models.Index(fields=["send_token"], name="remindermsg_send_token"),
-                ],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("status", "sent"), _negated=True),
-                            ("sent_at__isnull", False),
-                            _connector="OR",
-                        ),
-                        name="remindermsg_sent_has_sent_at",
-                    )
-                ],
+                'verbose_name': '提醒邮件',
+                'verbose_name_plural': '提醒邮件',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['status', 'queued_at'], name='remindermsg_status_queued'), models.Index(fields=['send_token'], name='remindermsg_send_token')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'sent'), _negated=True), ('sent_at__isnull', False), _connector='OR'), name='remindermsg_sent_has_sent_at')],
             },
         ),
         migrations.CreateModel(
-            name="ReminderDelivery",
+            name='ReminderDelivery',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("recipient", models.EmailField(max_length=254, verbose_name="收件人")),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("primary", "责任方"),
-                            ("copy", "配合单位抄送"),
-                            ("supervisor", "督办单位"),
-                        ],
-                        max_length=12,
-                        verbose_name="身份",
-                    ),
-                ),
-                (
-                    "log",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="deliveries",
-                        to="commitments.reminderlog",
-                        verbose_name="提醒记录",
-                    ),
-                ),
-                (
-                    "message",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="deliveries",
-                        to="commitments.remindermessage",
-                        verbose_name="提醒邮件",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('recipient', models.EmailField(max_length=254, verbose_name='收件人')),
+                ('role', models.CharField(choices=[('primary', '责任方'), ('copy', '配合单位抄送'), ('supervisor', '督办单位')], max_length=12, verbose_name='身份')),
+                ('log', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='commitments.reminderlog', verbose_name='提醒记录')),
+                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='commitments.remindermessage', verbose_name='提醒邮件')),
             ],
             options={
-                "verbose_name": "提醒收件人",
-                "verbose_name_plural": "提醒收件人",
+                'verbose_name': '提醒收件人',
+                'verbose_name_plural': '提醒收件人',
             },
         ),
         migrations.AddIndex(
-            model_name="reminderlog",
-            index=models.Index(fields=["claim"], name="reminderlog_claim"),
+            model_name='reminderlog',
+            index=models.Index(fields=['claim'], name='reminderlog_claim'),
         ),
         migrations.AddConstraint(
-            model_name="reminderlog",
-            constraint=models.UniqueConstraint(
-                fields=("commitment", "kind", "period"), name="reminderlog_once_per_period"
-            ),
+            model_name='reminderlog',
+            constraint=models.UniqueConstraint(fields=('commitment', 'kind', 'period'), name='reminderlog_once_per_period'),
         ),
         migrations.AddIndex(
-            model_name="reminderdelivery",
-            index=models.Index(
-                condition=models.Q(("message__isnull", True)),
-                fields=["recipient"],
-                name="reminderdelivery_unsent",
-            ),
+            model_name='reminderdelivery',
+            index=models.Index(condition=models.Q(('message__isnull', True)), fields=['recipient'], name='reminderdelivery_unsent'),
         ),
         migrations.AddConstraint(
-            model_name="reminderdelivery",
-            constraint=models.UniqueConstraint(
-                fields=("log", "recipient"), name="reminderdelivery_once"
-            ),
+            model_name='reminderdelivery',
+            constraint=models.UniqueConstraint(fields=('log', 'recipient'), name='reminderdelivery_once'),
         ),
         migrations.RunPython(add_reminder_schedule, remove_reminder_schedule),
     ]

@@ -5,14 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("commitments", "0006_reminder_permissions_resume"),
+        ('commitments', '0006_reminder_permissions_resume'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="commitment",
-            index=models.Index(fields=["deadline", "id"], name="commitment_deadline_id"),
+            model_name='commitment',
+            index=models.Index(fields=['deadline', 'id'], name='commitment_deadline_id'),
         ),
     ]

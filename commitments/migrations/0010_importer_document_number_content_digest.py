@@ -4,21 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("commitments", "0009_reminder_sweep_indexes"),
+        ('commitments', '0009_reminder_sweep_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="sourcedocument",
-            name="content_sha256",
-            field=models.CharField(
-                blank=True, db_index=True, max_length=64, verbose_name="内容 SHA-256"
-            ),
+            model_name='sourcedocument',
+            name='content_sha256',
+            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='内容 SHA-256'),
         ),
         migrations.AddField(
-            model_name="sourcedocument",
-            name="document_number",
-            field=models.CharField(blank=True, max_length=100, verbose_name="发文字号"),
+            model_name='sourcedocument',
+            name='document_number',
+            field=models.CharField(blank=True, max_length=100, verbose_name='发文字号'),
         ),
     ]
