@@ -38,7 +38,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commitments", "0010_importer_document_number_content_digest"),
+        ("commitments", "0012_robots_channels"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=True)]
