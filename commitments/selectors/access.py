@@ -217,6 +217,7 @@ _LEDGER_MODELS = (
     "sourcedocument",
     "directive",
     "unit",
+    "unitalias",
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -229,6 +230,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_remindermessage",
             "change_remindermessage",
         }
+        # The unit directory (a wrong alias is removed) and the imports' review records.
+        | {"delete_unitalias", "view_importrecord"}
     ),
     UNIT_MEMBERS: frozenset(
         {

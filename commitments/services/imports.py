@@ -645,7 +645,6 @@ def _without(item: ParsedDirective, dropped: set[str]) -> ParsedDirective:
 
 
 def _with_review(item: ParsedDirective, review: TaskReview, dropped: set[str]) -> ParsedDirective:
-    item = _without(item, dropped)
     changes: dict[str, Any] = {}
     if review.lead is not None:
         changes["owners"] = (review.lead,) if review.lead else ()
@@ -659,7 +658,8 @@ def _with_review(item: ParsedDirective, review: TaskReview, dropped: set[str]) -
         changes["kind"] = review.kind
     if review.responsible_id:
         changes["responsible"] = ""
-    item = replace(item, **changes) if changes else item
+    # A name the office said is no unit goes even where the review still picks it.
+    item = _without(replace(item, **changes) if changes else item, dropped)
     if not item.owners and item.co_owners:
         item = replace(item, owners=item.co_owners[:1], co_owners=item.co_owners[1:])
     return item
