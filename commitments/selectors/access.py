@@ -230,8 +230,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_remindermessage",
             "change_remindermessage",
         }
-        # The unit directory (a wrong alias is removed) and the imports' review records.
-        | {"delete_unitalias", "view_importrecord"}
+        # The imports' review records (aliases are edited with their unit, never deleted).
+        | {"view_importrecord"}
     ),
     UNIT_MEMBERS: frozenset(
         {
