@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0010_importer_document_number_content_digest'),
+        ('commitments', '0011_perf_trgm_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
