@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0011_perf_trgm_search'),
+        ('commitments', '0012_robots_channels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
