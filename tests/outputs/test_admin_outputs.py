@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from commitments.models import CalendarToken, Commitment, RankingSnapshot, WebhookDelivery
 from commitments.services.excel import XLSX_CONTENT_TYPE, commitments_to_xlsx
 from tests.factories import CommitmentFactory, UnitFactory
+from tests.outputs.test_excel import without_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +72,6 @@ def test_import_page_shows_the_error_report_and_writes_nothing(client, superuser
     assert response.status_code == 200
     assert 'id="import-errors"' in page and "系统中没有单位“临时单位”" in page
     assert Commitment.objects.count() == 0
-
-
-def without_ids(data: bytes) -> bytes:
-    workbook = load_workbook(io.BytesIO(data))
-    sheet = workbook.worksheets[0]
-    for row in range(3, sheet.max_row + 1):
-        sheet.cell(row, 1).value = None
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def test_import_page_imports_a_valid_sheet(client, superuser):
