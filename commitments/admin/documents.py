@@ -33,6 +33,7 @@ from ..services.errors import InvalidInput
 from ..services.import_uploads import (
     import_upload_confirm,
     import_upload_discard,
+    import_upload_parsed,
     import_upload_stage,
 )
 from ..services.imports import (
@@ -160,7 +161,13 @@ class DocumentImportAdminMixin:
             )
         except (InvalidInput, SeedError) as exc:
             error = exc.message if isinstance(exc, SeedError) else str(exc)
-            return self._render(request, form=DocumentUploadForm(), error=error)
+            try:
+                # A refused decision: the review again, with the file still staged.
+                parsed, name = import_upload_parsed(token=token, user_id=request.user.pk)
+            except (InvalidInput, SeedError):
+                return self._render(request, form=DocumentUploadForm(), error=error)
+            preview = document_import_preview(parsed=parsed, name=name)
+            return self._render(request, form=None, preview=preview, token=token, error=error)
         except IntegrityError:
             # Two offices importing the same file at the same moment: the other one won.
             return self._render(

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..files import read_bytes
+from ..importer.parse import ParsedDocument, parse_document
 from .errors import InvalidInput
 from .imports import ImportOverrides, ImportResult, document_import
 
@@ -119,6 +120,20 @@ def import_upload_confirm(
     )
     default_storage.delete(stored)
     return result
+
+
+def import_upload_parsed(*, token: str, user_id: int | None) -> tuple[ParsedDocument, str]:
+    """The staged file read again as the preview read it, with its name: the review page is
+    shown again (after a refused decision) without the office uploading the file twice."""
+    staged = import_upload_read(token=token, user_id=user_id)
+    try:
+        data = read_bytes(_stored_name(staged.file_id), limit=staged.size)
+    except FileNotFoundError:
+        raise InvalidInput(_("该文件已经确认导入、已取消或已过期,请重新上传。")) from None
+    if data is None or hashlib.sha256(data).hexdigest() != staged.sha256:
+        raise InvalidInput(_("暂存的文件已被改动,请重新上传。"))
+    parsed = parse_document(data, reference_date=staged.reference_date, name=staged.name)
+    return parsed, staged.name
 
 
 def import_upload_discard(*, token: str, user_id: int | None) -> None:

@@ -328,3 +328,26 @@ def test_the_preview_lists_unrecognised_paragraphs_and_the_document_number(clien
     page = upload(client, notice, name="通知.txt").content.decode()
     assert "教办发〔2023〕7号" in page
     assert 'id="preview-skipped"' not in page
+
+
+def test_a_refused_review_decision_shows_the_review_again_and_writes_nothing(client, office):
+    # given a previewed notice naming 各校, which the directory does not know
+    from tests.services.test_import_review import NOTICE
+
+    client.force_login(office)
+    response = upload(client, NOTICE, name="通知.txt")
+    token = token_of(response)
+    names = re.findall(r'name="unit-name" value="([^"]*)"', response.content.decode())
+    index = names.index("各校")
+    # when the office maps it to an existing unit but chooses none
+    again = client.post(
+        CONFIRM, {"token": token, "unit-name": names, f"unit-{index}-choice": "map"}
+    )
+    # then the review is shown again with the reason, the file still staged, nothing written
+    page = again.content.decode()
+    assert again.status_code == 200 and 'id="preview-plan"' in page
+    assert "“各校”选择了对应已有单位,但没有选定单位" in page
+    assert SourceDocument.objects.count() == 0 and len(staged_files()) == 1
+    # and the same preview can then be confirmed
+    done = client.post(CONFIRM, {"token": token_of(again)})
+    assert done.status_code == 302 and SourceDocument.objects.count() == 1
