@@ -91,6 +91,7 @@ class TrafficLight(models.TextChoices):
 
     RED = "red", _("红灯")
     YELLOW = "yellow", _("黄灯")
+    INCOMPLETE = "incomplete", _("待完善")
     GREEN = "green", _("绿灯")
     GREY = "grey", _("灰灯")
 
@@ -116,6 +117,7 @@ class TrafficLight(models.TextChoices):
 _LIGHT_LOOKS = {
     TrafficLight.RED: ("#c62828", "F8CBAD", _("逾期")),
     TrafficLight.YELLOW: ("#f9a825", "FFE699", _("临期或进展未报")),
+    TrafficLight.INCOMPLETE: ("#5b7c99", "D6E0EA", _("缺少完成时限,待完善")),
     TrafficLight.GREEN: ("#2e7d32", "C6E0B4", _("正常")),
     TrafficLight.GREY: ("#9e9e9e", "D9D9D9", _("已办结或撤销")),
 }

@@ -163,6 +163,57 @@ class Unit(models.Model):
         return split_emails(self.contact_emails)
 
 
+class UnitAlias(models.Model):
+    """Another name documents use for a unit (住建局, 市住建局 for 市住房和城乡建设局)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("责任主体")
+    )
+    name = models.CharField(_("别名"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # One name stands for one unit: an alias is never a unit's own name.
+        if self.name and Unit.objects.filter(name="".join(self.name.split())).exists():
+            raise ValidationError({"name": _("这是一个责任主体的名称,不能作为别名")})
+
+
+class ImportRecord(models.Model):
+    """Who imported a document from the admin, and what the office changed in the review."""
+
+    document = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.PROTECT,
+        related_name="import_records",
+        verbose_name=_("来源文件"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    changes = models.JSONField(_("审核改动"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.imported_at:%Y-%m-%d %H:%M}"
+
+
 class Commitment(models.Model):
     """承诺事项: one piece of work a unit owes, with a deadline and a status."""
 

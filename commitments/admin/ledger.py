@@ -11,11 +11,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from ..models import (
+    Commitment,
+    Directive,
+    ImportRecord,
+    ProgressUpdate,
+    SourceDocument,
+    Unit,
+    UnitAlias,
+)
 from ..querysets import OVERDUE_FIRST_ORDER
 from ..selectors.access import commitment_list_for, unit_ids_named, user_may_create_commitments
 from ..selectors.drafts import commitment_draft_from_directive
@@ -142,6 +151,59 @@ class DirectiveInline(admin.TabularInline):
         return False
 
 
+_FIELD_LABELS = {
+    "lead": _("牵头单位"),
+    "co": _("配合单位"),
+    "deadline": _("完成时限"),
+    "kind": _("类别"),
+    "responsible": _("责任人"),
+}
+_UNIT_CHOICES = {"create": _("新建单位"), "map": _("对应已有单位"), "none": _("不作为单位")}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    if value in Directive.Kind.values:
+        return str(Directive.Kind(value).label)
+    return str(value) if value else "—"
+
+
+def import_changes_lines(changes: dict[str, Any]) -> list[str]:
+    """An ImportRecord's changes as a clerk reads them, one line per decision."""
+    lines = []
+    for name, decision in (changes.get("units") or {}).items():
+        target = f" → {decision['unit']}" if decision.get("unit") else ""
+        lines.append(f"{name}:{_UNIT_CHOICES.get(decision.get('choice'), '')}{target}")
+    for ref in changes.get("excluded") or []:
+        lines.append(f"{ref}:{_('不生成承诺事项')}")
+    for ref, fields in (changes.get("tasks") or {}).items():
+        for key, (before, after) in fields.items():
+            label = _FIELD_LABELS.get(key, key)
+            lines.append(f"{ref} {label}:{_shown(before)} → {_shown(after)}")
+    for added in changes.get("added") or []:
+        lead = (added.get("lead") or ["", ""])[1]
+        lines.append(f"{added['ref']}:{_('从未识别段落添加')}({lead})「{added['text'][:40]}」")
+    return lines
+
+
+class ImportRecordInline(admin.TabularInline):
+    model = ImportRecord
+    fields = ("imported_at", "user", "changes_text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("审核改动"))
+    def changes_text(self, obj: ImportRecord) -> str:
+        return format_html_join(
+            mark_safe("<br>"), "{}", ((line,) for line in import_changes_lines(obj.changes))
+        ) or str(_("未改动,按识别结果导入"))
+
+
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -156,7 +218,7 @@ class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "speaker", "issuer", "document_number")
     date_hierarchy = "delivered_on"
     readonly_fields = ("sha256", "imported_at", "updated_at", "raw_text", "cleaned_text")
-    inlines = [DirectiveInline]
+    inlines = [ImportRecordInline, DirectiveInline]
 
 
 class HasCommitmentFilter(admin.SimpleListFilter):
@@ -236,11 +298,28 @@ class DirectiveAdmin(admin.ModelAdmin):
         )
 
 
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    fields = ("name",)
+    extra = 1
+    verbose_name = _("别名")
+    verbose_name_plural = _("别名(文件中的其他写法,如“住建局”“市住建局”;导入时据此对应到本单位)")
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "parent", "is_supervisor")
+    list_display = ("name", "kind", "alias_list", "parent", "is_supervisor")
     list_filter = ("kind", "is_supervisor")
-    search_fields = ("name",)
+    search_fields = ("name", "aliases__name")
+    inlines = [UnitAliasInline]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description=_("别名"))
+    def alias_list(self, obj: Unit) -> str:
+        return "、".join(a.name for a in obj.aliases.all()) or "—"
+
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
     filter_horizontal = ("members",)

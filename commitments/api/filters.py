@@ -127,7 +127,10 @@ class CommitmentFilter(StaticFilterSet):
         distinct=False,
         choices=[(value, value) for value in TrafficLight.values],
         method="filter_traffic_light",
-        help_text=_("红绿灯,可重复:red 逾期、yellow 临期或久未报送、green 正常、grey 已办结"),
+        help_text=_(
+            "红绿灯,可重复:red 逾期、yellow 临期或久未报送、incomplete 待完善(缺少完成时限)、"
+            "green 正常、grey 已办结"
+        ),
     )
     is_public = filters.BooleanFilter(field_name="is_public", help_text=_("是否向社会公开"))
     q = filters.CharFilter(method="filter_text", help_text=_("在事项和具体内容中搜索"))

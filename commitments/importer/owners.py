@@ -416,3 +416,11 @@ def strengths_subject(sentence: str, cue_start: int) -> tuple[str, ...]:
         return ()
     units = split_units(m.group("units"))
     return units if all(is_unit_name(u) for u in units) else ()
+
+
+def unit_key(name: str) -> str:
+    """The form of a unit's name that the unit directory matches on: without spacing, whose
+    it is (我市, 本校) and a summing-up tail (等, 等有关单位): 我市住建局等 is 住建局."""
+    key = "".join(name.split())
+    key = _GENERIC_TAIL.sub("", _OWN_PREFIX.sub("", key))
+    return re.sub(r"等+$", "", key) or key

@@ -225,6 +225,7 @@ _LEDGER_MODELS = (
     "sourcedocument",
     "directive",
     "unit",
+    "unitalias",
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -246,6 +247,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "add_personprofile",
             "change_personprofile",
         }
+        # The imports' review records (aliases are edited with their unit, never deleted).
+        | {"view_importrecord"}
     ),
     UNIT_MEMBERS: frozenset(
         {
