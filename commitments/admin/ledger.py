@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..selectors.access import commitment_list_for, user_may_create_commitments
+from ..selectors.access import commitment_list_for, unit_list_for, user_may_create_commitments
 from ..selectors.drafts import commitment_draft_from_directive
 from ..selectors.office import office_today
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
@@ -173,6 +173,11 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
     filter_horizontal = ("members",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Members and contact e-mails of another unit are none of a unit member's business; the
+        # commitment form's unit pickers (autocomplete) ask this queryset too.
+        return unit_list_for(request.user).select_related(*self.list_select_related)
 
 
 class ProgressUpdateInline(admin.TabularInline):
