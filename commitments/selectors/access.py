@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ..choices import Role
 from ..models import (
@@ -27,9 +27,15 @@ if TYPE_CHECKING:
     from ..querysets import CommitmentQuerySet
 
 
+def user_is_active(user: User | AnonymousUser | None) -> bool:
+    """Signed in and not deactivated. A deactivated account holds no right anywhere, whichever
+    entry point (a session, a token, a script) still carries it."""
+    return user is not None and user.is_authenticated and bool(getattr(user, "is_active", False))
+
+
 def user_is_supervisor(user: User | AnonymousUser) -> bool:
     """Supervisors (the activity office) see and act on everything."""
-    if not user.is_authenticated:
+    if not user_is_active(user):
         return False
     if getattr(user, "is_superuser", False):
         return True
@@ -63,8 +69,9 @@ def commitment_list_for(
 
 
 def unit_ids_of_member(user: User | AnonymousUser) -> set[int]:
-    """The ids of the units a user belongs to, with their sub-units (empty when anonymous)."""
-    if not user.is_authenticated:
+    """The ids of the units a user belongs to, with their sub-units (empty when anonymous or
+    deactivated)."""
+    if not user_is_active(user):
         return set()
     return Unit.objects.descendant_ids(
         Unit.objects.filter(members=user).values_list("id", flat=True)
@@ -143,6 +150,14 @@ def pending_extensions_for(user: User | AnonymousUser) -> QuerySet[DeadlineExten
     ).select_related("commitment", "requested_by")
 
 
+def calendar_tokens_in_force() -> QuerySet[CalendarToken]:
+    """The feeds that may be served: not revoked, and a person's only while their account is
+    active (a unit's feed belongs to the unit and outlives any member)."""
+    return CalendarToken.objects.filter(revoked_at__isnull=True).filter(
+        Q(user__isnull=True) | Q(user__is_active=True)
+    )
+
+
 def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
     """What a calendar feed may show: its unit's commitments (with sub-units, led or
     supported), or its person's."""
@@ -157,7 +172,7 @@ def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> froze
     Members of a unit act on the commitments their unit or one of its sub-units leads or
     supports, the same set `commitment_list_for` shows them.
     """
-    if actor is None or isinstance(actor, AnonymousUser) or not actor.is_active:
+    if not user_is_active(actor):
         return frozenset()
     roles: set[str] = set()
     if user_is_supervisor(actor):
