@@ -8,7 +8,7 @@ evidence downloads, calendar feeds, imports and the workflow's roles all come fr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..querysets import CommitmentQuerySet
 
 
-def user_is_active(user: User | AnonymousUser | None) -> bool:
+def user_is_active(user: User | AnonymousUser | None) -> TypeGuard[User]:
     """Signed in and not deactivated. A deactivated account holds no right anywhere, whichever
     entry point (a session, a token, a script) still carries it."""
     return user is not None and user.is_authenticated and bool(getattr(user, "is_active", False))
