@@ -63,8 +63,13 @@ REPORT_CYCLE_DAYS: dict[str, int] = {
 
 
 class Role(models.TextChoices):
+    """What a user is to one commitment (`selectors.access.actor_roles` decides)."""
+
     SUPERVISOR = "supervisor", _("督办人员")
+    # The lead unit's (牵头单位, or a unit above it): signs for the whole, works on it, submits it.
     UNIT = "unit", _("责任单位人员")
+    # A supporting unit's (配合单位): reports progress on its part, the lead answers for the rest.
+    CO_UNIT = "co_unit", _("配合单位人员")
 
 
 class Move(models.TextChoices):

@@ -1,8 +1,10 @@
 """Who may see or do what: the one place every entry point and service asks.
 
 The office (督办单位 members, superusers) sees and acts on everything; a unit member sees the
-commitments their units and sub-units lead or support, acts on them in the role 责任单位人员,
-and edits only a commitment's description and responsible person. Admin and API querysets,
+commitments their units and sub-units lead or support. On those their unit leads they act as
+责任单位人员 (sign for, work on, submit the whole) and edit only the description and the
+responsible person; on those it supports, as 配合单位人员 (report progress on their part). A
+deactivated account holds no right anywhere. Admin and API querysets,
 evidence downloads, calendar feeds, imports and the workflow's roles all come from here.
 """
 
@@ -169,8 +171,9 @@ def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
 def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> frozenset[str]:
     """The roles `actor` holds towards this commitment (empty: it is none of their business).
 
-    Members of a unit act on the commitments their unit or one of its sub-units leads or
-    supports, the same set `commitment_list_for` shows them.
+    A member of the lead unit, or of a unit above it, holds `Role.UNIT`; a member of a
+    co-unit (or above one) holds `Role.CO_UNIT`: the same commitments `commitment_list_for`
+    shows them, split by who answers for the whole.
     """
     if not user_is_active(actor):
         return frozenset()
@@ -178,6 +181,11 @@ def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> froze
     if user_is_supervisor(actor):
         roles.add(Role.SUPERVISOR)
     own = unit_ids_of_member(actor)
-    if own and (commitment.lead_unit_id in own or commitment.co_units.filter(id__in=own).exists()):
+    if not own:
+        return frozenset(roles)
+    if commitment.lead_unit_id in own:
+        # Everything a co-unit may do, the lead may too: no need to ask about co-units.
         roles.add(Role.UNIT)
+    elif commitment.co_units.filter(id__in=own).exists():
+        roles.add(Role.CO_UNIT)
     return frozenset(roles)
