@@ -89,6 +89,8 @@ class Move(models.TextChoices):
     ADD_EVIDENCE = "add_evidence", pgettext_lazy("move", "上传佐证材料")
     # Not a move on the commitment's own table: the office's answer to REQUEST_EXTENSION.
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("move", "审批延期")
+    # Nor this: the office decides what /public/ shows (services.publication).
+    PUBLISH = "publish", pgettext_lazy("move", "确认公开")
 
 
 class TrafficLight(models.TextChoices):

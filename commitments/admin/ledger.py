@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,14 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..selectors.access import commitment_list_for, unit_list_for, user_may_create_commitments
+from ..selectors.access import (
+    commitment_list_for,
+    unit_list_for,
+    user_may_create_commitments,
+    user_may_publish,
+)
 from ..selectors.drafts import commitment_draft_from_directive
 from ..selectors.office import office_today
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+from ..services.publication import commitment_description_publish
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
 from .reminders import ReminderLogInline, send_reminder_now
-from .workflow import CommitmentWorkflowMixin, TrafficLightFilter, annotate_for_changelist
+from .workflow import (
+    CommitmentWorkflowMixin,
+    TrafficLightFilter,
+    acting_user,
+    annotate_for_changelist,
+)
 
 admin.site.site_header = _("认责承诺台账")
 admin.site.site_title = _("认责承诺台账")
@@ -182,8 +193,8 @@ class UnitAdmin(admin.ModelAdmin):
 
 class ProgressUpdateInline(admin.TabularInline):
     model = ProgressUpdate
-    fields = ("created_at", "author", "percent", "text", "is_public")
-    readonly_fields = ("created_at", "author", "percent", "text", "is_public")
+    fields = ("created_at", "author", "percent", "text", "publish_requested", "is_public")
+    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -210,6 +221,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         TrafficLightFilter,
         OverdueFilter,
         "is_public",
+        "description_publish_requested",
         "deadline_pending",
         "report_cycle",
         ResponsibleFilter,
@@ -237,6 +249,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         "completed_on",
         "finished_on_time",
         "last_progress_at",
+        "description_publish_requested",
         "directive",
         "responsible_name",
         "created_at",
@@ -262,14 +275,17 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
                     "completion_note",
                     "completed_on",
                     "finished_on_time",
-                    "is_public",
                 )
             },
+        ),
+        (
+            _("向社会公开"),
+            {"fields": ("is_public", "description_publish_requested", "public_description")},
         ),
         (_("记录"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = [ProgressUpdateInline, ReminderLogInline]
-    actions = [send_reminder_now]
+    actions = [send_reminder_now, "publish_description"]
 
     class Media:
         css = {"all": ["commitments/admin.css"]}
@@ -282,6 +298,17 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Commitments are cancelled, never deleted: the record must survive.
         return False
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return user_may_publish(request.user)
+
+    @admin.action(description=_("公开所选事项的具体内容(以当前内容为准)"), permissions=["publish"])
+    def publish_description(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for commitment in queryset:
+            commitment_description_publish(commitment=commitment, actor=acting_user(request))
+        self.message_user(
+            request, _("已公开 %(n)d 个事项的具体内容。") % {"n": len(queryset)}, messages.SUCCESS
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return user_may_create_commitments(request.user)

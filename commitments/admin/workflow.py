@@ -25,10 +25,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..choices import Move
 from ..models import Commitment, DeadlineExtension, Evidence, ProgressUpdate
-from ..selectors.access import commitment_list_for, user_is_supervisor
+from ..selectors.access import commitment_list_for, user_is_supervisor, user_may_publish
 from ..selectors.office import office_today
 from ..services.errors import InvalidInput, WorkflowError
 from ..services.evidence import ALLOWED_EXTENSIONS, evidence_add
+from ..services.publication import progress_publish
 from ..services.workflow.extensions import extension_approve, extension_reject, extension_request
 from ..services.workflow.moves import (
     commitment_accept,
@@ -86,7 +87,9 @@ class ReasonForm(forms.Form):
 class ReportForm(forms.Form):
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 5}))
     percent = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
-    is_public = forms.BooleanField(label=_("可公开"), required=False)
+    is_public = forms.BooleanField(
+        label=_("申请公开"), required=False, help_text=_("经督办人员确认后向社会公开")
+    )
 
 
 _ACCEPT = ",".join(sorted(ALLOWED_EXTENSIONS))
@@ -545,6 +548,32 @@ class EvidenceAdmin(_LedgerChildAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(_LedgerChildAdmin):
-    list_display = ("commitment", "percent", "author", "created_at", "is_public")
+    list_display = (
+        "commitment",
+        "percent",
+        "author",
+        "created_at",
+        "publish_requested",
+        "is_public",
+    )
+    list_filter = ("publish_requested", "is_public")
     list_select_related = ("commitment", "author")
     search_fields = ("commitment__title", "text")
+    actions = ["publish_selected", "unpublish_selected"]
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return user_may_publish(request.user)
+
+    @admin.action(description=_("确认公开所选进展"), permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._publish(request, queryset, public=True)
+
+    @admin.action(description=_("不予公开或撤回所选进展"), permissions=["publish"])
+    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._publish(request, queryset, public=False)
+
+    def _publish(self, request: HttpRequest, queryset: QuerySet, *, public: bool) -> None:
+        for update in queryset:
+            progress_publish(update=update, actor=acting_user(request), public=public)
+        message = _("已公开 %(n)d 条进展。") if public else _("已将 %(n)d 条进展设为不公开。")
+        self.message_user(request, message % {"n": len(queryset)}, messages.SUCCESS)

@@ -50,7 +50,9 @@ class EmptyInput(serializers.Serializer):
 class ReportInput(serializers.Serializer):
     text = serializers.CharField(max_length=5000, help_text=_("进展情况"))
     percent = serializers.IntegerField(min_value=0, max_value=100, help_text=_("完成进度(%)"))
-    is_public = serializers.BooleanField(default=False, help_text=_("可向社会公开"))
+    is_public = serializers.BooleanField(
+        default=False, help_text=_("申请向社会公开:督办人员报送的直接公开,单位报送的待督办人员确认")
+    )
 
 
 class ExtensionRequestInput(serializers.Serializer):

@@ -95,9 +95,11 @@ def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
     return qs.filter(commitment__in=commitment_list_for(user).values("id"))
 
 
-# Unit members keep their own description and name the person in charge; the office owns
-# the rest (who leads, by when, what is published).
-UNIT_MEMBER_WRITABLE_FIELDS = frozenset({"description", "responsible"})
+# Unit members keep their own description (and may ask for it to be published) and name the
+# person in charge; the office owns the rest (who leads, by when, what is published).
+UNIT_MEMBER_WRITABLE_FIELDS = frozenset(
+    {"description", "description_publish_requested", "responsible"}
+)
 # In the order the API documents them (CommitmentWriteSerializer's fields).
 COMMITMENT_WRITABLE_FIELDS = (
     "title",
@@ -110,6 +112,8 @@ COMMITMENT_WRITABLE_FIELDS = (
     "deadline_pending",
     "report_cycle",
     "is_public",
+    "public_description",
+    "description_publish_requested",
     "document",
     "directive",
 )
@@ -128,6 +132,12 @@ def commitment_fields_writable_by(
 
 
 def user_may_create_commitments(user: User | AnonymousUser) -> bool:
+    return user_is_supervisor(user)
+
+
+def user_may_publish(user: User | AnonymousUser) -> bool:
+    """Whether `user` decides what the public reads on /public/ (a commitment, its description,
+    a progress note): the office only. A unit proposes (申请公开), the office confirms."""
     return user_is_supervisor(user)
 
 

@@ -46,6 +46,8 @@ def commitment_create(
     document: SourceDocument | None = None,
     directive: Any = None,
     is_public: bool = False,
+    public_description: str = "",
+    description_publish_requested: bool = False,
     report_cycle: str = Commitment.ReportCycle.NONE,
 ) -> Commitment:
     commitment = Commitment(
@@ -60,6 +62,8 @@ def commitment_create(
         document=document or (directive.document if directive is not None else None),
         directive=directive,
         is_public=is_public,
+        public_description=public_description,
+        description_publish_requested=description_publish_requested,
         report_cycle=report_cycle,
     )
     commitment.full_clean()
@@ -79,6 +83,9 @@ def commitment_update(
     unknown = set(data) - set(COMMITMENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
+    if "public_description" in data:
+        # The office has said what the public reads: the unit's request is answered.
+        data = {**data, "description_publish_requested": False}
     if commitment.original_deadline is None and data.get("deadline") is not None:
         data = {**data}
         commitment.original_deadline = data["deadline"]

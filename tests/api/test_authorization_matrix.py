@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from commitments.models import Commitment, DeadlineExtension
+from commitments.models import Commitment, DeadlineExtension, ProgressUpdate
 
 from .conftest import World
 
@@ -238,6 +238,18 @@ WRITES = [
     Write("edit-deadline", "patch", {"deadline": "2031-01-01"}, 401, 400, 400, 404, 200),
     Write("edit-lead-unit", "patch", {"lead_unit": None}, 401, 400, 400, 404, 400),
     Write("publish", "patch", {"is_public": True}, 401, 400, 400, 404, 200),
+    # Publishing is the office's decision; the lead unit may ask for its description.
+    Write("publish-description", "patch", {"public_description": "公开"}, 401, 400, 400, 404, 200),
+    Write(
+        "request-publication",
+        "patch",
+        {"description_publish_requested": True},
+        401,
+        200,
+        400,
+        404,
+        200,
+    ),
     Write("edit-status", "patch", {"status": "closed"}, 401, 400, 400, 404, 400),
     Write("replace", "put", {"title": "改名", "lead_unit": 0}, 401, 400, 400, 404, 400),
 ]
@@ -317,3 +329,24 @@ def test_summaries_count_only_what_the_caller_sees(world: World):
     assert {row["key"] for row in office["by_unit"]} == {world.own_unit.pk, world.other_unit.pk}
     ranking = world.client("member").get("/api/v1/units/ranking/").json()
     assert {row["key"] for row in ranking["by_unit"]} == {world.own_unit.pk}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("role", ["anonymous", "member", "supervisor"])
+@pytest.mark.parametrize("public", [True, False])
+def test_only_the_office_publishes_a_progress_note(world: World, role, target, public):
+    # given a note waiting for the office (申请公开), on a commitment the member sees or not
+    note = target_commitment(world, target, S.IN_PROGRESS).progress_updates.get()
+    ProgressUpdate.objects.filter(pk=note.pk).update(publish_requested=True)
+    # when
+    response = world.client(role).post(
+        f"/api/v1/progress-updates/{note.pk}/publish/",
+        {"is_public": public},
+        content_type="application/json",
+    )
+    # then
+    expected = {"anonymous": 401, "supervisor": 200, "member": 404 if target == "other" else 403}
+    assert response.status_code == expected[role], response.content
+    note.refresh_from_db()
+    decided = (note.is_public, note.publish_requested) == (public, False)
+    assert decided == (role == "supervisor")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...choices import Move
 from ...models import Commitment, ProgressUpdate
+from ...selectors.access import user_may_publish
 from ...selectors.office import office_today
 from ...selectors.statistics import on_time_deadline
 from ..evidence import evidence_add
@@ -82,8 +83,12 @@ def commitment_report_progress(
     """报送进展: record a report; accepted or returned work becomes in progress.
 
     The one writer of progress reports: the report and the commitment's "last reported" move
-    together, under the same state and role check as every other move."""
+    together, under the same state and role check as every other move. `is_public` asks for the
+    note to be published: the office's own note is at once, a unit's waits for the office's
+    confirmation (申请公开, see services.publication).
+    """
     reports: list[ProgressUpdate] = []
+    published = is_public and user_may_publish(actor)
 
     def record(current: Commitment) -> list[str]:
         update = ProgressUpdate(
@@ -91,7 +96,8 @@ def commitment_report_progress(
             author=actor,
             text=required_text(text, field="text", message=str(_("请填写进展情况"))),
             percent=percent,
-            is_public=is_public,
+            is_public=published,
+            publish_requested=is_public and not published,
         )
         update._history_user = actor  # type: ignore[attr-defined]
         update.full_clean()
