@@ -208,6 +208,9 @@ class UnitFilter(StaticFilterSet):
 class ProgressUpdateFilter(StaticFilterSet):
     commitment = IdFilter(field_name="commitment_id", help_text=_("承诺事项 id"))
     is_public = filters.BooleanFilter(field_name="is_public")
+    publish_requested = filters.BooleanFilter(
+        field_name="publish_requested", help_text=_("申请公开,待督办人员确认")
+    )
 
     class Meta:
         model = ProgressUpdate

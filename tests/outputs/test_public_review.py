@@ -74,6 +74,13 @@ def test_a_units_public_note_waits_for_the_offices_confirmation(
     assert "选址未经审核的说法" in _public_texts()
 
 
+def test_the_office_lists_the_notes_waiting_for_it(public_commitment, supervisor):
+    waiting = ProgressUpdateFactory(commitment=public_commitment, publish_requested=True)
+    ProgressUpdateFactory(commitment=public_commitment)
+    response = token_client(supervisor).get("/api/v1/progress-updates/?publish_requested=true")
+    assert [row["id"] for row in response.json()["results"]] == [waiting.pk]
+
+
 def test_the_offices_own_note_is_public_at_once(public_commitment, supervisor):
     response = token_client(supervisor).post(
         f"/api/v1/commitments/{public_commitment.pk}/report-progress/",
