@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -22,7 +23,12 @@ from ..selectors.access import (
 )
 from ..selectors.drafts import commitment_draft_from_directive
 from ..selectors.office import office_today
-from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+from ..services.ledger import (
+    COMMITMENT_EDITABLE_FIELDS,
+    commitment_create,
+    commitment_links_check,
+    commitment_update,
+)
 from ..services.publication import commitment_description_publish
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
@@ -92,8 +98,16 @@ class DirectiveInline(admin.TabularInline):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
-    list_display = ("title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
-    search_fields = ("title", "speaker", "issuer")
+    list_display = (
+        "title",
+        "speaker",
+        "issuer",
+        "document_number",
+        "delivered_on",
+        "issued_on",
+        "imported_at",
+    )
+    search_fields = ("title", "speaker", "issuer", "document_number")
     date_hierarchy = "delivered_on"
     readonly_fields = ("sha256", "imported_at", "updated_at", "raw_text", "cleaned_text")
     inlines = [DirectiveInline]
@@ -202,8 +216,25 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
+class CommitmentAdminForm(forms.ModelForm):
+    """Refuses what the services refuse, as field errors on the form rather than a crash when
+    the service is called on save."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None:
+            try:
+                commitment_links_check(
+                    document=data.get("document"), directive=data.get("directive")
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 @admin.register(Commitment)
 class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, SimpleHistoryAdmin):
+    form = CommitmentAdminForm
     list_display = (
         "traffic_light_cell",
         "title_short",
@@ -369,7 +400,11 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
                 for f in form.changed_data
                 if f in COMMITMENT_EDITABLE_FIELDS
             }
-            commitment_update(commitment=Commitment.objects.get(pk=obj.pk), data=data)
+            commitment_update(
+                commitment=Commitment.objects.get(pk=obj.pk),
+                data=data,
+                actor=acting_user(request),
+            )
         else:
             created = commitment_create(
                 **{

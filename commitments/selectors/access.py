@@ -10,10 +10,10 @@ evidence downloads, calendar feeds, imports and the workflow's roles all come fr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, TypeGuard, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from ..choices import Role
 from ..models import (
@@ -27,6 +27,8 @@ from ..models import (
 
 if TYPE_CHECKING:
     from ..querysets import CommitmentQuerySet
+
+M = TypeVar("M", bound=Model)
 
 
 def user_is_active(user: User | AnonymousUser | None) -> TypeGuard[User]:
@@ -87,12 +89,17 @@ def unit_list_for(user: User | AnonymousUser) -> QuerySet[Unit]:
     return Unit.objects.filter(id__in=unit_ids_of_member(user))
 
 
+def rows_of_visible_commitments(user: User | AnonymousUser, rows: QuerySet[M]) -> QuerySet[M]:
+    """`rows` (progress, extensions, evidence, reminder logs: anything with a `commitment`)
+    narrowed to the commitments `user` may see."""
+    if user_is_supervisor(user):
+        return rows
+    return rows.filter(commitment__in=commitment_list_for(user).values("id"))
+
+
 def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
     """Progress reports on the commitments `user` may see."""
-    qs = ProgressUpdate.objects.all()
-    if user_is_supervisor(user):
-        return qs
-    return qs.filter(commitment__in=commitment_list_for(user).values("id"))
+    return rows_of_visible_commitments(user, ProgressUpdate.objects.all())
 
 
 # Unit members keep their own description (and may ask for it to be published) and name the
@@ -138,7 +145,7 @@ def user_may_create_commitments(user: User | AnonymousUser) -> bool:
 def user_may_publish(user: User | AnonymousUser) -> bool:
     """Whether `user` decides what the public reads on /public/ (a commitment, its description,
     a progress note): the office only. A unit proposes (申请公开), the office confirms."""
-    return user_is_supervisor(user)
+    return user is OFFICE_SYSTEM or user_is_supervisor(user)
 
 
 def responsible_candidates(commitment: Commitment) -> QuerySet:
@@ -151,15 +158,13 @@ def responsible_candidates(commitment: Commitment) -> QuerySet:
 
 def evidence_visible_to(user: User | AnonymousUser) -> QuerySet[Evidence]:
     """The evidence files a user may download: those of the commitments they may see."""
-    return Evidence.objects.filter(commitment__in=commitment_list_for(user).values("id"))
+    return rows_of_visible_commitments(user, Evidence.objects.all())
 
 
 def pending_extensions_for(user: User | AnonymousUser) -> QuerySet[DeadlineExtension]:
     """Extension requests waiting for a decision, on commitments the user may see."""
-    return DeadlineExtension.objects.filter(
-        status=DeadlineExtension.Status.PENDING,
-        commitment__in=commitment_list_for(user).values("id"),
-    ).select_related("commitment", "requested_by")
+    pending = DeadlineExtension.objects.filter(status=DeadlineExtension.Status.PENDING)
+    return rows_of_visible_commitments(user, pending).select_related("commitment", "requested_by")
 
 
 def calendar_tokens_in_force() -> QuerySet[CalendarToken]:
@@ -178,6 +183,31 @@ def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
     return Commitment.objects.filter(responsible_id=token.user_id)
 
 
+class _OfficeSystem:
+    """The ledger acting for the office where nobody is signed in: an import run from the
+    command line by whoever operates the server. It holds the office's role and leaves no user
+    in the history."""
+
+    is_active = True
+    is_authenticated = True
+    is_superuser = False
+    pk = None
+
+    def __str__(self) -> str:
+        return "office-system"
+
+
+# Typed as a User so that it passes wherever a service takes the acting user.
+OFFICE_SYSTEM = cast(User, _OfficeSystem())
+
+
+def acting_person(actor: User | AnonymousUser | None) -> User | None:
+    """The person to record as author or history user: nobody for the office system."""
+    if actor is None or actor is OFFICE_SYSTEM or not actor.is_authenticated:
+        return None
+    return cast(User, actor)
+
+
 def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> frozenset[str]:
     """The roles `actor` holds towards this commitment (empty: it is none of their business).
 
@@ -185,6 +215,8 @@ def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> froze
     co-unit (or above one) holds `Role.CO_UNIT`: the same commitments `commitment_list_for`
     shows them, split by who answers for the whole.
     """
+    if actor is OFFICE_SYSTEM:
+        return frozenset({Role.SUPERVISOR})
     if not user_is_active(actor):
         return frozenset()
     roles: set[str] = set()
@@ -199,3 +231,69 @@ def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> froze
     elif commitment.co_units.filter(id__in=own).exists():
         roles.add(Role.CO_UNIT)
     return frozenset(roles)
+
+
+# --- the role groups and the admin permissions they carry ---------------------------------------
+# 督办人员 (the activity office) view, add and change everything of the ledger; 责任单位人员 (unit
+# members) view their commitments and add progress, extension requests and evidence. Nobody gets
+# a delete permission: commitments are cancelled, never deleted. What a member may do to a given
+# commitment is still decided per object above (actor_roles, commitment_list_for).
+
+SUPERVISORS = "督办人员"
+UNIT_MEMBERS = "责任单位人员"
+
+_LEDGER_MODELS = (
+    "commitment",
+    "progressupdate",
+    "deadlineextension",
+    "evidence",
+    "sourcedocument",
+    "directive",
+    "unit",
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    SUPERVISORS: frozenset(
+        {f"{action}_{model}" for model in _LEDGER_MODELS for action in ("view", "add", "change")}
+        # Reminders (migration 0006): the history, the sweeps, and re-queueing failed e-mails.
+        | {
+            "view_reminderlog",
+            "view_remindersweep",
+            "view_remindermessage",
+            "change_remindermessage",
+        }
+    ),
+    UNIT_MEMBERS: frozenset(
+        {
+            "view_commitment",
+            "view_progressupdate",
+            "add_progressupdate",
+            "view_deadlineextension",
+            "add_deadlineextension",
+            "view_evidence",
+            "add_evidence",
+            "view_sourcedocument",
+            "view_directive",
+            "view_unit",
+            "view_reminderlog",
+        }
+    ),
+}
+
+# What a document import writes. 督办人员 holds all four; 责任单位人员 none, so unit members may
+# read documents but not bring new ones in.
+IMPORT_PERMISSIONS = (
+    "commitments.add_sourcedocument",
+    "commitments.add_directive",
+    "commitments.add_unit",
+    "commitments.add_commitment",
+)
+
+
+def user_can_import_documents(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` (a request's user, anonymous included) may import in the admin."""
+    return bool(
+        user_is_active(user)
+        and getattr(user, "is_staff", False)
+        and user.has_perms(IMPORT_PERMISSIONS)
+    )

@@ -29,9 +29,14 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..choices import TrafficLight
+from ..importer.tables import compact
 from ..models import Commitment, ProgressUpdate, Unit
+from ..selectors.access import OFFICE_SYSTEM
 from ..selectors.office import office_language
-from .ledger import commitment_create, progress_report_create
+from .ledger import commitment_create
+from .workflow.moves import IMPORT_PATHS, commitment_import_state
+from .workflow.registry import MOVES
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,21 +55,16 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 HEADERS = tuple(h for h, _w in COLUMNS)
 REQUIRED_HEADERS = ("事项", "责任单位")
 
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}
-LIGHT_FILLS = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6E0B4", "grey": "D9D9D9"}
 PENDING_DEADLINE = "待定"
 
-# Statuses an import may set directly: those that need no completion record. Finished work is
-# closed inside the system, where the review and on-time rules apply.
-IMPORTABLE_STATUSES = (
-    Commitment.Status.DRAFT,
-    Commitment.Status.ASSIGNED,
-    Commitment.Status.ACCEPTED,
-    Commitment.Status.IN_PROGRESS,
-    Commitment.Status.RETURNED,
-    Commitment.Status.CANCELLED,
+# Statuses an import may set (through the moves that lead there), and those whose last move
+# needs a reason, which the row's 备注 gives.
+IMPORTABLE_STATUSES = tuple(IMPORT_PATHS)
+NEEDS_REASON = tuple(
+    status
+    for status, path in IMPORT_PATHS.items()
+    if path and any(i.name == "reason" and i.required for i in MOVES[path[-1]].inputs)
 )
-NEEDS_REASON = (Commitment.Status.RETURNED, Commitment.Status.CANCELLED)
 
 
 def office_status_labels() -> dict[str, str]:
@@ -72,6 +72,12 @@ def office_status_labels() -> dict[str, str]:
     read the same whatever language the person exporting or importing reads the site in."""
     with office_language():
         return {value: str(label) for value, label in Commitment.Status.choices}
+
+
+def office_light_labels() -> dict[str, str]:
+    """Traffic light value -> its Chinese label (红灯 ...), for the same reason."""
+    with office_language():
+        return {value: str(label) for value, label in TrafficLight.choices}
 
 
 _thin = Side(style="thin", color="999999")
@@ -130,8 +136,8 @@ def commitments_to_xlsx(
         "center": styled(_CENTER),
         "date": styled(_CENTER, number_format="yyyy-mm-dd"),
         **{
-            f"light-{key}": styled(_CENTER, fill=PatternFill("solid", fgColor=color))
-            for key, color in LIGHT_FILLS.items()
+            f"light-{light}": styled(_CENTER, fill=PatternFill("solid", fgColor=light.tint))
+            for light in TrafficLight
         },
     }
 
@@ -141,6 +147,7 @@ def commitments_to_xlsx(
         return c
 
     status_labels = office_status_labels()
+    light_labels = office_light_labels()
     sheet.append([cell(h, "header") for h in HEADERS])
     rows = export_queryset(commitments, today)
     for number, c in enumerate(rows.iterator(chunk_size=2000), start=1):
@@ -159,8 +166,8 @@ def commitments_to_xlsx(
                 cell(getattr(c, "latest_progress", None) or ""),
                 cell(status_labels.get(c.status, c.status), "center"),
                 cell(
-                    LIGHT_LABELS.get(light, ""),
-                    f"light-{light}" if light in LIGHT_FILLS else "center",
+                    light_labels.get(light, ""),
+                    f"light-{light}" if light in light_labels else "center",
                 ),
                 cell(c.status_reason),
             ]
@@ -343,7 +350,7 @@ def _validate(
         elif len(title) > 300:
             fail("事项", _("不能超过300字(现有%(n)d字)") % {"n": len(title)})
 
-        unit_name = "".join(_text(get("责任单位")).split())
+        unit_name = compact(_text(get("责任单位")))
         unit = units.get(unit_name)
         if not unit_name:
             fail("责任单位", _("不能为空"))
@@ -455,18 +462,15 @@ def _create_all(rows: Iterable[_Row], actor: User | None) -> list[Commitment]:
                 responsible=row.responsible,
                 deadline=row.deadline,
                 deadline_pending=row.deadline_pending,
+                status_reason=row.note if row.status == Commitment.Status.DRAFT else "",
             )
-            if row.status != Commitment.Status.DRAFT or row.note:
-                # An imported row arrives in the state the office's sheet already records; it
-                # is not a transition made here, so it is set once, at creation.
-                commitment.status = row.status
-                commitment.status_reason = row.note
-                commitment.full_clean()
-                commitment.save(update_fields=["status", "status_reason", "updated_at"])
-            if row.progress:
-                progress_report_create(
-                    commitment=commitment, author=actor, text=row.progress, percent=0
-                )
+            commitment = commitment_import_state(
+                commitment=commitment,
+                actor=actor or OFFICE_SYSTEM,
+                status=row.status,
+                note=row.note,
+                progress=row.progress,
+            )
         except ValidationError as exc:
             exc.row_number = row.number  # type: ignore[attr-defined]
             raise

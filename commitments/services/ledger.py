@@ -1,4 +1,4 @@
-"""Creating and editing units, commitments and progress reports."""
+"""Creating and editing units and commitments (progress reports are a workflow move)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from ..models import Commitment, ProgressUpdate, SourceDocument, Unit
-from ..selectors.access import COMMITMENT_WRITABLE_FIELDS
+from ..choices import ReportCycle
+from ..importer.tables import compact as unit_name
+from ..models import Commitment, Directive, SourceDocument, Unit, WebhookEvent
+from ..selectors.access import (
+    COMMITMENT_WRITABLE_FIELDS,
+    responsible_candidates,
+    user_is_supervisor,
+)
 from .common import model_update
 from .events import commitment_event
 
@@ -22,14 +29,32 @@ COMMITMENT_EDITABLE_FIELDS = tuple(
 )
 
 
-def unit_name(name: str) -> str:
-    """A unit's name as stored: whitespace inside is noise (`团  委` is 团委)."""
-    return "".join(name.split())
-
-
 def unit_get_or_create(*, name: str, kind: str = Unit.Kind.OTHER) -> tuple[Unit, bool]:
     """The unit with this name, created with `kind` if it is new."""
     return Unit.objects.get_or_create(name=unit_name(name), defaults={"kind": kind})
+
+
+def commitment_links_check(
+    *,
+    document: SourceDocument | None = None,
+    directive: Directive | None = None,
+    commitment: Commitment | None = None,
+    responsible: User | None = None,
+    actor: User | None = None,
+) -> None:
+    """The rules a commitment's links obey whoever writes them (admin, API, import): a source
+    directive belongs to the chosen document; a unit member names a colleague responsible (a
+    member of the lead unit or one of its sub-units). Raises ValidationError by field."""
+    if directive is not None and document is not None and directive.document_id != document.pk:
+        raise ValidationError({"directive": [_("来源指示不属于所选来源文件。")]})
+    if (
+        responsible is not None
+        and commitment is not None
+        and actor is not None
+        and not user_is_supervisor(actor)
+        and not responsible_candidates(commitment).filter(pk=responsible.pk).exists()
+    ):
+        raise ValidationError({"responsible": [_("责任人须是牵头单位(或其下级单位)的成员。")]})
 
 
 @transaction.atomic
@@ -44,12 +69,15 @@ def commitment_create(
     deadline_text: str = "",
     deadline_pending: bool = False,
     document: SourceDocument | None = None,
-    directive: Any = None,
+    directive: Directive | None = None,
     is_public: bool = False,
     public_description: str = "",
     description_publish_requested: bool = False,
-    report_cycle: str = Commitment.ReportCycle.NONE,
+    report_cycle: str = ReportCycle.NONE,
+    status_reason: str = "",
 ) -> Commitment:
+    """A new draft. `status_reason` is a remark the office keeps on it (an imported 备注)."""
+    commitment_links_check(document=document, directive=directive)
     commitment = Commitment(
         title=title,
         description=description,
@@ -65,24 +93,36 @@ def commitment_create(
         public_description=public_description,
         description_publish_requested=description_publish_requested,
         report_cycle=report_cycle,
+        status_reason=status_reason,
     )
     commitment.full_clean()
     commitment.save()
     co = [u for u in co_units if u.pk != lead_unit.pk]
     if co:
         commitment.co_units.set(co)
-    commitment_event(commitment=commitment, event="created")
+    commitment_event(commitment=commitment, event=WebhookEvent.CREATED)
     return commitment
 
 
 @transaction.atomic
 def commitment_update(
-    *, commitment: Commitment, data: dict[str, Any], co_units: Iterable[Unit] | None = None
+    *,
+    commitment: Commitment,
+    data: dict[str, Any],
+    co_units: Iterable[Unit] | None = None,
+    actor: User | None = None,
 ) -> Commitment:
-    """Edit the plain fields of a commitment; status changes go through the workflow module."""
+    """Edit the plain fields of a commitment; status changes go through the workflow module.
+
+    `actor` (when a person edits) decides whether the responsible person must be a colleague
+    (`commitment_links_check`). Which fields a role may send is `access`'s question, asked by
+    the entry point before it gets here."""
+    if "directive" in data:
+        raise ValidationError({"directive": [_("来源指示创建后不能修改。")]})
     unknown = set(data) - set(COMMITMENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
+    commitment_links_check(commitment=commitment, responsible=data.get("responsible"), actor=actor)
     if "public_description" in data:
         # The office has said what the public reads: the unit's request is answered.
         data = {**data, "description_publish_requested": False}
@@ -90,27 +130,9 @@ def commitment_update(
         data = {**data}
         commitment.original_deadline = data["deadline"]
         commitment.save(update_fields=["original_deadline"])
-    commitment, _ = model_update(instance=commitment, fields=COMMITMENT_EDITABLE_FIELDS, data=data)
+    commitment, _changed = model_update(
+        instance=commitment, fields=COMMITMENT_EDITABLE_FIELDS, data=data
+    )
     if co_units is not None:
         commitment.co_units.set([u for u in co_units if u.pk != commitment.lead_unit_id])
     return commitment
-
-
-@transaction.atomic
-def progress_report_create(
-    *,
-    commitment: Commitment,
-    author: User | None,
-    text: str,
-    percent: int,
-    is_public: bool = False,
-) -> ProgressUpdate:
-    """Record a progress report and remember when the commitment last reported."""
-    update = ProgressUpdate(
-        commitment=commitment, author=author, text=text, percent=percent, is_public=is_public
-    )
-    update.full_clean()
-    update.save()
-    commitment.last_progress_at = update.created_at or timezone.now()
-    commitment.save(update_fields=["last_progress_at", "updated_at"])
-    return update

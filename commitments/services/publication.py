@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import Move
 from ..models import Commitment, ProgressUpdate
-from ..selectors.access import user_may_publish
+from ..selectors.access import acting_person, user_may_publish
 from .errors import ActorNotAllowed
 from .workflow.transitions import lock_commitment, save_move, sync_instance
 
@@ -32,7 +32,7 @@ def progress_publish(*, update: ProgressUpdate, actor: User, public: bool = True
     locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     locked.is_public = public
     locked.publish_requested = False
-    locked._history_user = actor  # type: ignore[attr-defined]
+    locked._history_user = acting_person(actor)  # type: ignore[attr-defined]
     locked.save(update_fields=["is_public", "publish_requested"])
     return sync_instance(update, locked)
 

@@ -304,3 +304,22 @@ def test_commitment_list_shows_the_source_name_and_report_cycle_and_filters_them
     quarterly = Commitment.objects.get(report_cycle="quarterly")
     detail = client.get(f"/admin/commitments/commitment/{quarterly.pk}/change/").content.decode()
     assert "责任人(原文)" in detail and "郑八" in detail
+
+
+def test_the_preview_lists_unrecognised_paragraphs_and_the_document_number(client, office):
+    client.force_login(office)
+    fixtures = Path(__file__).resolve().parents[1] / "importer" / "fixtures"
+    page = upload(
+        client,
+        (fixtures / "schedule_merged_dates.txt").read_bytes(),
+        name="日程.txt",
+        reference_date="2024-08-30",
+    ).content.decode()
+    assert "未识别 1 段" in page
+    skipped = page[page.index('id="preview-skipped"') :]
+    assert "全体学生休息" in skipped[: skipped.index("</ol>")]
+
+    notice = (fixtures / "notice_dated_measures.txt").read_bytes()
+    page = upload(client, notice, name="通知.txt").content.decode()
+    assert "教办发〔2023〕7号" in page
+    assert 'id="preview-skipped"' not in page

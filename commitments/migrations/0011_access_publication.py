@@ -42,7 +42,7 @@ def requests_back_to_publications(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commitments", "0009_reminder_sweep_indexes"),
+        ("commitments", "0010_importer_document_number_content_digest"),
     ]
 
     operations = [
