@@ -8,7 +8,10 @@ class CommitmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
         from django.db.models.signals import post_migrate
+
+        from config.checks import check_broker
 
         from .services.roles import role_groups_after_migrate
         from .services.webhooks import webhook_sender_set
@@ -18,3 +21,4 @@ class CommitmentsConfig(AppConfig):
         post_migrate.connect(role_groups_after_migrate, sender=self, dispatch_uid="ledger-roles")
         # The services hand work to Celery without importing the task layer (which imports them).
         webhook_sender_set(deliver_webhook.delay)
+        checks.register(check_broker)

@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import file_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("LEDGER_VAR_DIR") or BASE_DIR / "var")
 # The embedded mode keeps its database, broker queue and mails here.
@@ -173,10 +175,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files (evidence, staged imports): MEDIA_ROOT by default; with several machines an
+# S3-compatible bucket (STORAGE_URL=s3://bucket/prefix?endpoint_url=…, see config/storage.py)
+# that every web and worker process reads. Credentials empty: boto3's chain (e.g. a host role).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(
+        url=env("STORAGE_URL"),
+        bucket=env("AWS_STORAGE_BUCKET_NAME"),
+        location=env("AWS_LOCATION"),
+        endpoint_url=env("AWS_S3_ENDPOINT_URL"),
+        region_name=env("AWS_S3_REGION_NAME"),
+        addressing_style=env("AWS_S3_ADDRESSING_STYLE"),
+        access_key=env("AWS_ACCESS_KEY_ID"),
+        secret_key=env("AWS_SECRET_ACCESS_KEY"),
+        signed_url_seconds=env_int("STORAGE_SIGNED_URL_SECONDS", 60),
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Evidence downloads: streamed through the web process (default), or, when browsers can reach
+# the bucket, a redirect to a signed URL valid STORAGE_SIGNED_URL_SECONDS (after the same
+# permission check) so the bytes do not pass through the web process.
+STORAGE_DOWNLOAD_REDIRECT = env_bool("STORAGE_DOWNLOAD_REDIRECT", False)
 
 # E-mail: files under var/mail/ by default so a fresh machine needs no SMTP server.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -234,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-overdue-sweep": {
         "task": "commitments.tasks.webhook_overdue_sweep_task",
         "schedule": crontab(hour=0, minute=30),
+    },
+    # Staged admin imports expire after an hour; whoever comes by next must not have to clean.
+    "import-uploads-purge": {
+        "task": "commitments.tasks.import_uploads_purge_task",
+        "schedule": timedelta(minutes=15),
     },
 }
 

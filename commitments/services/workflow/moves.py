@@ -28,8 +28,15 @@ from ...models import Commitment, ProgressUpdate
 from ...selectors.access import acting_person, user_may_publish
 from ...selectors.office import office_today
 from ...selectors.statistics import on_time_deadline
-from ..evidence import evidence_add
-from .transitions import Changes, lock_commitment, make_move, required_text, save_move
+from ..evidence import evidence_add, evidence_validate
+from .transitions import (
+    Changes,
+    check_move,
+    lock_commitment,
+    make_move,
+    required_text,
+    save_move,
+)
 
 
 def _setting(**values: object) -> Changes:
@@ -134,9 +141,15 @@ def commitment_submit(
 
     The completion day is always the office's today: a unit cannot backdate its own work to
     make it on time. `files` are attached first with `evidence_add` (same checks, same
-    transaction: a refused file refuses the submission); more can follow while it is reviewed.
+    transaction: a refused file refuses the submission and none is stored); more can follow
+    while it is reviewed.
     """
     note = required_text(evidence_text, field="evidence_text", message=str(_("请填写办结情况说明")))
+    # Every check before the first file is stored: a rollback removes rows, not stored files.
+    check_move(commitment=lock_commitment(commitment), actor=actor, move=Move.SUBMIT)
+    files = list(files)
+    for file in files:
+        evidence_validate(file=file)
     for file in files:
         evidence_add(commitment=commitment, actor=actor, file=file)
     return make_move(
