@@ -170,9 +170,16 @@ class CommitmentFilter(StaticFilterSet):
         return queryset.filter(traffic_light__in=value)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split()[:5]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-        return queryset
+        return text_search(queryset, value, "description")
+
+
+def text_search(queryset: QuerySet, value: str, description: str) -> QuerySet:
+    """Rows whose title or `description` column holds every word of `value` (five at most)."""
+    for word in value.split()[:5]:
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(**{f"{description}__icontains": word})
+        )
+    return queryset
 
 
 class PublicCommitmentFilter(StaticFilterSet):
@@ -185,7 +192,11 @@ class PublicCommitmentFilter(StaticFilterSet):
         fields: list[str] = []
 
     filter_lead_unit = CommitmentFilter.filter_lead_unit
-    filter_text = CommitmentFilter.filter_text
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The published text only: searching the unit's working description would let anyone
+        # probe, word by word, what the office has not confirmed.
+        return text_search(queryset, value, "public_description")
 
 
 class DirectiveFilter(StaticFilterSet):

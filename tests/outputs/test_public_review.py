@@ -122,6 +122,24 @@ def test_a_units_description_edit_reaches_the_public_only_once_the_office_confir
     assert "单位自拟:幼儿园已全部建成" in _public_texts()
 
 
+def test_the_public_search_finds_only_the_confirmed_text(public_commitment, supervisor):
+    # given a working description the office has not published, and one it has
+    public_commitment.description = "内部掌握的征地难点"
+    public_commitment.save(update_fields=["description"])
+    other = CommitmentFactory(title="改造老旧小区", is_public=True)
+    commitment_description_publish(commitment=other, actor=supervisor, text="加装电梯二十部")
+    anonymous = Client()
+
+    def found(word: str) -> list[int]:
+        rows = anonymous.get("/api/v1/public/commitments/", {"q": word}).json()["results"]
+        return [row["id"] for row in rows]
+
+    # then searching cannot probe the unpublished text, and finds the published one
+    assert found("征地难点") == []
+    assert found("加装电梯") == [other.pk]
+    assert found("幼儿园") == [public_commitment.pk]
+
+
 def test_the_office_rewrites_the_public_text_through_the_api(public_commitment, supervisor):
     public_commitment.description_publish_requested = True
     public_commitment.save(update_fields=["description_publish_requested"])
