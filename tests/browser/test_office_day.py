@@ -4,7 +4,8 @@ The supervisor imports a leader's speech through the admin's upload page (导入
 preview, confirm), completes and assigns (交办) one of its commitments;
 the unit's contact signs for it (签收), reports progress (报送进展, asking to publish it) and
 asks for closure (申请办结) with a file; the supervisor verifies it (复核通过) and confirms the
-note for the public; the dashboard (业绩看板) and the public page (向社会公开) then show it. Screenshots of every step go to test-artifacts/.
+note for the public; the dashboard (业绩看板) and the public page (向社会公开) then show it.
+Screenshots of every step go to test-artifacts/.
 """
 
 from __future__ import annotations
