@@ -3,8 +3,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.health import readyz
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Reached only with a session cookie (else HealthCheckMiddleware answers first): the
+    # office signed in to the admin sees what failed.
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("commitments.urls")),
     path("api/v1/", include("commitments.api.urls")),

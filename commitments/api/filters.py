@@ -18,6 +18,7 @@ from rest_framework.request import Request
 
 from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, Unit
+from ..search import search_words
 from ..querysets import CommitmentQuerySet
 from ..selectors.office import office_today
 
@@ -169,17 +170,8 @@ class CommitmentFilter(StaticFilterSet):
             queryset = queryset.with_traffic_light(office_today())
         return queryset.filter(traffic_light__in=value)
 
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return text_search(queryset, value, "description")
-
-
-def text_search(queryset: QuerySet, value: str, description: str) -> QuerySet:
-    """Rows whose title or `description` column holds every word of `value` (five at most)."""
-    for word in value.split()[:5]:
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(**{f"{description}__icontains": word})
-        )
-    return queryset
+    def filter_text(self, queryset: CommitmentQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
 
 
 class PublicCommitmentFilter(StaticFilterSet):
@@ -194,9 +186,14 @@ class PublicCommitmentFilter(StaticFilterSet):
     filter_lead_unit = CommitmentFilter.filter_lead_unit
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # The published text only: searching the unit's working description would let anyone
-        # probe, word by word, what the office has not confirmed.
-        return text_search(queryset, value, "public_description")
+        # The title and the published text only: searching the unit's working description (as
+        # the index of `CommitmentQuerySet.search` does) would let anyone probe, word by word,
+        # what the office has not confirmed. A scan, but of the public rows only.
+        for word in search_words(value):
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(public_description__icontains=word)
+            )
+        return queryset
 
 
 class DirectiveFilter(StaticFilterSet):

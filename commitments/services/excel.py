@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -30,6 +31,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..choices import TrafficLight
+from ..importer.errors import SeedError
+from ..importer.formats.budget import check_zip
+from ..importer.formats.detect import ZIP_MAGIC
 from ..importer.tables import compact
 from ..models import Commitment, ProgressUpdate, Unit
 from ..selectors.access import OFFICE_SYSTEM
@@ -78,6 +82,26 @@ def office_light_labels() -> dict[str, str]:
     """Traffic light value -> its Chinese label (红灯 ...), for the same reason."""
     with office_language():
         return {value: str(label) for value, label in TrafficLight.choices}
+
+
+# What a spreadsheet may take for the start of a formula or a DDE call (OWASP's CSV injection
+# list): a unit's progress note "=cmd|' /C calc'!A0" must not run in the office's Excel.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(cell: WriteOnlyCell) -> WriteOnlyCell:
+    """Make a text cell of an export inert: every exported text goes through here.
+
+    The cell is written as a string (openpyxl would write "=…" as a live formula), and text
+    that starts like a formula also gets Excel's quote prefix, what Excel itself sets when
+    someone types '=…: shown as typed, still text after an edit. The value stays the original
+    text, so the sheet reads the same and imports back unchanged.
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell._style.quotePrefix = 1
+    return cell
 
 
 _thin = Side(style="thin", color="999999")
@@ -144,7 +168,7 @@ def commitments_to_xlsx(
     def cell(value: Any, look: str = "text") -> WriteOnlyCell:
         c = WriteOnlyCell(sheet, value=value)
         c._style = copy(looks[look])
-        return c
+        return as_text_cell(c)
 
     status_labels = office_status_labels()
     light_labels = office_light_labels()
@@ -187,6 +211,8 @@ class CellError:
     reason: str
 
     def __str__(self) -> str:
+        if self.row == 0:  # the file as a whole
+            return f"{self.column}:{self.reason}"
         return _("第%(row)d行「%(column)s」:%(reason)s") % {
             "row": self.row,
             "column": self.column,
@@ -288,17 +314,49 @@ class _People:
         raise ValueError(_("系统中没有人员“%(name)s”") % {"name": text})
 
 
+# Where the headers may be: the office's layout has nine columns; a few more are tolerated.
+MAX_IMPORT_COLUMNS = 50
+
+
 def _read_rows(
     source: IO[bytes] | bytes,
 ) -> tuple[list[tuple[Any, ...]], int] | CellError:
+    """The first sheet's rows, streamed; blank rows are kept as ``()`` so that row numbers
+    stay right without holding a million empty rows of a template styled to the bottom."""
     data = source if isinstance(source, bytes) else source.read()
+    file_column = _("文件")
+    try:
+        if data.startswith(ZIP_MAGIC):  # anything else is no workbook, said below
+            check_zip(data, streamed=("xl/worksheets/",))
+    except SeedError as exc:
+        return CellError(0, file_column, exc.message)
+    unreadable = _("工作表已损坏或含有不允许的内容,无法读取(%(error)s)")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        return CellError(0, _("文件"), _("不是有效的 .xlsx 文件(%(error)s)") % {"error": exc})
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:  # no workbook at all
+        return CellError(0, file_column, _("不是有效的 .xlsx 文件(%(error)s)") % {"error": exc})
+    except Exception as exc:  # malformed XML, a DTD declaring entities (refused by defusedxml)
+        return CellError(0, file_column, unreadable % {"error": type(exc).__name__})
+    max_rows = settings.LEDGER["IMPORT_MAX_ROWS"]
+    rows: list[tuple[Any, ...]] = []
+    filled = 0
     try:
         sheet = workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # a sheet's declared size is not trusted: rows say
+        for row in sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS, values_only=True):
+            if all(v is None or _text(v) == "" for v in row):
+                rows.append(())
+                continue
+            filled += 1
+            if filled > max_rows + 1:  # + the header row
+                return CellError(
+                    len(rows) + 1,
+                    file_column,
+                    _("行数过多:一次最多导入 %(n)d 行,请分成几个文件导入") % {"n": max_rows},
+                )
+            rows.append(tuple(row))
+    except Exception as exc:  # the same, met in the rows (read as they are iterated)
+        return CellError(0, file_column, unreadable % {"error": type(exc).__name__})
     finally:
         workbook.close()
     header_index = _locate_header(rows)

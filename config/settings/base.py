@@ -153,6 +153,10 @@ CONTENT_SECURITY_POLICY = env(
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
+# 业绩看板's figures are cached at most this long (a recorded change to a commitment shows at once).
+LEDGER_DASHBOARD_CACHE_SECONDS = env_int("LEDGER_DASHBOARD_CACHE_SECONDS", 300)
+# /public/ is served from the cache this long: what the office publishes shows within it.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
 # /readyz gives up on the broker after this many seconds.
 READYZ_BROKER_TIMEOUT = float(env("READYZ_BROKER_TIMEOUT", "2"))
@@ -333,6 +337,9 @@ LEDGER = {
     # Accepted e-mails are marked sent every N: a killed worker resends at most N of them.
     "REMINDER_MARK_SENT_EVERY": env_int("LEDGER_REMINDER_MARK_SENT_EVERY", 10),
     "ATTACHMENT_MAX_BYTES": env_int("LEDGER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
+    # Rows one Excel 台账 import may hold (admin page and import_ledger_xlsx): it is checked
+    # and written in one go, so a bigger sheet is split into several files.
+    "IMPORT_MAX_ROWS": env_int("LEDGER_IMPORT_MAX_ROWS", 10_000),
 }
 
 # Celery logs through the same handlers, so task lines carry the task and commitment ids.
@@ -341,7 +348,10 @@ LOG_FORMAT = env("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "config.log_context.ContextFilter"}},
+    "filters": {
+        "context": {"()": "config.log_context.ContextFilter"},
+        "startup_banner": {"()": "config.log_context.DemoteToDebug"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s task=%(task_id)s "
@@ -357,5 +367,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Logs nothing but its start-up banner; lockouts are logged by axes.handlers.
+        "axes.apps": {"filters": ["startup_banner"]},
+    },
 }

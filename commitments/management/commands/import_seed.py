@@ -51,13 +51,14 @@ class Command(BaseCommand):
         paths: list[str] = options["paths"]
         dry_run: bool = options["dry_run"]
         as_json: bool = options["json"]
-        failures: list[str] = []
+        failures: list[tuple[Path, str]] = []
         outputs: list[dict[str, Any]] = []
         read: list[tuple[Path, bytes]] = []
         total = len(paths)
         for number, raw_path in enumerate(paths, start=1):
             path = Path(raw_path)
-            self.stderr.write(f"[{number}/{total}] {path}", ending="\n")
+            if total > 1:  # progress is worth a line only when there is more than one file
+                self.stderr.write(f"[{number}/{total}] {path}", ending="\n")
             try:
                 data = _read(path)
                 if dry_run:
@@ -77,8 +78,7 @@ class Command(BaseCommand):
                     continue
                 read.append((path, data))
             except SeedError as exc:
-                failures.append(f"{path}: {exc.message}")
-                self.stderr.write(f"{path}: {exc.message}")
+                self._fail(failures, path, exc.message, total=total)
         # Files are parsed side by side and written together: a folder imports several times
         # faster than file by file, with the same result for every file.
         parsed_files: list[tuple[Path, ParsedDocument]] = []
@@ -88,8 +88,7 @@ class Command(BaseCommand):
             strict=True,
         ):
             if isinstance(outcome, SeedError):
-                failures.append(f"{path}: {outcome.message}")
-                self.stderr.write(f"{path}: {outcome.message}")
+                self._fail(failures, path, outcome.message, total=total)
             else:
                 parsed_files.append((path, outcome))
         results = (
@@ -137,11 +136,24 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         if failures:
             if total == 1:
-                raise CommandError(failures[0])
+                path, reason = failures[0]
+                raise CommandError(f"{path}: {reason}")
+            # Each reason was written as its file failed; the summary names the files.
             raise CommandError(
                 _("%(n)d/%(total)d 个文件未导入:%(list)s")
-                % {"n": len(failures), "total": total, "list": ";".join(failures)}
+                % {
+                    "n": len(failures),
+                    "total": total,
+                    "list": ";".join(str(p) for p, _r in failures),
+                }
             )
+
+    def _fail(
+        self, failures: list[tuple[Path, str]], path: Path, reason: str, *, total: int
+    ) -> None:
+        failures.append((path, reason))
+        if total > 1:  # a single file's reason is the CommandError at the end, said once
+            self.stderr.write(f"{path}: {reason}")
 
     def _write_skipped(self, skipped: tuple[str, ...]) -> None:
         """未识别 N 段: paragraphs with a date or a unit's name that gave no task, so that the

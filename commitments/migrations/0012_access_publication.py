@@ -42,7 +42,7 @@ def requests_back_to_publications(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commitments", "0010_importer_document_number_content_digest"),
+        ("commitments", "0011_perf_trgm_search"),
     ]
 
     operations = [
