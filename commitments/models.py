@@ -761,3 +761,13 @@ class ReminderDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} ← {self.log}"
+
+
+# Group robots live in their own module; imported here so Django registers them with the app.
+from .models_channels import (  # noqa: E402, F401
+    Channel,
+    ChannelDelivery,
+    ChannelMessage,
+    ChannelPace,
+    PersonProfile,
+)

@@ -18,8 +18,8 @@ from rest_framework.request import Request
 
 from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, Unit
-from ..search import search_words
 from ..querysets import CommitmentQuerySet
+from ..search import search_words
 from ..selectors.office import office_today
 
 MAX_ID = 2**63 - 1

@@ -269,6 +269,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_remindersweep",
             "view_remindermessage",
             "change_remindermessage",
+            # Group robots (migration 0011): robots, their messages (retry), people's mobiles.
+            "view_channel",
+            "add_channel",
+            "change_channel",
+            "view_channelmessage",
+            "change_channelmessage",
+            "view_personprofile",
+            "add_personprofile",
+            "change_personprofile",
         }
     ),
     UNIT_MEMBERS: frozenset(

@@ -223,7 +223,7 @@ def test_the_migration_turns_unconfirmed_publications_into_requests(supervisor):
     by_unit = ProgressUpdateFactory(commitment=commitment, author=clerk, is_public=True)
     by_office = ProgressUpdateFactory(commitment=commitment, author=supervisor, is_public=True)
     anonymous = ProgressUpdateFactory(commitment=commitment, author=None, is_public=True)
-    migration = importlib.import_module("commitments.migrations.0012_access_publication")
+    migration = importlib.import_module("commitments.migrations.0013_access_publication")
     # when
     migration.unconfirmed_publications_to_requests(apps, None)
     # then

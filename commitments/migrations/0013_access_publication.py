@@ -42,7 +42,7 @@ def requests_back_to_publications(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commitments", "0011_perf_trgm_search"),
+        ("commitments", "0012_robots_channels"),
     ]
 
     operations = [
