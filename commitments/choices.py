@@ -63,8 +63,13 @@ REPORT_CYCLE_DAYS: dict[str, int] = {
 
 
 class Role(models.TextChoices):
+    """What a user is to one commitment (`selectors.access.actor_roles` decides)."""
+
     SUPERVISOR = "supervisor", _("督办人员")
+    # The lead unit's (牵头单位, or a unit above it): signs for the whole, works on it, submits it.
     UNIT = "unit", _("责任单位人员")
+    # A supporting unit's (配合单位): reports progress on its part, the lead answers for the rest.
+    CO_UNIT = "co_unit", _("配合单位人员")
 
 
 class Move(models.TextChoices):
@@ -84,6 +89,8 @@ class Move(models.TextChoices):
     ADD_EVIDENCE = "add_evidence", pgettext_lazy("move", "上传佐证材料")
     # Not a move on the commitment's own table: the office's answer to REQUEST_EXTENSION.
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("move", "审批延期")
+    # Nor this: the office decides what /public/ shows (services.publication).
+    PUBLISH = "publish", pgettext_lazy("move", "确认公开")
 
 
 class TrafficLight(models.TextChoices):

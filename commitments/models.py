@@ -277,6 +277,14 @@ class Commitment(models.Model):
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     finished_on_time = models.BooleanField(_("按期完成"), null=True, blank=True)
     is_public = models.BooleanField(_("向社会公开"), default=False)
+    # What the public reads of the description: the office's decision, not the unit's text as it
+    # stands (a unit edits `description` and may propose it; the office copies or rewrites it).
+    public_description = models.TextField(
+        _("公开的具体内容"), blank=True, help_text=_("经督办人员确认后向社会公开;为空则不公开")
+    )
+    description_publish_requested = models.BooleanField(
+        _("具体内容申请公开"), default=False, help_text=_("责任单位申请公开具体内容,待督办人员确认")
+    )
     status_reason = models.TextField(_("状态说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -343,7 +351,13 @@ class ProgressUpdate(models.Model):
     percent = models.PositiveSmallIntegerField(
         _("完成进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    is_public = models.BooleanField(_("可公开"), default=False)
+    # Shown on /public/ only when the office says so; a unit's wish is `publish_requested`.
+    is_public = models.BooleanField(
+        _("已公开"), default=False, help_text=_("经督办人员确认后向社会公开")
+    )
+    publish_requested = models.BooleanField(
+        _("申请公开"), default=False, help_text=_("报送单位申请公开,待督办人员确认")
+    )
     created_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
 
     history = HistoricalRecords()

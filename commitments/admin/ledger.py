@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -26,7 +26,13 @@ from ..models import (
     UnitAlias,
 )
 from ..querysets import OVERDUE_FIRST_ORDER
-from ..selectors.access import commitment_list_for, unit_ids_named, user_may_create_commitments
+from ..selectors.access import (
+    commitment_list_for,
+    unit_ids_named,
+    unit_list_for,
+    user_may_create_commitments,
+    user_may_publish,
+)
 from ..selectors.drafts import commitment_draft_from_directive
 from ..selectors.office import office_today
 from ..services.ledger import (
@@ -35,6 +41,7 @@ from ..services.ledger import (
     commitment_links_check,
     commitment_update,
 )
+from ..services.publication import commitment_description_publish
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
 from .pagination import EstimatedCountPaginator
@@ -313,9 +320,6 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ("name", "aliases__name")
     inlines = [UnitAliasInline]
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).prefetch_related("aliases")
-
     @admin.display(description=_("别名"))
     def alias_list(self, obj: Unit) -> str:
         return "、".join(a.name for a in obj.aliases.all()) or "—"
@@ -324,11 +328,20 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     filter_horizontal = ("members",)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Members and contact e-mails of another unit are none of a unit member's business; the
+        # commitment form's unit pickers (autocomplete) ask this queryset too.
+        return (
+            unit_list_for(request.user)
+            .select_related(*self.list_select_related)
+            .prefetch_related("aliases")
+        )
+
 
 class ProgressUpdateInline(admin.TabularInline):
     model = ProgressUpdate
-    fields = ("created_at", "author", "percent", "text", "is_public")
-    readonly_fields = ("created_at", "author", "percent", "text", "is_public")
+    fields = ("created_at", "author", "percent", "text", "publish_requested", "is_public")
+    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -372,6 +385,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         OverdueFilter,
         DeadlineWindowFilter,
         "is_public",
+        "description_publish_requested",
         "deadline_pending",
         "report_cycle",
         ResponsibleFilter,
@@ -397,6 +411,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         "completed_on",
         "finished_on_time",
         "last_progress_at",
+        "description_publish_requested",
         "directive",
         "responsible_name",
         "created_at",
@@ -422,14 +437,17 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
                     "completion_note",
                     "completed_on",
                     "finished_on_time",
-                    "is_public",
                 )
             },
+        ),
+        (
+            _("向社会公开"),
+            {"fields": ("is_public", "description_publish_requested", "public_description")},
         ),
         (_("记录"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = [ProgressUpdateInline, ReminderLogInline]
-    actions = [send_reminder_now]
+    actions = [send_reminder_now, "publish_description"]
 
     class Media:
         css = {"all": ["commitments/admin.css"]}
@@ -457,6 +475,17 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Commitments are cancelled, never deleted: the record must survive.
         return False
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return user_may_publish(request.user)
+
+    @admin.action(description=_("公开所选事项的具体内容(以当前内容为准)"), permissions=["publish"])
+    def publish_description(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for commitment in queryset:
+            commitment_description_publish(commitment=commitment, actor=acting_user(request))
+        self.message_user(
+            request, _("已公开 %(n)d 个事项的具体内容。") % {"n": len(queryset)}, messages.SUCCESS
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return user_may_create_commitments(request.user)

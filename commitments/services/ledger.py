@@ -71,6 +71,8 @@ def commitment_create(
     document: SourceDocument | None = None,
     directive: Directive | None = None,
     is_public: bool = False,
+    public_description: str = "",
+    description_publish_requested: bool = False,
     report_cycle: str = ReportCycle.NONE,
     status_reason: str = "",
 ) -> Commitment:
@@ -88,6 +90,8 @@ def commitment_create(
         document=document or (directive.document if directive is not None else None),
         directive=directive,
         is_public=is_public,
+        public_description=public_description,
+        description_publish_requested=description_publish_requested,
         report_cycle=report_cycle,
         status_reason=status_reason,
     )
@@ -119,6 +123,9 @@ def commitment_update(
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     commitment_links_check(commitment=commitment, responsible=data.get("responsible"), actor=actor)
+    if "public_description" in data:
+        # The office has said what the public reads: the unit's request is answered.
+        data = {**data, "description_publish_requested": False}
     if commitment.original_deadline is None and data.get("deadline") is not None:
         data = {**data}
         commitment.original_deadline = data["deadline"]
