@@ -8,8 +8,10 @@ class CommitmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
         from django.db.models.signals import post_migrate
 
+        from .people import person_name
         from .services.roles import role_groups_after_migrate
         from .services.webhooks import webhook_sender_set
         from .tasks import deliver_webhook
@@ -18,3 +20,5 @@ class CommitmentsConfig(AppConfig):
         post_migrate.connect(role_groups_after_migrate, sender=self, dispatch_uid="ledger-roles")
         # The services hand work to Celery without importing the task layer (which imports them).
         webhook_sender_set(deliver_webhook.delay)
+        # Everywhere a person is shown (lists, choices, history, API, Excel): 姓名, surname first.
+        get_user_model().__str__ = person_name  # type: ignore[method-assign,assignment]

@@ -86,6 +86,51 @@ class Move(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("move", "审批延期")
 
 
+class NoticeAudience(models.TextChoices):
+    UNIT = "unit", _("责任单位")
+    OFFICE = "office", _("督办单位")
+
+
+class NoticeEvent(models.TextChoices):
+    """The hand-offs the other side is told of (办理通知)."""
+
+    # To the unit
+    ASSIGN = "assign", _("交办")
+    RETURN = "return", _("退回")
+    EXTENSION_APPROVED = "extension_approved", _("延期已批准")
+    EXTENSION_REJECTED = "extension_rejected", _("延期未批准")
+    VERIFY = "verify", _("复核通过")
+    CLOSE = "close", _("销号")
+    DEADLINE_CORRECTED = "deadline_corrected", _("更正时限")
+    URGE = "urge", _("催办")
+    # To the office
+    ACCEPT = "accept", _("签收")
+    SUBMIT = "submit", _("申请办结")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+
+
+# Who is told of what: the unit hears the office's decisions, the office the unit's steps.
+NOTICE_AUDIENCE: dict[str, str] = {
+    **{
+        e: NoticeAudience.UNIT
+        for e in (
+            NoticeEvent.ASSIGN,
+            NoticeEvent.RETURN,
+            NoticeEvent.EXTENSION_APPROVED,
+            NoticeEvent.EXTENSION_REJECTED,
+            NoticeEvent.VERIFY,
+            NoticeEvent.CLOSE,
+            NoticeEvent.DEADLINE_CORRECTED,
+            NoticeEvent.URGE,
+        )
+    },
+    **{
+        e: NoticeAudience.OFFICE
+        for e in (NoticeEvent.ACCEPT, NoticeEvent.SUBMIT, NoticeEvent.REQUEST_EXTENSION)
+    },
+}
+
+
 class TrafficLight(models.TextChoices):
     """红黄绿灯, in the order lists sort them (the most urgent first)."""
 

@@ -39,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_remindersweep",
             "view_remindermessage",
             "change_remindermessage",
+            "view_notice",
         }
     ),
     UNIT_MEMBERS: frozenset(
@@ -54,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_directive",
             "view_unit",
             "view_reminderlog",
+            "view_notice",
         }
     ),
 }

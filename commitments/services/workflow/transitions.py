@@ -28,6 +28,7 @@ from ...selectors.access import actor_roles
 from ...selectors.office import office_language
 from ..errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
 from ..events import commitment_event
+from ..reminders.notices import notice_for_move
 
 S = Status
 M = TypeVar("M", bound=models.Model)
@@ -162,6 +163,7 @@ def make_move(
         fields += ["status", "status_reason"]
     save_move(current, actor=actor, move=move, reason=reason, fields=fields)
     _announce(current, old_status=old_status, actor=actor)
+    notice_for_move(commitment=current, move=move, actor=actor, reason=reason)
     return sync_instance(commitment, current)
 
 
