@@ -6,14 +6,13 @@ import re
 import uuid
 from datetime import date
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
-from django.db.models import ProtectedError, Q
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -162,6 +161,10 @@ class Unit(models.Model):
 
     def email_list(self) -> list[str]:
         return split_emails(self.contact_emails)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        Unit.objects.filter(pk=self.pk).refuse_if_supporting()
+        return super().delete(*args, **kwargs)
 
 
 class Commitment(models.Model):
@@ -816,14 +819,3 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()}:{self.commitment_id}"
-
-
-@receiver(pre_delete, sender=Unit)
-def _keep_units_with_commitments(sender: type[Unit], instance: Unit, **kwargs: object) -> None:
-    # The lead unit is protected by its foreign key; a co-unit only by this, since deleting
-    # it would silently drop it from the commitments it supports.
-    supported = list(instance.supported_commitments.all()[:1])
-    if supported:
-        raise ProtectedError(
-            f"unit {instance.pk} supports commitments and cannot be deleted", set(supported)
-        )

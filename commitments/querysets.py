@@ -57,6 +57,21 @@ def report_baseline() -> Coalesce:
 
 
 class UnitQuerySet(models.QuerySet):
+    def refuse_if_supporting(self) -> None:
+        """Raise ProtectedError if one of these units supports a commitment: the lead unit is
+        protected by its foreign key, a co-unit only by this (its link would silently go).
+        Checked before Django's delete opens its transaction, so the caller's stays usable."""
+        through = self.model.supported_commitments.through
+        found = list(through.objects.filter(unit_id__in=self.values("pk"))[:1])
+        if found:
+            raise models.ProtectedError(
+                "units that support commitments cannot be deleted", {found[0].commitment}
+            )
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self.refuse_if_supporting()
+        return super().delete()
+
     def descendant_ids(self, root_ids: Iterable[int]) -> set[int]:
         """The given units and every unit below them, one query per level of the hierarchy."""
         found = set(root_ids)

@@ -14,8 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
-from ..selectors.access import commitment_list_for, user_may_create_commitments
+from ..selectors.access import (
+    commitment_is_read_only,
+    commitment_list_for,
+    unit_has_commitments,
+    user_may_create_commitments,
+)
 from ..selectors.drafts import commitment_draft_from_directive
+from ..selectors.history import history_rows
 from ..selectors.office import office_today
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
 from .documents import DocumentImportAdminMixin
@@ -79,8 +85,16 @@ class DirectiveInline(admin.TabularInline):
         return False
 
 
+class NeverDeletedAdmin(admin.ModelAdmin):
+    """Documents and directives are the ledger's sources: nobody deletes them, the superuser
+    included (a deleted document would strip its commitments of their source)."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
+class SourceDocumentAdmin(DocumentImportAdminMixin, NeverDeletedAdmin):
     list_display = ("title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
     search_fields = ("title", "speaker", "issuer")
     date_hierarchy = "delivered_on"
@@ -104,7 +118,7 @@ class HasCommitmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin):
+class DirectiveAdmin(NeverDeletedAdmin):
     list_display = (
         "ref",
         "kind",
@@ -174,6 +188,13 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     filter_horizontal = ("members",)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A unit that leads or supports commitments stays (the model refuses too); the bulk
+        # delete action is gone, since it cannot tell which units those are.
+        if obj is None or unit_has_commitments(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 class ProgressUpdateInline(admin.TabularInline):
     model = ProgressUpdate
@@ -186,8 +207,27 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
+class ReadableHistoryMixin:
+    """The history page as a clerk reads it: Chinese labels and values, local time to the
+    minute, the move and its reason, "—" for nothing (selectors.history)."""
+
+    object_history_list_template = "admin/commitments/ledger_history_list.html"
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        model = self.model  # type: ignore[attr-defined]
+        records = model.history.filter(id=object_id) if str(object_id).isdigit() else None
+        rows = history_rows(records, model) if records is not None else {}
+        return super().history_view(  # type: ignore[misc]
+            request, object_id, {**(extra_context or {}), "ledger_history": rows}
+        )
+
+
 @admin.register(Commitment)
-class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(
+    ReadableHistoryMixin, CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, SimpleHistoryAdmin
+):
     list_display = (
         "traffic_light_cell",
         "title_short",
@@ -287,10 +327,21 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
             kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField ledger-wide"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Finished or cancelled: the page is read-only, only 重新打开 (a move) leads out.
+        if obj is not None and commitment_is_read_only(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = super().get_readonly_fields(request, obj)
-        # The source directive is chosen when a commitment is made, then kept.
-        return fields if obj is not None else [f for f in fields if f != "directive"]
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            # The source directive is chosen when a commitment is made, then kept.
+            return [f for f in fields if f != "directive"]
+        if obj.status != Commitment.Status.DRAFT:
+            # Handed off: the deadline moves only by an approved 延期 or 更正时限 with a reason.
+            fields.append("deadline")
+        return fields
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, QuerySet
 
-from ..choices import Role
+from ..choices import ENDED_STATUSES, Role
 from ..models import (
     CalendarToken,
     Commitment,
@@ -116,6 +116,19 @@ def commitment_fields_writable_by(
     if commitment is not None and commitment.lead_unit_id in unit_ids_of_member(user):
         return UNIT_MEMBER_WRITABLE_FIELDS
     return frozenset()
+
+
+def unit_has_commitments(unit: Unit) -> bool:
+    """A unit that leads or supports a commitment is part of the record: never deleted."""
+    return (
+        Commitment.objects.filter(lead_unit=unit).exists()
+        or Commitment.co_units.through.objects.filter(unit_id=unit.pk).exists()
+    )
+
+
+def commitment_is_read_only(commitment: Commitment) -> bool:
+    """Finished (已复核/销号) or cancelled: only 重新打开 changes it again."""
+    return commitment.status in ENDED_STATUSES
 
 
 def user_may_create_commitments(user: User | AnonymousUser) -> bool:

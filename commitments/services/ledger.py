@@ -7,13 +7,18 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from ..choices import Status
 from ..models import Commitment, ProgressUpdate, SourceDocument, Unit
-from ..selectors.access import COMMITMENT_WRITABLE_FIELDS
+from ..selectors.access import COMMITMENT_WRITABLE_FIELDS, commitment_is_read_only
 from .common import model_update
 from .events import commitment_event
+
+DEADLINE_LOCKED_MESSAGE = _("交办后的完成时限只能通过批准延期或「更正时限」（须写明理由）修改。")
 
 # What commitment_update sets on the row itself: the writable fields but the co-units (a
 # relation of their own) and the source directive (chosen once, when the commitment is made).
@@ -75,15 +80,31 @@ def commitment_create(
 def commitment_update(
     *, commitment: Commitment, data: dict[str, Any], co_units: Iterable[Unit] | None = None
 ) -> Commitment:
-    """Edit the plain fields of a commitment; status changes go through the workflow module."""
+    """Edit the plain fields of a commitment; status changes go through the workflow module.
+
+    A finished or cancelled commitment is read-only (重新打开 first). Once handed off, a
+    deadline moves only through an approved extension or 更正时限 with a reason
+    (`workflow.corrections`): an overdue commitment cannot be turned green by editing it; a
+    missing one may still be given. While it is a draft nothing was promised yet, so the
+    deadline is edited freely and is its original deadline too."""
     unknown = set(data) - set(COMMITMENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    if commitment.original_deadline is None and data.get("deadline") is not None:
-        data = {**data}
-        commitment.original_deadline = data["deadline"]
-        commitment.save(update_fields=["original_deadline"])
-    commitment, _ = model_update(instance=commitment, fields=COMMITMENT_EDITABLE_FIELDS, data=data)
+    if commitment_is_read_only(commitment):
+        raise ValidationError(
+            _("事项已「%(status)s」，不能再修改；如需修改请先「重新打开」。")
+            % {"status": commitment.get_status_display()}
+        )
+    if "deadline" in data and data["deadline"] != commitment.deadline:
+        # Giving a deadline that was missing (时限待定) completes the record; moving one bends it.
+        if commitment.status != Status.DRAFT and commitment.deadline is not None:
+            raise ValidationError({"deadline": [DEADLINE_LOCKED_MESSAGE]})
+        if commitment.status == Status.DRAFT or commitment.original_deadline is None:
+            commitment.original_deadline = data["deadline"]
+            commitment.save(update_fields=["original_deadline"])
+    commitment, _changed = model_update(
+        instance=commitment, fields=COMMITMENT_EDITABLE_FIELDS, data=data
+    )
     if co_units is not None:
         commitment.co_units.set([u for u in co_units if u.pk != commitment.lead_unit_id])
     return commitment
