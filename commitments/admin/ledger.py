@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from ..querysets import due_soon_condition, silent_condition
 from ..selectors.access import (
     commitment_is_read_only,
     commitment_list_for,
+    responsible_candidates,
     unit_has_commitments,
     user_may_create_commitments,
 )
@@ -47,6 +50,36 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset.filter(id__in=overdue)
         if self.value() == "no":
             return queryset.exclude(id__in=overdue)
+        return queryset
+
+
+class DueSoonFilter(admin.SimpleListFilter):
+    """临期, as the 工作台 counts it."""
+
+    title = _("是否临期")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("soon", _("临期"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "soon":
+            return queryset.filter(due_soon_condition(office_today()))
+        return queryset
+
+
+class SilentFilter(admin.SimpleListFilter):
+    """无进展, as the 工作台 counts it: no report for the stale-report days."""
+
+    title = _("进展报送")
+    parameter_name = "progress"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("silent", _("无进展"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "silent":
+            return queryset.filter(silent_condition(office_today()))
         return queryset
 
 
@@ -244,6 +277,8 @@ class CommitmentAdmin(
         "status",
         TrafficLightFilter,
         OverdueFilter,
+        DueSoonFilter,
+        SilentFilter,
         "is_public",
         "deadline_pending",
         "report_cycle",
@@ -327,6 +362,24 @@ class CommitmentAdmin(
             kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField ledger-wide"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        field = form.base_fields.get("responsible")
+        if field is not None:
+            # The 责任人 is one of the lead unit's people (sub-units included); before a lead
+            # unit is chosen, anyone who belongs to a unit. The current choice stays offered.
+            people = (
+                responsible_candidates(obj)
+                if obj is not None
+                else get_user_model().objects.filter(units__isnull=False).distinct()
+            )
+            if obj is not None and obj.responsible_id:
+                people = people | get_user_model().objects.filter(pk=obj.responsible_id)
+            field.queryset = people.distinct().order_by("last_name", "first_name", "username")
+        return form
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Finished or cancelled: the page is read-only, only 重新打开 (a move) leads out.
         if obj is not None and commitment_is_read_only(obj):
@@ -359,7 +412,7 @@ class CommitmentAdmin(
     def title_short(self, obj: Commitment) -> str:
         return obj.title if len(obj.title) <= 40 else obj.title[:40] + "…"
 
-    @admin.display(description=_("责任人"), ordering="responsible__username")
+    @admin.display(description=_("责任人"), ordering="responsible__last_name")
     def responsible_cell(self, obj: Commitment) -> str:
         if obj.responsible is not None:
             return str(obj.responsible)

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..models import Commitment, ProgressUpdate, Unit
+from ..people import person_name
 from ..selectors.office import office_language
 from .ledger import commitment_create, progress_report_create
 
@@ -80,12 +81,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
 
 
-def person_name(user: User | None) -> str:
-    """How a person is written in a 台账: 姓名 (last name first), else the user name."""
-    if user is None:
-        return ""
-    full = f"{getattr(user, 'last_name', '')}{getattr(user, 'first_name', '')}".strip()
-    return full or user.get_username()
+def _person(user: User | None) -> str:
+    return "" if user is None else person_name(user)
 
 
 def export_queryset(commitments: QuerySet[Commitment], today: date) -> QuerySet[Commitment]:
@@ -154,7 +151,7 @@ def commitments_to_xlsx(
                 cell(number, "center"),
                 cell(c.title),
                 cell(c.lead_unit.name),
-                cell(person_name(c.responsible), "center"),
+                cell(_person(c.responsible), "center"),
                 deadline,
                 cell(getattr(c, "latest_progress", None) or ""),
                 cell(status_labels.get(c.status, c.status), "center"),
@@ -267,7 +264,7 @@ class _People:
         self.by_name: dict[str, list[User]] = {}
         for user in get_user_model().objects.filter(is_active=True):
             self.by_username[user.get_username()] = user
-            name = person_name(user)
+            name = _person(user)
             self.by_name.setdefault(name, []).append(user)
 
     def find(self, text: str) -> User:
