@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from ..selectors.office import office_today
 from ..selectors.workbench import workbench_tiles
@@ -54,7 +55,7 @@ def get_app_list(request: HttpRequest, app_label: str | None = None) -> list[dic
     return apps
 
 
-def index(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+def index(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
     tiles = workbench_tiles(request.user, today=office_today())
     return _stock_index(request, {**(extra_context or {}), "workbench": tiles})
 
