@@ -29,7 +29,7 @@ from ..selectors.office import office_today
 from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
-from .reminders import ReminderLogInline, send_reminder_now
+from .reminders import ReminderLogInline, UrgeAdminMixin, send_reminder_now
 from .workflow import CommitmentWorkflowMixin, TrafficLightFilter, annotate_for_changelist
 
 admin.site.site_header = _("认责承诺台账")
@@ -259,7 +259,11 @@ class ReadableHistoryMixin:
 
 @admin.register(Commitment)
 class CommitmentAdmin(
-    ReadableHistoryMixin, CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, SimpleHistoryAdmin
+    ReadableHistoryMixin,
+    UrgeAdminMixin,
+    CommitmentWorkflowMixin,
+    CommitmentOutputsAdminMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = (
         "traffic_light_cell",
