@@ -35,6 +35,8 @@ from .workflow import CommitmentWorkflowMixin, TrafficLightFilter, annotate_for_
 admin.site.site_header = _("认责承诺台账")
 admin.site.site_title = _("认责承诺台账")
 admin.site.index_title = _("检查督促兑现落实")
+# An empty cell reads as a dash of its own, not a hyphen.
+admin.site.empty_value_display = "—"
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -302,6 +304,7 @@ class CommitmentAdmin(
     list_per_page = 50
     autocomplete_fields = ("lead_unit", "co_units", "directive")
     readonly_fields = (
+        "requirements",
         "status",
         "status_reason",
         "original_deadline",
@@ -317,11 +320,19 @@ class CommitmentAdmin(
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("title", "description", "document", "directive")}),
+        (None, {"fields": ("title", "description", "requirements", "document", "directive")}),
         (_("责任"), {"fields": ("lead_unit", "co_units", "responsible", "responsible_name")}),
         (
             _("时限"),
-            {"fields": ("deadline", "deadline_text", "deadline_pending", "original_deadline")},
+            {
+                "fields": (
+                    "deadline",
+                    "is_long_term",
+                    "deadline_text",
+                    "deadline_pending",
+                    "original_deadline",
+                )
+            },
         ),
         (
             _("状态"),

@@ -99,6 +99,7 @@ COMMITMENT_WRITABLE_FIELDS = (
     "deadline",
     "deadline_text",
     "deadline_pending",
+    "is_long_term",
     "report_cycle",
     "is_public",
     "document",
