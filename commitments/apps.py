@@ -21,4 +21,7 @@ class CommitmentsConfig(AppConfig):
         # The services hand work to Celery without importing the task layer (which imports them).
         webhook_sender_set(deliver_webhook.delay)
         # Everywhere a person is shown (lists, choices, history, API, Excel): 姓名, surname first.
-        get_user_model().__str__ = person_name  # type: ignore[method-assign,assignment]
+        user_model = get_user_model()
+        user_model.__str__ = person_name  # type: ignore[method-assign,assignment]
+        # The admin greets with the short name: 欢迎，王小明 rather than the given name alone.
+        user_model.get_short_name = person_name  # type: ignore[method-assign,assignment]
