@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements/dev.lock
 
-.PHONY: install run test test-pg lint format bench migrate clean lock
+.PHONY: install run test test-pg lint format bench eval migrate clean lock
 
 $(STAMP): $(LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy commitments config
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -46,6 +47,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@echo "== corpus evaluation"; $(BIN)/python manage.py evaluate_importer --quiet
+
+# The importer on the hand-annotated corpus of real documents (../shared/corpus or
+# $$LEDGER_CORPUS_DIR): per-document and total recall, owners, deadlines, and the misses.
+eval: $(STAMP)
+	$(BIN)/python manage.py evaluate_importer
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,10 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.core import checks
         from django.db.models.signals import post_migrate
+
+        from config.checks import check_broker
 
         from .people import person_name
         from .services.roles import role_groups_after_migrate
@@ -25,3 +28,4 @@ class CommitmentsConfig(AppConfig):
         user_model.__str__ = person_name  # type: ignore[method-assign,assignment]
         # The admin greets with the short name: 欢迎，王小明 rather than the given name alone.
         user_model.get_short_name = person_name  # type: ignore[method-assign,assignment]
+        checks.register(check_broker)

@@ -34,7 +34,10 @@ class SourceDocument(models.Model):
     raw_text = models.TextField(_("原文"))
     cleaned_text = models.TextField(_("清洗后文本"), blank=True)
     normalized_text = models.TextField(_("规范化文本"), blank=True)
+    document_number = models.CharField(_("发文字号"), max_length=100, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    # Digest of the extracted text: a file saved again (new bytes, same words) is unchanged.
+    content_sha256 = models.CharField(_("内容 SHA-256"), max_length=64, blank=True, db_index=True)
     due_soon_days = models.PositiveSmallIntegerField(
         _("临期天数"), null=True, blank=True, help_text=_("留空则使用系统默认值")
     )

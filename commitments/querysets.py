@@ -51,6 +51,14 @@ class AddDays(models.Func):
         return f"date({day_sql}, ({n_sql}) || ' days')", [*day_params, *n_params]
 
 
+def light_thresholds(due_soon_days: int | None, stale_report_days: int | None) -> tuple[int, int]:
+    """A document's (due-soon, stale-report) days, the office's defaults where it sets none."""
+    return (
+        settings.LEDGER["DUE_SOON_DAYS"] if due_soon_days is None else due_soon_days,
+        settings.LEDGER["STALE_REPORT_DAYS"] if stale_report_days is None else stale_report_days,
+    )
+
+
 def report_baseline() -> Coalesce:
     """When the unit last showed life: its last report, else when it signed for or got the work."""
     return Coalesce("last_progress_at", "accepted_at", "assigned_at", "created_at")
@@ -157,10 +165,9 @@ class CommitmentQuerySet(models.QuerySet):
         most N days ahead or when the unit has not reported for M days, green otherwise.
         N and M are the document's due_soon_days / stale_report_days, else settings.LEDGER.
         """
-        due_soon = Coalesce(F("document__due_soon_days"), Value(settings.LEDGER["DUE_SOON_DAYS"]))
-        stale = Coalesce(
-            F("document__stale_report_days"), Value(settings.LEDGER["STALE_REPORT_DAYS"])
-        )
+        default_due_soon, default_stale = light_thresholds(None, None)
+        due_soon = Coalesce(F("document__due_soon_days"), Value(default_due_soon))
+        stale = Coalesce(F("document__stale_report_days"), Value(default_stale))
         baseline_day = TruncDate(report_baseline(), tzinfo=timezone.get_default_timezone())
         today_value = Value(today, output_field=models.DateField())
         light = Case(

@@ -49,6 +49,14 @@ def webhook_overdue_sweep_task() -> int:
     return webhook_overdue_sweep(today=office_today())
 
 
+@shared_task(ignore_result=True)
+def import_uploads_purge_task() -> int:
+    """Every few minutes (beat): staged admin imports nobody confirmed within the hour."""
+    from .services.import_uploads import import_uploads_purge
+
+    return import_uploads_purge()
+
+
 # --- e-mail reminders -------------------------------------------------------------------------
 
 

@@ -1,7 +1,13 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+from celery.signals import (
+    before_task_publish,
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_init,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -33,6 +39,17 @@ def _use_django_logging(**_: object) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@worker_init.connect
+def _warn_about_a_local_broker(**_: object) -> None:
+    # Workers run no system checks, and they are the ones a local queue leaves idle.
+    import logging
+
+    from .checks import local_broker_with_shared_database
+
+    if problem := local_broker_with_shared_database():
+        logging.getLogger("config.celery").warning(problem)
 
 
 @before_task_publish.connect

@@ -1,6 +1,10 @@
 """Probes: /healthz says the process is alive, /readyz that it can reach its database and broker.
 
-Served by config.middleware.HealthCheckMiddleware, ahead of host checks and redirects.
+Served by config.middleware.HealthCheckMiddleware, ahead of host checks and redirects. Anyone
+may probe, so /readyz tells a caller only ``ok`` or ``unavailable``: what failed and why (a
+broker's host and port, a database error) goes to the log, and into the answer only for the
+office signed in to the admin (that request takes the full middleware stack, see the
+middleware).
 """
 
 from __future__ import annotations
@@ -27,17 +31,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}
     failed = [name for name, error in checks.items() if error]
-    body: dict[str, object] = {
-        "status": "unavailable" if failed else "ok",
-        "checks": {name: (error or "ok") for name, error in checks.items()},
-    }
+    body: dict[str, object] = {"status": "unavailable" if failed else "ok"}
     if failed:
-        body["failed"] = failed
-        body["message"] = ";".join(_MESSAGES[name] for name in failed)
         logger.warning("not ready: %s", ", ".join(f"{n}: {checks[n]}" for n in failed))
+    if _is_office(request):
+        body["checks"] = {name: (error or "ok") for name, error in checks.items()}
+        if failed:
+            body["failed"] = failed
+            body["message"] = ";".join(_MESSAGES[name] for name in failed)
     return JsonResponse(
         body, status=503 if failed else 200, json_dumps_params={"ensure_ascii": False}
     )
+
+
+def _is_office(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)  # only set when the request took the full stack
+    if user is None:
+        return False
+    from commitments.selectors.access import user_is_supervisor
+
+    try:
+        return user_is_supervisor(user)
+    except Exception:  # the database that holds sessions and users may be what is down
+        return False
 
 
 def _describe(exc: BaseException) -> str:

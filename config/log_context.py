@@ -38,6 +38,16 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class DemoteToDebug(logging.Filter):
+    """A library's start-up banner logged at INFO (django-axes' "AXES: BEGIN version …" in
+    every process, so on every manage.py command's terminal) is a DEBUG line here: shown only
+    with LOG_LEVEL=DEBUG. Put on the logger that only says such things."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log shippers (LOG_FORMAT=json)."""
 

@@ -59,6 +59,7 @@ class HealthCheckMiddleware:
 
     Container and load-balancer probes call the process by its internal address over plain
     HTTP; they would otherwise get 400 (unknown Host) or 301 (to https) instead of an answer.
+    Probes send no cookies; a browser of a signed-in person does.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -70,7 +71,9 @@ class HealthCheckMiddleware:
         if request.method in ("GET", "HEAD"):
             if request.path == "/healthz":
                 return health.healthz(request)
-            if request.path == "/readyz":
+            # With a session cookie it may be the office asking for details: that request goes
+            # through sessions and authentication (config.urls routes /readyz too).
+            if request.path == "/readyz" and settings.SESSION_COOKIE_NAME not in request.COOKIES:
                 return health.readyz(request)
         return self.get_response(request)
 

@@ -1,12 +1,15 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.health import readyz
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Reached only with a session cookie (else HealthCheckMiddleware answers first): the
+    # office signed in to the admin sees what failed.
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("commitments.urls")),
     path("api/v1/", include("commitments.api.urls")),
@@ -15,6 +18,3 @@ urlpatterns = [
     # inline script and runs under the site's content security policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

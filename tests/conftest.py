@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 
 from tests.factories import SuperuserFactory, SupervisorUnitFactory, UnitFactory, UserFactory
 
@@ -29,3 +30,17 @@ def unit_member(unit):
     user = UserFactory(username="edu", is_staff=True)
     unit.members.add(user)
     return user
+
+
+@pytest.fixture
+def office(supervisor):
+    """The office as the role group makes it (督办人员)."""
+    supervisor.groups.add(Group.objects.get(name="督办人员"))
+    return supervisor
+
+
+@pytest.fixture
+def member(unit_member):
+    """A unit member as the role group makes them (责任单位人员)."""
+    unit_member.groups.add(Group.objects.get(name="责任单位人员"))
+    return unit_member

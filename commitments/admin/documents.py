@@ -26,6 +26,7 @@ from ..importer.errors import SeedError
 from ..importer.formats.detect import OFFICE_MAX_BYTES, PDF_MAX_BYTES
 from ..importer.parse import ParsedDocument, parse_document
 from ..models import SourceDocument
+from ..selectors.access import user_can_import_documents
 from ..services.errors import InvalidInput
 from ..services.import_uploads import (
     import_upload_confirm,
@@ -36,7 +37,6 @@ from ..services.imports import (
     ImportPreview,
     document_import_preview,
     source_size_check,
-    user_can_import_documents,
 )
 
 ACCEPT = ".txt,.docx,.xlsx,.pdf"

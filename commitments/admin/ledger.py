@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -26,11 +27,21 @@ from ..selectors.access import (
 from ..selectors.drafts import commitment_draft_from_directive
 from ..selectors.history import history_rows
 from ..selectors.office import office_today
-from ..services.ledger import COMMITMENT_EDITABLE_FIELDS, commitment_create, commitment_update
+from ..services.ledger import (
+    COMMITMENT_EDITABLE_FIELDS,
+    commitment_create,
+    commitment_links_check,
+    commitment_update,
+)
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
 from .reminders import ReminderLogInline, UrgeAdminMixin, send_reminder_now
-from .workflow import CommitmentWorkflowMixin, TrafficLightFilter, annotate_for_changelist
+from .workflow import (
+    CommitmentWorkflowMixin,
+    TrafficLightFilter,
+    acting_user,
+    annotate_for_changelist,
+)
 
 admin.site.site_header = _("认责承诺台账")
 admin.site.site_title = _("认责承诺台账")
@@ -130,8 +141,16 @@ class NeverDeletedAdmin(admin.ModelAdmin):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(DocumentImportAdminMixin, NeverDeletedAdmin):
-    list_display = ("title", "speaker", "issuer", "delivered_on", "issued_on", "imported_at")
-    search_fields = ("title", "speaker", "issuer")
+    list_display = (
+        "title",
+        "speaker",
+        "issuer",
+        "document_number",
+        "delivered_on",
+        "issued_on",
+        "imported_at",
+    )
+    search_fields = ("title", "speaker", "issuer", "document_number")
     date_hierarchy = "delivered_on"
     readonly_fields = ("sha256", "imported_at", "updated_at", "raw_text", "cleaned_text")
     inlines = [DirectiveInline]
@@ -242,6 +261,22 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
+class CommitmentAdminForm(forms.ModelForm):
+    """Refuses what the services refuse, as field errors on the form rather than a crash when
+    the service is called on save."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None:
+            try:
+                commitment_links_check(
+                    document=data.get("document"), directive=data.get("directive")
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 class ReadableHistoryMixin:
     """The history page as a clerk reads it: Chinese labels and values, local time to the
     minute, the move and its reason, "—" for nothing (selectors.history)."""
@@ -267,6 +302,7 @@ class CommitmentAdmin(
     CommitmentOutputsAdminMixin,
     SimpleHistoryAdmin,
 ):
+    form = CommitmentAdminForm
     list_display = (
         "traffic_light_cell",
         "title_short",
@@ -456,7 +492,11 @@ class CommitmentAdmin(
                 for f in form.changed_data
                 if f in COMMITMENT_EDITABLE_FIELDS
             }
-            commitment_update(commitment=Commitment.objects.get(pk=obj.pk), data=data)
+            commitment_update(
+                commitment=Commitment.objects.get(pk=obj.pk),
+                data=data,
+                actor=acting_user(request),
+            )
         else:
             created = commitment_create(
                 **{

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from ..choices import TrafficLight
 from ..models import (
     CalendarToken,
     Commitment,
@@ -42,6 +43,7 @@ from ..services.rankings import ranking_snapshot_publish
 from ..services.webhooks import webhook_delivery_retry
 from ..views.charts import Bar, grouped_columns, horizontal_bars
 from ..views.files import xlsx_response
+from .readonly import ReadOnly
 from .workflow import acting_user
 
 # The admin's own index template shadows an app's admin/index.html: point the site at ours,
@@ -49,12 +51,6 @@ from .workflow import acting_user
 admin.site.index_template = "commitments/admin/index.html"
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
-LIGHTS = (
-    ("red", _("红灯"), "#c00000"),
-    ("yellow", _("黄灯"), "#e6a700"),
-    ("green", _("绿灯"), "#38a169"),
-    ("grey", _("灰灯"), "#9e9e9e"),
-)
 
 
 @admin.action(description=_("导出Excel台账"))
@@ -252,7 +248,7 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
             maximum=100,
         )
         light_chart = horizontal_bars(
-            [Bar(str(label), lights[key], color) for key, label, color in LIGHTS],
+            [Bar(str(light.label), lights[light], light.colour) for light in TrafficLight],
             title=gettext("红黄绿灯"),
         )
         trend_chart = grouped_columns(
@@ -272,7 +268,7 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
             "units": units,
             "unit_totals": performance_totals(units),
             "documents": documents,
-            "lights": [(label, lights[key], color) for key, label, color in LIGHTS],
+            "lights": [(light.label, lights[light], light.colour) for light in TrafficLight],
             "ranking_chart": ranking_chart,
             "light_chart": light_chart,
             "trend_chart": trend_chart,
@@ -418,7 +414,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnly, admin.ModelAdmin):
     """The delivery log: read-only; failed deliveries can be sent again."""
 
     list_display = (
@@ -452,15 +448,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=_("重新发送所选投递"), permissions=["view"])
     def resend(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -17,10 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import ReminderLog, ReminderMessage, ReminderSweep
-from ..selectors.access import commitment_list_for, user_is_supervisor
+from ..selectors.access import (
+    commitment_list_for,
+    rows_of_visible_commitments,
+    user_is_supervisor,
+)
 from ..services.reminders.send import reminder_messages_retry
 from ..services.reminders.sweep import reminder_manual_send
 from ..tasks import QUEUE
+from .readonly import ReadOnly
 
 _STATUS_CLASS: dict[str, str] = {
     ReminderMessage.Status.PENDING: "ledger-reminder-pending",
@@ -150,15 +155,8 @@ def send_reminder_now(modeladmin: Any, request: HttpRequest, queryset: QuerySet)
         )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class _ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(ReminderMessage)
@@ -247,12 +245,8 @@ class ReminderLogAdmin(_ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # A unit member sees the history of the commitments they may see, nothing else.
-        return (
-            super()
-            .get_queryset(request)
-            .filter(commitment__in=commitment_list_for(request.user).values("id"))
-            .prefetch_related("deliveries__message")
-        )
+        rows = rows_of_visible_commitments(request.user, super().get_queryset(request))
+        return rows.prefetch_related("deliveries__message")
 
     @admin.display(description=_("收件人及发送状态"))
     def recipients(self, obj: ReminderLog) -> str:

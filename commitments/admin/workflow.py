@@ -2,7 +2,7 @@
 
 Every button and action calls one function of commitments.services.workflow / extensions /
 evidence; those check the state and the actor's role, so hiding a button is a courtesy, not the
-protection. Querysets are narrowed to what the user may see (`commitment_list_for`).
+protection. Querysets are narrowed to what the user may see (`selectors.access`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,33 +22,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..choices import Move
+from ..choices import Move, TrafficLight
 from ..models import Commitment, DeadlineExtension, Evidence, ProgressUpdate
-from ..selectors.access import commitment_list_for, user_is_supervisor
+from ..selectors.access import rows_of_visible_commitments, user_is_supervisor
 from ..selectors.office import office_today
 from ..services.errors import InvalidInput, WorkflowError
-from ..services.evidence import ALLOWED_EXTENSIONS, evidence_add
-from ..services.workflow.extensions import extension_approve, extension_reject, extension_request
-from ..services.workflow.moves import (
-    commitment_accept,
-    commitment_assign,
-    commitment_cancel,
-    commitment_close,
-    commitment_reopen,
-    commitment_report_progress,
-    commitment_return,
-    commitment_start,
-    commitment_submit,
-    commitment_verify,
-)
+from ..services.evidence import ALLOWED_EXTENSIONS
+from ..services.workflow.extensions import extension_approve, extension_reject
+from ..services.workflow.registry import MOVES, MoveEntry, MoveInput
 from ..services.workflow.transitions import allowed_moves
-
-LIGHTS = {
-    "red": ("#c62828", _("逾期")),
-    "yellow": ("#f9a825", _("临期或进展未报")),
-    "green": ("#2e7d32", _("正常")),
-    "grey": ("#9e9e9e", _("已办结或撤销")),
-}
+from .readonly import ReadOnly, VisibleHistory
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -66,56 +48,41 @@ def is_supervisor(request: HttpRequest) -> bool:
     return cached
 
 
-# --- forms, one per kind of move ----------------------------------------------------------------
-
-
-class ConfirmForm(forms.Form):
-    pass
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("复核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReportForm(forms.Form):
-    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 5}))
-    percent = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
-    is_public = forms.BooleanField(label=_("可公开"), required=False)
+# --- forms, built from the registry of moves ------------------------------------------------------
 
 
 _ACCEPT = ",".join(sorted(ALLOWED_EXTENSIONS))
 
 
-class SubmitForm(forms.Form):
-    evidence_text = forms.CharField(
-        label=_("办结情况说明"), widget=forms.Textarea(attrs={"rows": 5})
-    )
-    file = forms.FileField(
-        label=_("佐证材料"),
-        required=False,
+def _form_field(spec: MoveInput) -> forms.Field:
+    common: dict[str, Any] = {"label": spec.label, "required": spec.required}
+    if spec.kind == "text":
+        rows = 5 if spec.max_length and spec.max_length > 2000 else 3
+        return forms.CharField(
+            max_length=spec.max_length, widget=forms.Textarea(attrs={"rows": rows}), **common
+        )
+    if spec.kind == "line":
+        return forms.CharField(max_length=spec.max_length, **common)
+    if spec.kind == "percent":
+        return forms.IntegerField(min_value=0, max_value=100, **common)
+    if spec.kind == "flag":
+        return forms.BooleanField(**common)
+    if spec.kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    return forms.FileField(
         widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT}),
-        help_text=_("可选;PDF、图片、Word(docx)、Excel(xlsx)或文本文件"),
+        help_text=str(spec.help_text or ""),
+        **common,
     )
 
 
-class ExtensionForm(forms.Form):
-    requested_deadline = forms.DateField(
-        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
+def move_form(entry: MoveEntry) -> type[forms.Form]:
+    """The form asking for a move's inputs (none: a confirmation)."""
+    fields = {spec.name: _form_field(spec) for spec in entry.inputs}
+    return type(f"{entry.move.title().replace('_', '')}Form", (forms.Form,), fields)
 
 
-class EvidenceForm(forms.Form):
-    file = forms.FileField(
-        label=_("文件"), widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT})
-    )
-    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+MOVE_FORMS: dict[str, type[forms.Form]] = {move: move_form(e) for move, e in MOVES.items()}
 
 
 class DecisionForm(forms.Form):
@@ -132,39 +99,6 @@ class DecisionForm(forms.Form):
     )
 
 
-def _submit(c: Commitment, user: Any, d: dict[str, Any]) -> Any:
-    files = [d["file"]] if d.get("file") else []
-    return commitment_submit(
-        commitment=c, actor=user, evidence_text=d["evidence_text"], files=files
-    )
-
-
-# move -> (form class, call). The call gets the commitment, the user and the cleaned data.
-MOVE_FORMS: dict[str, tuple[type[forms.Form], Callable[[Commitment, Any, dict[str, Any]], Any]]] = {
-    Move.ASSIGN: (ConfirmForm, lambda c, u, d: commitment_assign(commitment=c, actor=u)),
-    Move.ACCEPT: (ConfirmForm, lambda c, u, d: commitment_accept(commitment=c, actor=u)),
-    Move.START: (ConfirmForm, lambda c, u, d: commitment_start(commitment=c, actor=u)),
-    Move.REPORT: (
-        ReportForm,
-        lambda c, u, d: commitment_report_progress(commitment=c, actor=u, **d),
-    ),
-    Move.SUBMIT: (SubmitForm, _submit),
-    Move.VERIFY: (NoteForm, lambda c, u, d: commitment_verify(commitment=c, actor=u, **d)),
-    Move.CLOSE: (ConfirmForm, lambda c, u, d: commitment_close(commitment=c, actor=u)),
-    Move.RETURN: (ReasonForm, lambda c, u, d: commitment_return(commitment=c, actor=u, **d)),
-    Move.CANCEL: (ReasonForm, lambda c, u, d: commitment_cancel(commitment=c, actor=u, **d)),
-    Move.REOPEN: (ReasonForm, lambda c, u, d: commitment_reopen(commitment=c, actor=u, **d)),
-    Move.REQUEST_EXTENSION: (
-        ExtensionForm,
-        lambda c, u, d: extension_request(commitment=c, actor=u, **d),
-    ),
-    Move.ADD_EVIDENCE: (
-        EvidenceForm,
-        lambda c, u, d: evidence_add(commitment=c, actor=u, **d),
-    ),
-}
-
-
 # --- list filter and inlines --------------------------------------------------------------------
 
 
@@ -173,27 +107,18 @@ class TrafficLightFilter(admin.SimpleListFilter):
     parameter_name = "light"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [(key, label) for key, (_colour, label) in LIGHTS.items()]
+        return [(light.value, light.meaning) for light in TrafficLight]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in LIGHTS:
+        if self.value() in TrafficLight.values:
             # The changelist queryset carries the annotation (see CommitmentWorkflowMixin).
             return queryset.filter(traffic_light=self.value())
         return queryset
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DeadlineExtensionInline(_ReadOnlyInline):
@@ -236,14 +161,15 @@ class EvidenceInline(_ReadOnlyInline):
 # --- the commitment admin's workflow half -------------------------------------------------------
 
 
-def _batch(move: str, call: Callable[[Commitment, Any], Any]) -> Callable[..., None]:
-    """An admin action making `move` on each selected commitment through its service."""
+def _batch(entry: MoveEntry) -> Callable[..., None]:
+    """An admin action making the move on each selected commitment through its service."""
+    move = entry.move
 
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
         done, refused = 0, []
         for commitment in queryset:
             try:
-                call(commitment, request.user)
+                entry.call(commitment=commitment, actor=request.user, data={})
                 done += 1
             except WorkflowError as error:
                 refused.append(f"{commitment}: {error}")
@@ -261,17 +187,14 @@ def _batch(move: str, call: Callable[[Commitment, Any], Any]) -> Callable[..., N
     return admin.action(description=Move(move).label)(action)
 
 
-BATCH_ACTIONS = [
-    _batch(Move.ASSIGN, lambda c, u: commitment_assign(commitment=c, actor=u)),
-    _batch(Move.ACCEPT, lambda c, u: commitment_accept(commitment=c, actor=u)),
-    _batch(Move.VERIFY, lambda c, u: commitment_verify(commitment=c, actor=u)),
-    _batch(Move.CLOSE, lambda c, u: commitment_close(commitment=c, actor=u)),
-]
+BATCH_ACTIONS = [_batch(entry) for entry in MOVES.values() if entry.batch]
 # What a unit member may do in bulk; the services refuse the rest anyway, this only tidies the menu.
-UNIT_BATCH_ACTIONS = {"workflow_accept"}
+UNIT_BATCH_ACTIONS = {
+    f"workflow_{entry.move}" for entry in MOVES.values() if entry.batch and not entry.office_only
+}
 
 
-class CommitmentWorkflowMixin:
+class CommitmentWorkflowMixin(VisibleHistory):
     """Mixed into CommitmentAdmin: traffic light, move buttons and views, safe history."""
 
     change_form_template = "admin/commitments/commitment/workflow_change_form.html"
@@ -309,18 +232,13 @@ class CommitmentWorkflowMixin:
 
     @admin.display(description=_("灯"), ordering="traffic_light_rank")
     def traffic_light_cell(self, obj: Commitment) -> str:
-        colour, label = LIGHTS.get(getattr(obj, "traffic_light", ""), ("#9e9e9e", ""))
+        value = getattr(obj, "traffic_light", "")
+        light = TrafficLight(value) if value in TrafficLight.values else TrafficLight.GREY
         return format_html(
             '<span class="ledger-light" title="{}" style="color:{};font-size:1.3em">●</span>',
-            label,
-            colour,
+            light.meaning if value else "",
+            light.colour,
         )
-
-    def _visible(self, request: HttpRequest, object_id: str) -> Commitment:
-        try:
-            return self.get_queryset(request).get(pk=object_id)  # type: ignore[attr-defined]
-        except (Commitment.DoesNotExist, ValueError) as exc:
-            raise Http404 from exc
 
     def change_view(
         self,
@@ -343,15 +261,15 @@ class CommitmentWorkflowMixin:
 
     def move_view(self, request: HttpRequest, object_id: str, move: str) -> HttpResponse:
         commitment = self._visible(request, object_id)
-        if move not in MOVE_FORMS:
+        if move not in MOVES:
             raise Http404
-        form_class, call = MOVE_FORMS[move]
+        entry, form_class = MOVES[move], MOVE_FORMS[move]
         change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
         if request.method == "POST":
             form = form_class(request.POST, request.FILES)
             if form.is_valid():
                 try:
-                    call(commitment, request.user, form.cleaned_data)
+                    entry.call(commitment=commitment, actor=request.user, data=form.cleaned_data)
                 except InvalidInput as error:
                     form.add_error(error.field if error.field in form.fields else None, str(error))
                 except WorkflowError as error:
@@ -379,29 +297,6 @@ class CommitmentWorkflowMixin:
         }
         return TemplateResponse(request, "admin/commitments/commitment/move.html", context)
 
-    # History: only for commitments the user may see, and read-only (no revert): the status
-    # must change through the moves, never by restoring an old row.
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        self._visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
-
-    def history_form_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        version_id: str,
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        self._visible(request, object_id)
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
-
 
 def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
     """The changelist's queryset with the traffic light, computed in SQL (no query per row)."""
@@ -411,42 +306,11 @@ def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
 # --- extensions, evidence and progress on their own pages ---------------------------------------
 
 
-class _LedgerChildAdmin(SimpleHistoryAdmin):
+class _LedgerChildAdmin(ReadOnly, VisibleHistory, SimpleHistoryAdmin):
     """Rows that belong to a commitment: seen by whoever sees it, never deleted or edited here."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        visible = commitment_list_for(request.user).values("id")
-        return super().get_queryset(request).filter(commitment__in=visible)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        version_id: str,
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        if request.method == "POST" or not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        return rows_of_visible_commitments(request.user, super().get_queryset(request))
 
 
 @admin.register(DeadlineExtension)

@@ -20,15 +20,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ..models import Commitment, DeadlineExtension
+from ..choices import Move, Status
+from ..models import Commitment, DeadlineExtension, ProgressUpdate
 from ..services.workflow import extensions as ext_services
-from ..services.workflow import moves as workflow
+from ..services.workflow.registry import MOVES, MoveEntry, MoveInput
+from ..services.workflow.transitions import TRANSITIONS
 from . import examples as ex
 from . import serializers as s
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("理由(必填)"))
 
 
 class NoteInput(serializers.Serializer):
@@ -39,23 +37,51 @@ class RequiredNoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, help_text=_("审批意见(必填)"))
 
 
-class SubmitInput(serializers.Serializer):
-    evidence_text = serializers.CharField(max_length=5000, help_text=_("办结情况说明"))
+def _serializer_field(spec: MoveInput) -> serializers.Field:
+    common: dict[str, Any] = {"help_text": spec.help_text or spec.label}
+    if spec.kind in ("text", "line"):
+        if not spec.required:
+            common.update(required=False, allow_blank=True, default="")
+        if spec.max_length is not None:
+            common["max_length"] = spec.max_length
+        return serializers.CharField(**common)
+    if spec.kind == "percent":
+        return serializers.IntegerField(min_value=0, max_value=100, **common)
+    if spec.kind == "flag":
+        return serializers.BooleanField(default=False, **common)
+    if spec.kind == "date":
+        return serializers.DateField(**common)
+    raise ValueError(f"no JSON input for {spec.kind}")
 
 
 class EmptyInput(serializers.Serializer):
     pass
 
 
-class ReportInput(serializers.Serializer):
-    text = serializers.CharField(max_length=5000, help_text=_("进展情况"))
-    percent = serializers.IntegerField(min_value=0, max_value=100, help_text=_("完成进度(%)"))
-    is_public = serializers.BooleanField(default=False, help_text=_("可向社会公开"))
+# The schema's component names clients have generated code from; moves asking the same thing
+# share one.
+_INPUT_NAMES = {
+    Move.REPORT: "ReportInput",
+    Move.SUBMIT: "SubmitInput",
+    Move.RETURN: "ReasonInput",
+    Move.CANCEL: "ReasonInput",
+    Move.REOPEN: "ReasonInput",
+    Move.REQUEST_EXTENSION: "ExtensionRequestInput",
+}
+_BUILT: dict[str, type[serializers.Serializer]] = {"EmptyInput": EmptyInput}
 
 
-class ExtensionRequestInput(serializers.Serializer):
-    requested_deadline = serializers.DateField(help_text=_("申请延至"))
-    reason = serializers.CharField(max_length=2000, help_text=_("延期理由"))
+def _input_serializer(entry: MoveEntry) -> type[serializers.Serializer]:
+    """The request body of a move: its registry inputs that travel as JSON."""
+    fields = {spec.name: _serializer_field(spec) for spec in entry.inputs if spec.in_api}
+    default = "".join(part.title() for part in entry.move.split("_")) + "Input"
+    name = _INPUT_NAMES.get(entry.move, default) if fields else "EmptyInput"
+    if name not in _BUILT:
+        _BUILT[name] = type(name, (serializers.Serializer,), fields)
+    return _BUILT[name]
+
+
+INPUTS = {move: _input_serializer(entry) for move, entry in MOVES.items()}
 
 
 class DeadlineExtensionSerializer(serializers.ModelSerializer):
@@ -99,9 +125,9 @@ MOVE_ERRORS = {
                 value={
                     "detail": "当前状态为「办理中」,不能复核通过。当前可执行的操作:申请办结",
                     "code": "transition_not_allowed",
-                    "current": "in_progress",
-                    "move": "verify",
-                    "allowed": ["report", "submit", "request_extension"],
+                    "current": Status.IN_PROGRESS.value,
+                    "move": Move.VERIFY.value,
+                    "allowed": [Move.REPORT.value, Move.SUBMIT.value, Move.REQUEST_EXTENSION.value],
                 },
             )
         ],
@@ -109,11 +135,44 @@ MOVE_ERRORS = {
 }
 
 
-def move_schema(summary: str, request: type[serializers.Serializer], **kwargs: Any) -> Any:
-    kwargs.setdefault("examples", [ex.response("移交后的事项", ex.COMMITMENT_DETAIL)])
-    responses = {200: s.CommitmentDetailSerializer, **MOVE_ERRORS}
-    responses.update(kwargs.pop("responses", {}))
-    return extend_schema(summary=summary, request=request, responses=responses, **kwargs)
+# Per move, what the docs show beyond the defaults: the URL segment, a request example and a
+# response other than the commitment after the move.
+_URL_PATHS = {Move.REPORT: "report-progress"}
+_METHOD_NAMES = {Move.REPORT: "report_progress", Move.RETURN: "return_"}
+_REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
+    Move.REPORT: {"text": "已召开专题会议部署", "percent": 30, "is_public": True},
+    Move.SUBMIT: {"evidence_text": "台账已建立并上墙公示"},
+    Move.RETURN: {"reason": "佐证材料不全"},
+}
+_RESPONSES: dict[str, dict[int, Any]] = {Move.REPORT: {201: s.ProgressUpdateSerializer, 200: None}}
+_RESPONSE_EXAMPLES = {Move.REPORT: ex.response("新的进展", ex.PROGRESS)}
+
+
+def _summary(entry: MoveEntry) -> str:
+    label = str(entry.label)
+    return f"{label}(督办人员)" if entry.office_only else label
+
+
+def _move_schema(entry: MoveEntry, request: type[serializers.Serializer]) -> Any:
+    target = TRANSITIONS[entry.move].target
+    examples = [
+        _RESPONSE_EXAMPLES.get(entry.move)
+        or ex.response(f"{entry.label}后的事项", {**ex.COMMITMENT_DETAIL, "status": target})
+    ]
+    if entry.move in _REQUEST_EXAMPLES:
+        examples.insert(
+            0,
+            OpenApiExample(_summary(entry), value=_REQUEST_EXAMPLES[entry.move], request_only=True),
+        )
+    responses = {200: s.CommitmentDetailSerializer, **MOVE_ERRORS, **_RESPONSES.get(entry.move, {})}
+    return extend_schema(
+        summary=_summary(entry), request=request, responses=responses, examples=examples
+    )
+
+
+_EXTENSION_INPUT = INPUTS[Move.REQUEST_EXTENSION]
+_APPROVED = DeadlineExtension.Status.APPROVED.value
+_REJECTED = DeadlineExtension.Status.REJECTED.value
 
 
 class WorkflowActionsMixin:
@@ -132,97 +191,12 @@ class WorkflowActionsMixin:
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def _move(
-        self,
-        request: Request,
-        service: Callable[..., Commitment],
-        serializer_class: type[serializers.Serializer] = EmptyInput,
-    ) -> Response:
-        data = self._input(request, serializer_class)
-        commitment = service(commitment=self.get_object(), actor=self._actor(request), **data)
-        return self.detail_response(commitment.pk)
-
-    @move_schema("交办(督办人员)", EmptyInput)
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_assign)
-
-    @move_schema("签收", EmptyInput)
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_accept)
-
-    @move_schema("开始办理", EmptyInput)
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_start)
-
-    @move_schema(
-        "报送进展",
-        ReportInput,
-        responses={201: s.ProgressUpdateSerializer, 200: None},
-        examples=[
-            OpenApiExample(
-                "进展",
-                value={"text": "已召开专题会议部署", "percent": 30, "is_public": True},
-                request_only=True,
-            ),
-            ex.response("新的进展", ex.PROGRESS),
-        ],
-    )
-    @action(detail=True, methods=["post"], url_path="report-progress")
-    def report_progress(self, request: Request, pk: str | None = None) -> Response:
-        data = self._input(request, ReportInput)
-        update = workflow.commitment_report_progress(
-            commitment=self.get_object(), actor=self._actor(request), **data
-        )
-        return Response(s.ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
-
-    @move_schema(
-        "申请办结",
-        SubmitInput,
-        examples=[
-            OpenApiExample(
-                "办结", value={"evidence_text": "台账已建立并上墙公示"}, request_only=True
-            ),
-            ex.response("申请办结后的事项", {**ex.COMMITMENT_DETAIL, "status": "submitted"}),
-        ],
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_submit, SubmitInput)
-
-    @move_schema("复核通过(督办人员)", NoteInput)
-    @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_verify, NoteInput)
-
-    @move_schema("销号(督办人员)", EmptyInput)
-    @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_close)
-
-    @move_schema(
-        "退回(督办人员)",
-        ReasonInput,
-        examples=[
-            OpenApiExample("退回", value={"reason": "佐证材料不全"}, request_only=True),
-            ex.response("退回后的事项", {**ex.COMMITMENT_DETAIL, "status": "returned"}),
-        ],
-    )
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_return, ReasonInput)
-
-    @move_schema("撤销(督办人员)", ReasonInput)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_cancel, ReasonInput)
-
-    @move_schema("重新打开(督办人员)", ReasonInput)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request: Request, pk: str | None = None) -> Response:
-        return self._move(request, workflow.commitment_reopen, ReasonInput)
+    def _make(self, request: Request, entry: MoveEntry) -> Response:
+        data = self._input(request, INPUTS[entry.move])
+        result = entry.call(commitment=self.get_object(), actor=self._actor(request), data=data)
+        if isinstance(result, ProgressUpdate):
+            return Response(s.ProgressUpdateSerializer(result).data, status=status.HTTP_201_CREATED)
+        return self.detail_response(result.pk)
 
     # --- deadline extensions -----------------------------------------------------------------
 
@@ -236,7 +210,7 @@ class WorkflowActionsMixin:
     @extend_schema(
         methods=["POST"],
         summary="申请延期",
-        request=ExtensionRequestInput,
+        request=_EXTENSION_INPUT,
         responses={201: DeadlineExtensionSerializer, **MOVE_ERRORS},
         examples=[
             OpenApiExample(
@@ -253,9 +227,9 @@ class WorkflowActionsMixin:
         if request.method == "GET":
             rows = commitment.extensions.order_by("-created_at", "-id")
             return Response(DeadlineExtensionSerializer(rows, many=True).data)
-        data = self._input(request, ExtensionRequestInput)
-        extension = ext_services.extension_request(
-            commitment=commitment, actor=self._actor(request), **data
+        data = self._input(request, _EXTENSION_INPUT)
+        extension = MOVES[Move.REQUEST_EXTENSION].call(
+            commitment=commitment, actor=self._actor(request), data=data
         )
         return Response(DeadlineExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
@@ -272,36 +246,59 @@ class WorkflowActionsMixin:
         decided = service(extension=extension, actor=self._actor(request), **data)
         return Response(DeadlineExtensionSerializer(decided).data)
 
-    @extend_schema(
-        summary="批准延期(督办人员)",
-        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": "approved"})],
-        request=NoteInput,
-        responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path=r"extensions/(?P<extension_id>[0-9]{1,18})/approve",
-        filter_backends=[],
-    )
-    def approve_extension(
-        self, request: Request, pk: str | None = None, extension_id: str = ""
-    ) -> Response:
-        return self._decide(request, extension_id, ext_services.extension_approve, NoteInput)
 
-    @extend_schema(
-        summary="不予批准延期(督办人员)",
-        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": "approved"})],
-        request=RequiredNoteInput,
-        responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
-    )
-    @action(
+def _decision_endpoint(
+    verb: str,
+    summary: str,
+    service: Callable[..., DeadlineExtension],
+    body: type[serializers.Serializer],
+    outcome: str,
+) -> Any:
+    """POST /commitments/{id}/extensions/{extension_id}/<verb>/: the office's answer."""
+
+    def view(
+        self: WorkflowActionsMixin, request: Request, pk: str | None = None, extension_id: str = ""
+    ) -> Response:
+        return self._decide(request, extension_id, service, body)
+
+    view.__name__ = view.__qualname__ = f"{verb}_extension"
+    routed = action(
         detail=True,
         methods=["post"],
-        url_path=r"extensions/(?P<extension_id>[0-9]{1,18})/reject",
+        url_path=rf"extensions/(?P<extension_id>[0-9]{{1,18}})/{verb}",
         filter_backends=[],
-    )
-    def reject_extension(
-        self, request: Request, pk: str | None = None, extension_id: str = ""
-    ) -> Response:
-        return self._decide(request, extension_id, ext_services.extension_reject, RequiredNoteInput)
+    )(view)
+    return extend_schema(
+        summary=summary,
+        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": outcome})],
+        request=body,
+        responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
+    )(routed)
+
+
+WorkflowActionsMixin.approve_extension = _decision_endpoint(  # type: ignore[attr-defined]
+    "approve", "批准延期(督办人员)", ext_services.extension_approve, NoteInput, _APPROVED
+)
+WorkflowActionsMixin.reject_extension = _decision_endpoint(  # type: ignore[attr-defined]
+    "reject", "不予批准延期(督办人员)", ext_services.extension_reject, RequiredNoteInput, _REJECTED
+)
+
+
+def _endpoint(entry: MoveEntry) -> Any:
+    def view(self: WorkflowActionsMixin, request: Request, pk: str | None = None) -> Response:
+        return self._make(request, entry)
+
+    name = _METHOD_NAMES.get(entry.move, str(entry.move))
+    view.__name__ = view.__qualname__ = name
+    url_path = _URL_PATHS.get(entry.move, str(entry.move))
+    routed = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(view)
+    return _move_schema(entry, INPUTS[entry.move])(routed)
+
+
+# One POST endpoint (and one OpenAPI operation) per move of the commitment itself, from the
+# registry: /commitments/{id}/assign/, .../report-progress/, .../return/ ...
+for _entry in MOVES.values():
+    if _entry.changes_status:
+        setattr(
+            WorkflowActionsMixin, _METHOD_NAMES.get(_entry.move, _entry.move), _endpoint(_entry)
+        )

@@ -6,6 +6,9 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample
 
+from ..choices import Move, Status, TrafficLight
+from ..models import DeadlineExtension
+
 
 def response(name: str, value: Any) -> OpenApiExample:
     return OpenApiExample(name, value=value, response_only=True)
@@ -14,7 +17,7 @@ def response(name: str, value: Any) -> OpenApiExample:
 COMMITMENT = {
     "id": 42,
     "title": "建立认责承诺台账",
-    "status": "in_progress",
+    "status": Status.IN_PROGRESS.value,
     "status_display": "办理中",
     "lead_unit": 3,
     "lead_unit_name": "市教育局",
@@ -29,7 +32,7 @@ COMMITMENT = {
     "finished_on_time": None,
     "last_progress_at": "2026-11-20T09:30:00+08:00",
     "overdue": False,
-    "traffic_light": "green",
+    "traffic_light": TrafficLight.GREEN.value,
 }
 
 COMMITMENT_DETAIL = {
@@ -46,7 +49,12 @@ COMMITMENT_DETAIL = {
     "completion_note": "",
     "created_at": "2026-10-08T09:58:00+08:00",
     "updated_at": "2026-11-20T09:30:00+08:00",
-    "allowed_moves": ["report", "submit", "request_extension", "add_evidence"],
+    "allowed_moves": [
+        Move.REPORT.value,
+        Move.SUBMIT.value,
+        Move.REQUEST_EXTENSION.value,
+        Move.ADD_EVIDENCE.value,
+    ],
 }
 
 DOCUMENT = {
@@ -131,7 +139,7 @@ EXTENSION = {
     "requested_deadline": "2027-03-31",
     "deadline_before": "2026-12-31",
     "reason": "汛期影响施工",
-    "status": "pending",
+    "status": DeadlineExtension.Status.PENDING.value,
     "status_display": "待审批",
     "decided_at": None,
     "decision_note": "",

@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.request import Request
 
+from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, Unit
 from ..querysets import CommitmentQuerySet
 from ..selectors.office import office_today
@@ -124,7 +125,7 @@ class CommitmentFilter(StaticFilterSet):
     )
     traffic_light = filters.MultipleChoiceFilter(
         distinct=False,
-        choices=[("red", "red"), ("yellow", "yellow"), ("green", "green"), ("grey", "grey")],
+        choices=[(value, value) for value in TrafficLight.values],
         method="filter_traffic_light",
         help_text=_("红绿灯,可重复:red 逾期、yellow 临期或久未报送、green 正常、grey 已办结"),
     )

@@ -19,3 +19,7 @@ class JSONParser(parsers.JSONParser):
             # DRF raises it while handling json's ValueError, which says where the syntax broke.
             where = exc.__context__ if isinstance(exc.__context__, ValueError) else exc.detail
             raise ParseError(_("请求体不是有效的 JSON:%(error)s") % {"error": where}) from exc
+        except RecursionError:
+            # json recurses once per nesting level: 100,000 "[" exhaust the stack. No field
+            # of ours nests more than a few levels, so this is a bad request, not a crash.
+            raise ParseError(_("请求体不是有效的 JSON:嵌套层数过多")) from None

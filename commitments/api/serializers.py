@@ -14,16 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
 from ..people import person_name
-from ..querysets import CommitmentQuerySet, report_baseline
+from ..querysets import CommitmentQuerySet, light_thresholds, report_baseline
 from ..selectors.access import (
     COMMITMENT_WRITABLE_FIELDS,
     commitment_fields_writable_by,
-    responsible_candidates,
-    user_is_supervisor,
 )
-from ..selectors.lights import light_rule, light_thresholds, traffic_light
+from ..selectors.lights import light_rule, traffic_light
 from ..selectors.office import office_today
 from ..services.ledger import commitment_create, commitment_update
 from ..services.workflow.transitions import allowed_moves
@@ -75,6 +74,7 @@ class DocumentListSerializer(serializers.ModelSerializer):
             "title",
             "speaker",
             "issuer",
+            "document_number",
             "delivered_on",
             "issued_on",
             "imported_at",
@@ -167,7 +167,7 @@ class CommitmentListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         serializers.ChoiceField(
-            choices=["red", "yellow", "green", "grey"],
+            choices=TrafficLight.values,
             help_text="红:逾期;黄:临期或久未报送进展;绿:正常;灰:已办结或撤销",
         )
     )
@@ -374,29 +374,6 @@ class CommitmentWriteSerializer(DjangoValidationMixin, serializers.ModelSerializ
         if errors:
             raise serializers.ValidationError(errors)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        directive, document = attrs.get("directive"), attrs.get("document")
-        if (
-            self.instance is None
-            and directive
-            and document
-            and directive.document_id != document.pk
-        ):
-            raise serializers.ValidationError({"directive": [_("来源指示不属于所选来源文件。")]})
-        if self.instance is not None and "directive" in attrs:
-            raise serializers.ValidationError({"directive": [_("来源指示创建后不能修改。")]})
-        person = attrs.get("responsible")
-        if (
-            person is not None
-            and self.instance is not None
-            and not user_is_supervisor(self.context["request"].user)
-            and not responsible_candidates(self.instance).filter(pk=person.pk).exists()
-        ):
-            raise serializers.ValidationError(
-                {"responsible": [_("责任人须是牵头单位(或其下级单位)的成员。")]}
-            )
-        return attrs
-
     def create(self, validated_data: dict[str, Any]) -> Commitment:
         try:
             return commitment_create(**validated_data)
@@ -406,7 +383,12 @@ class CommitmentWriteSerializer(DjangoValidationMixin, serializers.ModelSerializ
     def update(self, instance: Commitment, validated_data: dict[str, Any]) -> Commitment:
         co_units = validated_data.pop("co_units", None)
         try:
-            return commitment_update(commitment=instance, data=validated_data, co_units=co_units)
+            return commitment_update(
+                commitment=instance,
+                data=validated_data,
+                co_units=co_units,
+                actor=self.context["request"].user,
+            )
         except DjangoValidationError as exc:
             raise self.as_drf_error(exc) from exc
 

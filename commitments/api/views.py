@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..choices import Status
 from ..models import Commitment, Directive, SourceDocument, Unit
 from ..selectors.access import (
     commitment_list_for,
@@ -192,7 +193,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
                 },
                 request_only=True,
             ),
-            ex.response("新建的事项", {**ex.COMMITMENT_DETAIL, "status": "draft"}),
+            ex.response("新建的事项", {**ex.COMMITMENT_DETAIL, "status": Status.DRAFT.value}),
         ],
     ),
     partial_update=extend_schema(

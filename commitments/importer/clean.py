@@ -116,6 +116,10 @@ def _bisect(values: list[int], tails: list[int], value: int) -> int:
     return lo
 
 
+_GAP_KIND = {ch: "s" for ch in _HSPACE + "\t"} | {"\n": "n"}
+_GAP_RUN = re.compile(r"[^.]+")
+
+
 def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     chars: list[str] = []
     index: list[int] = []
@@ -126,6 +130,12 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
 
     lines = raw.split("\n")
     chunked = _chunk_lines(lines)
+    if not chunked:
+        # Nothing is cut out of the lines: every character stays, in order.
+        chars = list(raw)
+        index = list(range(len(raw)))
+        kinds = [_GAP_KIND.get(ch, "") for ch in raw]
+        lines = []
     pos = 0
     for line_no, line in enumerate(lines):
         start = 0
@@ -170,23 +180,24 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
 
     out: list[str] = []
     out_index: list[int] = []
-    i = 0
-    n_chars = len(chars)
-    while i < n_chars:
-        if not kinds[i]:
-            out.append(chars[i])
-            out_index.append(index[i])
-            i += 1
-            continue
-        j = i
-        while j < n_chars and kinds[j]:
-            j += 1
+    line_start = 0  # where the current line begins in `out`
+    previous = 0
+    for run in _GAP_RUN.finditer("".join(k or "." for k in kinds)):
+        i, j = run.span()
+        out.extend(chars[previous:i])  # text between two gaps is kept as it is
+        out_index.extend(index[previous:i])
+        previous = j
         gap = set(kinds[i:j])
-        sep = _separator(out, chars, kinds, j, gap)
+        # The line so far (at most its last 401 characters, as a separator needs no more).
+        line = "".join(out[max(line_start, len(out) - 401) :])
+        sep = _separator(out, chars, kinds, j, gap, line)
         if sep:
             out.append(sep)
             out_index.append(index[i])
-        i = j
+            if sep == "\n":
+                line_start = len(out)
+    out.extend(chars[previous:])
+    out_index.extend(index[previous:])
     # Trim the ends of lines and of the text.
     text_out = "".join(out)
     keep_mask = [True] * len(out)
@@ -198,18 +209,9 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     return "".join(final), final_index, removals
 
 
-def _current_line(out: list[str]) -> str:
-    tail: list[str] = []
-    for ch in reversed(out):
-        if ch == "\n":
-            break
-        tail.append(ch)
-        if len(tail) > 400:
-            break
-    return "".join(reversed(tail))
-
-
-def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: set[str]) -> str:
+def _separator(
+    out: list[str], chars: list[str], kinds: list[str], j: int, gap: set[str], line: str
+) -> str:
     """What a run of whitespace becomes: a line break, a space, or nothing."""
     if not out or j >= len(chars):
         return ""
@@ -219,7 +221,6 @@ def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: 
     if prev == "\n":
         return ""
     ahead = "".join(chars[j : j + 40])
-    line = _current_line(out)
     page_only = gap <= {"p", "j"}
     plain = "s" in gap and gap <= {"s", "p"}
     if (prev in SENTENCE_END or prev in CLOSERS) and plain and not page_only:
@@ -243,6 +244,16 @@ def _separator(out: list[str], chars: list[str], kinds: list[str], j: int, gap: 
     return ""
 
 
+_ANY_HSPACE = re.compile(f"[{re.escape(_HSPACE)}]")
+
+
+def _settled(text: str) -> bool:
+    """True when another pass cannot change ``text``: without horizontal whitespace every gap
+    is a single line break (kept), no page number has a space to stand in, and no empty line
+    is left to trim; only a chunked layout would still be undone.  Saves the verifying pass."""
+    return not _ANY_HSPACE.search(text) and not _chunk_lines(text.split("\n"))
+
+
 def clean_text(raw: str) -> CleanResult:
     """Remove conversion noise from ``raw``.
 
@@ -258,7 +269,8 @@ def clean_text(raw: str) -> CleanResult:
             for r in new_removals
         )
         offsets = [offsets[k] for k in new_index]
-        if new_text == text:
-            break
+        settled = new_text == text or _settled(new_text)
         text = new_text
+        if settled:
+            break
     return CleanResult(text=text, offsets=tuple(offsets), removals=tuple(removals))

@@ -27,10 +27,10 @@ class Deadline:
 
 _NUM = r"[零〇一二两三四五六七八九十\d]{1,3}"
 _FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:前|之前|以前)?")
-_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?:底|末|份|前|之前)?(?!\d)")
+_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(上旬|中旬|下旬|底|末|份|前|之前)?(?!\d)")
 _YEAR_END = re.compile(r"(\d{4})年(?:底|年底|年内|内)(?:前|之前)?")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日(?:前|之前|以前)?")
-_MONTH_END = re.compile(r"(?<![\d年])(\d{1,2})月(?:底|末|份)(?:前|之前)?")
+_MONTH_END = re.compile(r"(?<![\d年])(\d{1,2})月(上旬|中旬|下旬|底|末|份)(?:前|之前)?")
 _DURATION = re.compile(
     rf"(?:用|在|力争|争取|利用)?(?P<a>{_NUM})(?:[至到—\-~～](?P<b>{_NUM}))?(?P<ge>个)?"
     r"(?P<unit>年|月|周|天)(?:的?时间|内|之内|以内|左右)"
@@ -118,6 +118,12 @@ def _future(day: date | None, reference: date | None) -> bool:
     return day is not None and (reference is None or day >= reference)
 
 
+def _in_month(year: int, month: int, part: str) -> date | None:
+    """The last day of a month, or of its 上旬 (10th) / 中旬 (20th)."""
+    day = {"上旬": 10, "中旬": 20}.get(part)
+    return _safe(date, year, month, day) if day else _safe(_last_day, year, month)
+
+
 def _explicit(text: str, reference: date | None) -> Deadline | None:
     for m in _FULL.finditer(text):
         day = _safe(date, int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -128,7 +134,7 @@ def _explicit(text: str, reference: date | None) -> Deadline | None:
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     for m in _YEAR_MONTH.finditer(text):
-        day = _safe(_last_day, int(m.group(1)), int(m.group(2)))
+        day = _in_month(int(m.group(1)), int(m.group(2)), m.group(3) or "")
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     if reference is None:
@@ -139,7 +145,7 @@ def _explicit(text: str, reference: date | None) -> Deadline | None:
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     for m in _MONTH_END.finditer(text):
-        day = _safe(_last_day, reference.year, int(m.group(1)))
+        day = _in_month(reference.year, int(m.group(1)), m.group(2))
         if _future(day, reference):
             return Deadline(day, m.group(0), False)
     return None
@@ -232,7 +238,13 @@ _CELL_DATE = re.compile(
     rf"{_WHEN}"
     r"|(?P<ym>(?P<yy>\d{4})\s*年\s*(?P<ymm>\d{1,2})\s*月\s*(?P<ymp>上旬|中旬|下旬|底|末|份|)\s*"
     r"(?P<ymb>前|之前|以前)?)"
+    # 1月28-30日, 2月1日-2日: a range inside one month is due on its last day.
+    r"|(?P<rm>(?<![\d年])(?P<rmm>\d{1,2})\s*月\s*\d{1,2}\s*日?\s*[-—–~～至到－]\s*"
+    r"(?P<rmd>\d{1,2})\s*日)"
     r"|(?P<md>(?<![\d年])(?P<mm>\d{1,2})\s*月\s*(?P<dd>\d{1,2})\s*日)" + _WHEN + "|"
+    # 8.23（周日）, 9.1: a schedule's day written with a dot, never a decimal in a sentence.
+    r"(?P<dot>(?<![\d.．])(?P<dm>1[0-2]|0?[1-9])[.．](?P<dd2>3[01]|[12]\d|0?[1-9])(?![\d.．])"
+    r"(?=\s*(?:[（(]|周|星期|前|$|[-—–~～至到－])))|"
     r"(?P<m>(?<![\d年])(?P<mo>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*"
     r"(?P<mp>上旬|中旬|下旬|底|末|份|)\s*(?P<mb>前|之前|以前)?)"
     r"|(?P<q>(?P<qy>今年|明年|次年|\d{4}年)?(?:第)?(?P<qn>[一二三四1-4])季度(?:末|底)?"
@@ -308,6 +320,10 @@ def _cell_day(m: re.Match[str], year: int | None) -> tuple[date | None, int | No
         return None, None
     if m.group("md"):
         return _safe(date, year, int(m.group("mm")), int(m.group("dd"))), None
+    if m.group("rm"):
+        return _safe(date, year, int(m.group("rmm")), int(m.group("rmd"))), None
+    if m.group("dot"):
+        return _safe(date, year, int(m.group("dm")), int(m.group("dd2"))), None
     if m.group("m"):
         month = cn_number(m.group("mo")) or 0
         if not 1 <= month <= 12:
@@ -322,22 +338,35 @@ def _cell_day(m: re.Match[str], year: int | None) -> tuple[date | None, int | No
     return None, None
 
 
-def schedule_of(cell: str, year: int | None) -> Schedule:
+_RANGE_JOIN = re.compile(r"\s*[-—–~～至到－]\s*")
+
+
+def schedule_of(cell: str, year: int | None, roll_before: date | None = None) -> Schedule:
     """Read a 完成时限 cell: its dated steps, a report cycle, or the wording to be set by hand.
 
     ``6月底前`` → 30 June; ``年底前``/``年内`` → 31 December; ``9月份`` → 30 September;
     ``一季度``/``上半年`` → the end of that quarter or half; ``每月`` → a monthly report cycle;
     ``寒假前``/``开学前`` → no date, flagged; ``6月底前完成规划，12月底前完成验收`` → two steps.
     Without a ``year`` (the document states none), a date without its own year is flagged.
+    A date without its own year that falls before ``roll_before`` belongs to the next year.
     """
     text = "".join(cell.split())
     cycle = report_cycle_of(text)
-    matches = [m for m in _CELL_DATE.finditer(text) if m.group(0).strip()]
+    found = [m for m in _CELL_DATE.finditer(text) if m.group(0).strip()]
+    # "12月28日-1月10日": one stretch of work, due when it ends; only its end is a step.
+    matches = [
+        m
+        for i, m in enumerate(found)
+        if not (i + 1 < len(found) and _RANGE_JOIN.fullmatch(text, m.end(), found[i + 1].start()))
+    ]
     milestones: list[Milestone] = []
     for i, m in enumerate(matches):
         if _EVENT_TERM.match(text, m.end()):  # "秋季学期开学前" is not a date of the calendar
             continue
         day, stated = _cell_day(m, year)
+        if day is not None and not stated and roll_before is not None and day < roll_before:
+            # A term plan dated December lists January's work without a year: next year's.
+            day = _safe(date, day.year + 1, day.month, day.day) or day
         year = stated or year
         stop = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         after = re.split(r"[，,；;。]", text[m.end() : stop])[0]

@@ -104,7 +104,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if text is not None:
             candidates.append((text, encoding))
             if encoding == "utf-8":
-                # Valid UTF-8 with multibyte sequences is practically never another encoding.
+                # Valid UTF-8 with multibyte sequences is practically never another encoding
+                # (UTF-16 without BOM reads as UTF-8 only where it is all ASCII bytes).
+                if not text.isascii():
+                    return _checked(text, encoding)
                 break
     if len(data) % 2 == 0 and not any(enc.startswith("utf-16") for _, enc in candidates):
         # UTF-16 without BOM and without any ASCII has no NUL bytes; let the score decide.

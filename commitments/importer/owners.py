@@ -8,6 +8,14 @@ import re
 UNIT_SUFFIXES: tuple[str, ...] = (
     "基层党组织",
     "领导小组",
+    "办公厅",
+    "工作专班",
+    "专班",
+    "总局",
+    "总署",
+    "监会",
+    "地区",
+    "省份",
     "主管部门",
     "宣传部",
     "组织部",
@@ -22,6 +30,7 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "单位",
     "系统",
     "中心",
+    "机构",
     "党委",
     "党组",
     "工委",
@@ -32,6 +41,12 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "机关",
     "学校",
     "院校",
+    "高校",
+    "中小学",
+    "小学",
+    "中学",
+    "大学",
+    "幼儿园",
     "医院",
     "企业",
     "公司",
@@ -51,6 +66,8 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "局",
     "厅",
     "委",
+    "部",
+    "署",
     "处",
     "科",
     "所",
@@ -65,12 +82,36 @@ UNIT_SUFFIXES: tuple[str, ...] = (
 _NOT_IN_NAME = re.compile(
     r"[把将对使让被是了着过]|需要|应当|可以|能够|必须|通过|按照|围绕|根据|推动|加强|开展|推进|落实|"
     r"(?<!要)要(?!求)|"
-    r"活动(?!办公室|领导小组|办)|工作(?!委员会|领导小组|办公室|委|组|站|队)|问题|方面|过程|"
+    r"活动(?!办公室|领导小组|办)|工作(?!委员会|领导小组|办公室|委|组|站|队|专班|部|处|科|中心)|"
+    r"问题|方面|过程|"
     r"我们|你们|他们|大家"
 )
 _LEADING = re.compile(
-    r"^(?:特别是|尤其是|同时|另外|此外|因此|所以|并且|而且|希望|请|其中|对此|为此|但是|但|而|由)+"
+    r"^(?:特别是|尤其是|同时|另外|此外|因此|所以|并且|而且|希望|请|其中|对此|为此|但是|但|而|由|"
+    r"鼓励|支持|引导|督促|指导|推动)+"
 )
+# A time that opens a clause is not part of its subject (2019年6月底前各省份要……).
+_LEADING_TIME = re.compile(
+    r"^(?:在|于|到|自|从)?(?:\d{4}\s*年)?(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?"
+    r"(?:上旬|中旬|下旬|底|末|内)?(?:前|之前|以前|起|以来)?(?=[\u4e00-\u9fff])"
+)
+# Words that end like a unit's name but are not one (大局, 各处, 全部, 举办 ...).
+_FALSE_UNIT_END = re.compile(
+    r"(?:全|内|外|局|干|东|西|南|北|上|下|头|面|背|腹|底|顶|俱乐)部$|"
+    r"(?:格|布|大|结|当|开|僵|时|终|残|骗)局$|"
+    r"(?:好|益|坏|长|短|难|到|各|之|出|相|用|住|深|去|此|彼|该)处$|"
+    r"(?:场|处|住|厕)所$|(?:学|本|专|文|理|工|分)科$|(?:教|寝|卧|居)室$|(?:团|排|梯)队$|"
+    r"(?:兴|举|承|主|创|开|督|包|代|照|查|协|申|试|筹|停|合|领|严|快|难|好|去|民|公|承)办$|"
+    r"(?:庭|四合)院$|(?:部|公)署$|(?:组|排|团|梯|车|带|领|入|归|列)队$"
+)
+# Owners named as a whole by place (各地, 各省份, 有关地区): real, collective owners.
+_COLLECTIVE = re.compile(
+    r"^(?:各|有关|相关)(?:地|省|市|县|区|地区|省份|级|方|校)+(?:[（(][省市县区州盟旗、]+[）)])?$"
+)
+# Noise before a unit's name: whose it is (我市职业学校 → 职业学校).
+_OWN_PREFIX = re.compile(r"^(?:我市|我县|我区|我省|本市|本县|本区|本省|我校|本校|我局|本局)(?=..)")
+# "X等部门" / "X等有关单位": the named units are the owners; the generic tail only sums them up.
+_GENERIC_TAIL = re.compile(r"等(?:有关|相关)?(?:部门|单位|地区|机构)$")
 _TRAILING = re.compile(
     r"(?:都|也|更|还|均|就|则|首先|一定|必须|务必|切实|认真|要|应当|应|需|都要|等)+$"
 )
@@ -79,13 +120,23 @@ _PEOPLE = re.compile(r"(?:党员|干部|群众|职工|青年|妇女|同志|负�
 _AND = re.compile(r"以及|及|和|与|同")
 
 
+# Some unit ending or collective word occurs: a quick test before a clause is read closely.
+UNIT_NEAR_START = re.compile(
+    "|".join(sorted(UNIT_SUFFIXES, key=len, reverse=True)) + r"|^(?:各|有关|相关)"
+)
+
+
 def _ends_with_unit(phrase: str) -> bool:
     return phrase.endswith(UNIT_SUFFIXES)
 
 
 def is_unit_name(phrase: str) -> bool:
     """True if ``phrase`` reads like the name of one organisation (各县区, 市教育系统 ...)."""
+    if _COLLECTIVE.match(phrase):
+        return True
     if not 2 <= len(phrase) <= 40 or not _ends_with_unit(phrase):
+        return False
+    if _FALSE_UNIT_END.search(phrase):
         return False
     if re.search(r"[。！？：:“”\s]", phrase):
         return False
@@ -99,6 +150,7 @@ def split_units(phrase: str) -> tuple[str, ...]:
     ``各县区委、各管理区工委创先争优活动办公室`` names two offices, not a 县区委 and an office.
     """
     phrase = _TRAILING.sub("", _LEADING.sub("", phrase.strip()))
+    phrase = _GENERIC_TAIL.sub("", phrase)
     phrase = re.sub(r"等+$", "", phrase)
     parts = []
     for piece in _split_top_level(phrase, _LIST_SEP):
@@ -120,7 +172,8 @@ def split_units(phrase: str) -> tuple[str, ...]:
                 parts = [p + tail for p in heads] + [last]
     seen: list[str] = []
     for p in parts:
-        if p not in seen:
+        p = _GENERIC_TAIL.sub("", _OWN_PREFIX.sub("", p))
+        if p and p not in seen:
             seen.append(p)
     return tuple(seen)
 
@@ -148,7 +201,7 @@ def _split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
 
 
 def _as_owner_list(phrase: str) -> tuple[str, ...]:
-    phrase = _TRAILING.sub("", _LEADING.sub("", phrase.strip()))
+    phrase = _TRAILING.sub("", _LEADING.sub("", _LEADING_TIME.sub("", phrase.strip())))
     if not phrase:
         return ()
     units = split_units(phrase)
@@ -242,19 +295,97 @@ def locative_units(sentence: str, after: int) -> tuple[str, ...]:
 
 def clause_initial_subject(sentence: str, before: int) -> tuple[tuple[str, ...], int | None]:
     """A unit that opens one of the clauses before ``before`` (市教育系统立足……，决定要……)."""
+    clauses: list[tuple[int, str]] = []
     pos = 0
     for clause in re.split(r"[，,；;]", sentence[:before]):
+        clauses.append((pos, clause))
+        pos += len(clause) + 1
+    # The clause nearest the cue speaks for it (……，各地在引进……上要有新的突破).
+    for pos, clause in reversed(clauses):
         lead = _LEADING.match(clause)
         skip = lead.end() if lead else 0
         text = clause[skip:]
-        for end in range(3, min(len(text), 14) + 1):
+        for end in range(2, min(len(text), 14) + 1):
             candidate = text[:end]
-            if candidate.endswith(_ORG_SUFFIXES) and is_unit_name(candidate):
+            if (candidate.endswith(_ORG_SUFFIXES) or _COLLECTIVE.match(candidate)) and is_unit_name(
+                candidate
+            ):
                 nxt = text[end : end + 1]
-                if nxt and not _ends_with_unit(text[: end + 1]):
-                    return (candidate,), pos + skip
-        pos += len(clause) + 1
+                if (
+                    nxt
+                    and not _ends_with_unit(text[: end + 1])
+                    and not _COLLECTIVE.match(text[: end + 1])
+                ):
+                    # 各地区、各部门在……时: the whole list opening the clause, not its first.
+                    for longer in range(min(len(text), 40), end, -1):
+                        units = _as_owner_list(text[:longer])
+                        if units and units[0] == candidate:
+                            return units, pos + skip
+                    return split_units(candidate), pos + skip
     return (), None
+
+
+# What a unit does when a sentence gives it work without 要/应 (国家卫生健康委推行……,
+# 各省份于……前完成……, 财政部负责……): a verb of assigned work right after the subject.
+_ACTION = (
+    r"负责|牵头|组织|完成|建立|健全|推行|推进|推动|印发|制定|制订|出台|修订|开展|做好|抓好|落实|实施|"
+    r"启动|研究|提出|加强|加快|部署|督促|指导|监督|配合|会同|参加|举办|召开|编制|上报|报送|发布|"
+    r"建成|设立|完善|优化|探索|申报|审核|核查|排定|确定|统筹|协调|规范|全部纳入|纳入|组队|派|选派|"
+    r"承担|执行|办理|开通|上线|公布|汇总|整理|筛选|评估|考核|验收|检查|清理|梳理|参与|参加"
+)
+_BY_WHEN = r"(?:于|在)[^，。；;]{2,16}?(?:前|之前|以前|内)[，,]?"
+_MANNER = (
+    r"(?:要|应当|应|须|必须|可|统一|全面|及时|认真|切实|进一步|分别|共同|继续|积极|主动|"
+    r"按照?[^，。；;]{1,20}?[，,]?|对照[^，。；;]{1,20}?[，,]?|根据[^，。；;]{1,20}?[，,]?)*"
+)
+_ACTS = re.compile(
+    rf"(?:{_BY_WHEN})?{_MANNER}(?:{_BY_WHEN})?{_MANNER}"
+    # 将/把 + what + verb: "各地应于……前将开展情况报省教育厅".
+    rf"(?:{_ACTION}|[将把][^，。；;]{{1,20}}?(?:报|交|送|纳入|列入|落实))"
+    r"|(?:不能|不得|严禁|禁止|不准)"
+)
+
+
+# A verb inside the would-be name means a clause, not a name (注重发挥系统 | 指导作用).
+_VERB_IN_HEAD = re.compile(
+    r"注重|坚持|加大|提高|提升|强化|深化|发挥|抓好|做好|通过|围绕|立足|依托|利用|带动|形成|实现|"
+    r"确保|推动|落实|开展|加强|加快|完善|健全|[把将让使]|"
+    r"^(?:以|在|按|对|从|为|向|与|同|和|随|据|经|给|被|关于)"
+)
+
+
+_ACT_WORD = re.compile(rf"{_ACTION}|不能|不得|严禁|禁止|不准")
+_ASSIGNING = re.compile(r"负责|牵头|会同|配合|要|应|须|于|在")
+
+
+def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
+    """Units that open a clause and act right after (2019年3月底前，国家卫生健康委推行……):
+    the owners and where they start; ``((), -1)`` when no clause opens that way."""
+    if not _ACT_WORD.search(sentence):
+        return (), -1
+    pos = 0
+    for clause in re.split(r"(?<=[，,；;：:。])", sentence):
+        body = sentence[pos:]  # the clause and what follows: 根据有关规定，负责……
+        lead = _LEADING_TIME.match(body)
+        skip = lead.end() if lead and lead.end() else 0
+        word = _LEADING.match(body, skip)
+        skip = word.end() if word else skip
+        # Longest first (市委组织部 | 负责, not 市委 | 组织), but never across an assigning
+        # verb (国家中医药局 | 负责组织…: 组织 ends names too).
+        stop = min(len(clause), skip + 30)
+        for end in range(stop, skip + 1, -1):
+            head = body[skip:end]
+            if not (_ends_with_unit(head) or _COLLECTIVE.match(head)):
+                continue
+            if _ASSIGNING.search(head) or head[-1] in "，,；;：:。":
+                continue
+            if not _ACTS.match(body, end) or _VERB_IN_HEAD.search(head):
+                continue
+            owners = _as_owner_list(head)
+            if owners:
+                return owners, pos + skip
+        pos += len(clause)
+    return (), -1
 
 
 _USE_STRENGTHS = re.compile(r"^要?(?:充分)?发挥(?P<units>[^，,。；;]{2,20}?)的?(?:优势|作用|职能)")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from commitments.importer import measures
 from commitments.importer import owners as owner_rules
 from commitments.importer.clean import clean_text
 from commitments.importer.deadlines import (
@@ -21,7 +22,7 @@ from commitments.importer.deadlines import (
 )
 from commitments.importer.directives import CONTEXT, QUOTED, TASK, classify, split_sentences
 from commitments.importer.errors import SeedError
-from commitments.importer.formats import MAX_CHARS, TEXT, Table, read_document
+from commitments.importer.formats import MAX_CHARS, TEXT, Extracted, Table, read_document
 from commitments.importer.normalize import normalize_text
 from commitments.importer.patterns import heading_marker
 from commitments.importer.structure import Heading, Region, analyse_layout
@@ -104,6 +105,13 @@ class ParsedDocument:
     reference_date: date | None = None
     removed_noise: tuple[str, ...] = field(default=(), repr=False)
     source_format: str = TEXT  # "text" | "docx" | "xlsx" | "pdf", detected from the content
+    # Paragraphs (and table rows) that name a date or a unit but gave no task: shown to the
+    # office as 未识别, so that it can add them by hand instead of losing them silently.
+    skipped: tuple[str, ...] = ()
+    document_number: str = ""  # 国办发〔2019〕4号
+    # The extracted text's digest: the same Word file saved again (new timestamps inside its
+    # zip) has new bytes but the same content, and is the same document.
+    content_sha256: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,8 +123,11 @@ class ParsedDocument:
                 "issued_on": self.issued_on.isoformat() if self.issued_on else None,
                 "sha256": self.sha256,
                 "format": self.source_format,
+                "document_number": self.document_number,
+                "content_sha256": self.content_sha256,
             },
             "directives": [d.as_dict() for d in self.directives],
+            "skipped": list(self.skipped),
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -136,6 +147,120 @@ class _Draft:
     subject: bool  # explicit owners are the grammatical subject (later sentences inherit them)
     is_heading: bool
     deadline: Deadline
+    co_owners: tuple[str, ...] = ()
+    acting: bool = False  # a task by its acting subject alone (国家卫生健康委推行……)
+
+
+def _sentence_draft(
+    normalized: str,
+    start: int,
+    end: int,
+    region: Region,
+    heading: Heading | None,
+    reference: date | None,
+    speech: bool,
+) -> _Draft | None:
+    """What one sentence is: a task (with its named owners and deadline), a quotation, context,
+    or nothing worth keeping (None).
+
+    Without 要/应, a unit that acts is a task in a notice or plan (国家卫生健康委推行……); in a
+    speech, which also tells what units did, only when a deadline or 负责/牵头 says so."""
+    sentence = normalized[start:end]
+    verdict = classify(sentence)
+    is_heading = bool(heading and heading.level > 1 and start == heading.start)
+    if verdict.kind == TASK and measures.announces(sentence):
+        return None
+    if verdict.kind is None:
+        if measures.is_past(sentence, reference):
+            return None
+        marker = heading_marker(sentence)
+        # The numbering ((一) / 1.) is not part of the subject: mask it as a clause break.
+        masked = "，" * len(marker[3]) + sentence[len(marker[3]) :] if marker else sentence
+        acting, at = owner_rules.acting_unit(masked)
+        deadline = find_deadline(sentence, reference) if acting else Deadline.none()
+        if acting and speech and deadline.on is None and not deadline.pending:
+            acting = () if not _ASSIGNED.match(sentence, at + len(acting[-1])) else acting
+        if acting:
+            return _Draft(region, start, end, TASK, acting, True, is_heading, deadline, acting=True)
+        dated = measures.dated_work(sentence, reference)
+        if dated is None:
+            return None
+        return _Draft(region, start, end, TASK, (), False, is_heading, dated)
+    explicit: tuple[str, ...] = ()
+    subject = False
+    span_start = start
+    deadline = Deadline.none()
+    if verdict.kind == TASK:
+        marker = heading_marker(sentence)
+        # The numbering (1. / 首先，) is not part of the subject: mask it as a clause break.
+        masked = "，" * len(marker[3]) + sentence[len(marker[3]) :] if marker else sentence
+        explicit, trim, subject = _explicit_owners(
+            masked, verdict.cue, verdict.cue_start, verdict.cue_end
+        )
+        if not explicit:
+            explicit, _ = owner_rules.acting_unit(masked)
+            subject = bool(explicit)
+        if trim is not None and not is_heading:
+            span_start = start + trim
+        deadline = find_deadline(normalized[span_start:end], reference)
+    return _Draft(region, span_start, end, verdict.kind, explicit, subject, is_heading, deadline)
+
+
+_ASSIGNED = re.compile(r"[^，。；]{0,20}?(?:负责|牵头)|不能|不得|严禁|禁止")
+_SPEECH = re.compile(r"讲话|致辞|发言|讲稿")
+
+
+def _measure_lines(
+    normalized: str, start: int, end: int
+) -> list[tuple[int, int, tuple[tuple[str, ...], tuple[str, ...], int]]]:
+    """Lines of ``normalized[start:end]`` closed by an owner parenthesis, with their owners."""
+    out = []
+    pos = start
+    for line in normalized[start:end].split("\n"):
+        found = measures.owner_parenthesis(line) if "：" in line or ":" in line else None
+        if found is not None:
+            marker = heading_marker(line)
+            skip = len(marker[3]) if marker else 0
+            out.append((pos + skip, pos + len(line.rstrip()), found))
+        pos += len(line) + 1
+    return out
+
+
+def _apply_back_references(drafts: list[_Draft], normalized: str) -> list[_Draft]:
+    """以上工作要在……前完成: the deadline goes to the tasks before it in its paragraph (该项工作
+    only to the one before), and the sentence itself is no task of its own."""
+    out: list[_Draft] = []
+    for d in drafts:
+        scope = measures.back_reference(normalized[d.start : d.end])
+        if not scope or d.kind != TASK or (d.deadline.on is None and not d.deadline.pending):
+            out.append(d)
+            continue
+        paragraph_start = normalized.rfind("\n", 0, d.start) + 1
+        earlier = [
+            k
+            for k, prev in enumerate(out)
+            if prev.kind == TASK and prev.start >= paragraph_start and prev.deadline.on is None
+        ]
+        if scope == "one":
+            earlier = earlier[-1:]
+        if not earlier:
+            out.append(d)
+            continue
+        for k in earlier:
+            out[k] = replace(out[k], deadline=d.deadline)
+    # A unit's dated measure governs the measures of other units that follow it in its
+    # paragraph without a date (2019年3月底前，A推行……。B印发……。).
+    for k in range(1, len(out)):
+        d, prev = out[k], out[k - 1]
+        if (
+            d.acting
+            and prev.acting
+            and d.deadline.on is None
+            and prev.deadline.on is not None
+            and "\n" not in normalized[prev.start : d.start]
+        ):
+            out[k] = replace(d, deadline=prev.deadline)
+    return out
 
 
 def parse_document(
@@ -174,49 +299,59 @@ def parse_document(
     reference = reference_date or layout.delivered_on or layout.issued_on
 
     drafts: list[_Draft] = []
+    speech = bool(layout.speaker or _SPEECH.search(layout.title))
     for region in layout.regions:
         skip_until = region.start
         if region.path and region.path[-1].level == 1 and region.path[-1].start == region.start:
             skip_until = region.path[-1].end  # a part's heading is a title, not a sentence
         heading = region.path[-1] if region.path else None
-        spans = split_sentences(text, max(region.start, skip_until), region.end)
-        for start, end in (part for span in spans for part in _own_subject_parts(normalized, span)):
-            sentence = normalized[start:end]
-            verdict = classify(sentence)
-            if verdict.kind is None:
-                continue
-            is_heading = bool(heading and heading.level > 1 and start == heading.start)
-            explicit: tuple[str, ...] = ()
-            subject = False
-            span_start = start
-            deadline = Deadline.none()
-            if verdict.kind == TASK:
-                marker = heading_marker(sentence)
-                # The numbering (1. / 首先，) is not part of the subject: mask it as a clause break.
-                masked = "，" * len(marker[3]) + sentence[len(marker[3]) :] if marker else sentence
-                explicit, trim, subject = _explicit_owners(
-                    masked, verdict.cue, verdict.cue_start, verdict.cue_end
-                )
-                if trim is not None and not is_heading:
-                    span_start = start + trim
-                deadline = find_deadline(normalized[span_start:end], reference)
-            drafts.append(
-                _Draft(
-                    region, span_start, end, verdict.kind, explicit, subject, is_heading, deadline
-                )
+        begin = max(region.start, skip_until)
+        region_drafts: list[_Draft] = []
+        for start, end, owned in _measure_lines(normalized, begin, region.end):
+            # A measure closed by its owner parenthesis is one task, all its sentences.
+            lead, co, _ = owned
+            deadline = find_deadline(normalized[start:end], reference)
+            region_drafts.append(
+                _Draft(region, start, end, TASK, lead, False, False, deadline, co_owners=co)
             )
+        taken = [(d.start, d.end) for d in region_drafts]
+        spans = [
+            span
+            for span in split_sentences(text, begin, region.end)
+            if not any(a <= span[0] < b for a, b in taken)
+        ]
+        for start, end in (part for span in spans for part in _own_subject_parts(normalized, span)):
+            draft = _sentence_draft(normalized, start, end, region, heading, reference, speech)
+            if draft is not None:
+                region_drafts.append(draft)
+        region_drafts.sort(key=lambda d: d.start)
+        drafts.extend(_apply_back_references(region_drafts, normalized))
 
     directives = _assign(drafts, layout.addressees, text, normalized)
+    skipped = unrecognised_paragraphs(text, layout.regions, directives, reference)
     if tables:
         start = len(text) + 2 if text else 0
         # Prose without a date keeps its deadlines pending (as before); a table's terse cells
         # are read against the year the title states (2024年……任务分工方案).
-        year = reference.year if reference else _stated_year(layout.title, prose)
+        stated = _stated_years(layout.title, prose)
+        year = reference.year if reference else (stated[0] if stated else None)
+        # A plan dated late in a year (a term, a winter holiday) lists the next months without
+        # a year; unless its title fixes one year, a date well before the document's is next
+        # year's.  A day or two before is a date of the document's own week.
+        roll = None
+        if reference and len(stated) != 1:
+            roll = date.fromordinal(reference.toordinal() - ROLL_MARGIN_DAYS)
+        elif not reference and len(stated) == 2 and stated[1] == stated[0] + 1:
+            # A school year (2020-2021学年) runs from autumn: its spring months are next year's.
+            roll = date(stated[0], SCHOOL_YEAR_START_MONTH, 1)
         # A workbook without a title row is named after its file: no section name in that.
-        rows, lines = _table_directives(tables, year, start, layout.title if text else "")
+        rows, lines, skipped_rows = _table_directives(
+            tables, year, start, layout.title if text else "", roll
+        )
         block = "\n".join(lines)
         joiner = "\n\n" if text else ""
         directives += rows
+        skipped += tuple(skipped_rows)
         if extracted.format != TEXT:
             raw = raw + joiner + block if raw.strip() else block
         text = text + joiner + block
@@ -237,29 +372,53 @@ def parse_document(
         reference_date=reference,
         removed_noise=tuple(f"{r.kind}:{r.raw_start}:{r.text}" for r in cleaned.removals),
         source_format=extracted.format,
+        skipped=skipped,
+        document_number=layout.document_number,
+        content_sha256=content_digest(extracted),
     )
+
+
+def content_digest(extracted: Extracted) -> str:
+    """Digest of what a file says: its paragraphs and table cells in order, with its format
+    (a table typed as text is another source).  A Word file saved again, with new timestamps
+    inside its zip, has new bytes and the same digest."""
+    digest = hashlib.sha256(extracted.format.encode())
+    for block in extracted.blocks:
+        lines = block.as_lines() if isinstance(block, Table) else [block]
+        for line in lines:
+            digest.update(b"\n" + line.encode("utf-8"))
+    return digest.hexdigest()
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
-def _stated_year(title: str, prose: list[str]) -> int | None:
-    """The year a table's terse dates belong to when the document has no date: the one its
-    title (or first lines) name, as in 2024年重点工作任务分工方案."""
+ROLL_MARGIN_DAYS = 31
+SCHOOL_YEAR_START_MONTH = 8
+_YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*[-—–~～至到－]\s*((?:19|20)\d{2})")
+
+
+def _stated_years(title: str, prose: list[str]) -> list[int]:
+    """The years a table's terse dates belong to: the one its title (or first lines) name, as
+    in 2024年重点工作任务分工方案; two for a school year (2020-2021秋季学期)."""
     for line in (title, *prose[:5]):
+        span = _YEAR_SPAN.search(line or "")
+        if span:
+            return [int(span.group(1)), int(span.group(2))]
         m = _YEAR.search(line or "")
         if m:
-            return int(m.group(1))
-    return None
+            return [int(m.group(1))]
+    return []
 
 
 def _table_directives(
-    tables: list[TaskTable], year: int | None, start: int, title: str
-) -> tuple[tuple[ParsedDirective, ...], list[str]]:
-    """One directive per row (per dated step when a row has two dates) and the rows' lines;
-    ``start`` is where the first line begins in the document's text."""
+    tables: list[TaskTable], year: int | None, start: int, title: str, roll: date | None = None
+) -> tuple[tuple[ParsedDirective, ...], list[str], list[str]]:
+    """One directive per row (per dated step when a row has two dates), the rows' lines and
+    the rows skipped; ``start`` is where the first line begins in the document's text."""
     out: list[ParsedDirective] = []
     lines: list[str] = []
+    skipped: list[str] = []
     offset = start
     for number, table in enumerate(tables, start=1):
         name = (table.preamble[0] if table.preamble else "") or (
@@ -271,18 +430,23 @@ def _table_directives(
             lines.append(line)
             offset += len(line) + 1
             values = row.values
-            schedule = schedule_of(values.get(DEADLINE, ""), year)
+            schedule = schedule_of(values.get(DEADLINE, ""), year, roll)
             steps = schedule.milestones
             cycle = schedule.cycle
             if not values.get(DEADLINE):
                 # No 完成时限 cell: dates written into the content count, its other words do not.
-                in_content = schedule_of(values.get(CONTENT, ""), year)
+                in_content = schedule_of(values.get(CONTENT, ""), year, roll)
                 steps = tuple(
                     m for m in in_content.milestones if m.deadline.text != in_content.text
                 )
                 cycle = in_content.cycle
             owners = split_cell_units(values.get(LEAD, ""))
             co_owners = tuple(u for u in split_cell_units(values.get(CO, "")) if u not in owners)
+            if LEAD in table.labels and not owners and not values.get(RESPONSIBLE):
+                # Nobody leads it in a table that names a lead for its work (全体师生休息):
+                # a note of the schedule, not a task; listed as skipped for the office.
+                skipped.append(line)
+                continue
             content = values.get(CONTENT, "")
             task = values.get(TASK_COLUMN, "")
             title = summarize(content, owners) if content else task
@@ -313,30 +477,86 @@ def _table_directives(
                         source="table",
                     )
                 )
-    return tuple(out), lines
+    return tuple(out), lines, skipped
+
+
+def unrecognised_paragraphs(
+    text: str,
+    regions: tuple[Region, ...],
+    directives: tuple[ParsedDirective, ...],
+    reference: date | None,
+) -> tuple[str, ...]:
+    """Body paragraphs that set a deadline or have a unit act, but produced no task: the ones
+    an office should read again (未识别 N 段).  Reports of the past are left out."""
+    taken = sorted(d.span for d in directives if d.kind == TASK)
+    out: list[str] = []
+    for region in regions:
+        pos = region.start
+        for line in text[region.start : region.end].split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            body = line.strip()
+            if len(body) < 8 or any(a < end and b > start for a, b in taken):
+                continue
+            if measures.is_past(body, reference):
+                continue
+            if heading_marker(body) and not re.search("[。；;！？!?]", body):
+                continue  # a heading names a topic ("二、今年的重点工作"), it assigns nothing
+            found = find_deadline(body, reference)
+            if found.on is not None or found.pending or owner_rules.acting_unit(body)[0]:
+                out.append(body)
+    return tuple(dict.fromkeys(out))
 
 
 def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    """Split "各县区要……；各部门要……" at the semicolon when each part names its own subject,
-    so that each unit gets its own directive; otherwise keep the sentence whole."""
+    """Split a sentence where a clause names its own subject and gives it work ("各县区要……；
+    各部门要……", "……，总务处要……，安全处要……", "……，各地不能……"), so that each unit gets
+    its own directive; otherwise keep the sentence whole."""
     start, end = span
     sentence = normalized[start:end]
-    if "；" not in sentence and ";" not in sentence:
-        return [span]
-    cuts = [i + 1 for i, ch in enumerate(sentence) if ch in "；;"]
+    cuts: list[int] = []
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        before = sentence[cuts[-1] if cuts else 0 : m.start()]
+        before = _CLAUSE_BREAK.split(before)[-1]  # the clause right before the break
+        # "2019年3月底前，国家卫生健康委推行……": a leading time belongs to the clause after it.
+        if (
+            m.end() < len(sentence)
+            and not _TIME_ONLY.match(before)
+            and _opens_own_task(sentence, m.end())
+        ):
+            cuts.append(m.end())
     bounds = [0, *cuts, len(sentence)]
     parts = [(a, b) for a, b in pairwise(bounds) if b > a]
     if len(parts) < 2:
         return [span]
-    for a, b in parts:
-        piece = sentence[a:b]
-        verdict = classify(piece)
-        if verdict.kind != TASK or verdict.cue in ("希望", "请"):
-            return [span]
-        owners, subject_start = owner_rules.subject_before(piece, verdict.cue_start)
-        if not owners or subject_start != 0:
-            return [span]
     return [(start + a, start + b) for a, b in parts]
+
+
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
+_TIME_ONLY = re.compile(
+    r"^[在于到自从]?[\d零〇一二三四五六七八九十年月日号底末前之以内上中下旬起至—\-~～\s]*$"
+)
+_CLAUSE_END = re.compile(r"[，,；;。！？!?]")
+
+
+def _opens_own_task(sentence: str, at: int) -> bool:
+    """Whether the clause starting at ``at`` names a unit and gives it work by itself."""
+    stop = _CLAUSE_END.search(sentence, at)
+    clause = sentence[at : stop.start() if stop else len(sentence)]
+    # Most clauses name no unit in their first words: a cheap look before the real one.
+    if len(clause) < 4 or not owner_rules.UNIT_NEAR_START.search(clause, 0, 32):
+        return False
+    verdict = classify(clause)
+    if verdict.kind == TASK and verdict.cue not in ("希望", "请"):
+        owners, subject_start = owner_rules.subject_before(clause, verdict.cue_start)
+        if owners and subject_start == 0:
+            return True
+    acting, where = owner_rules.acting_unit(clause)
+    return bool(acting) and where == 0
+
+
+# "……，请科技部等部门在2019年2月底前完成。": the request names who and when, not what.
+_BARE_REQUEST = re.compile(r"[^，,；;]{0,60}?(?:完成|办理|落实|执行|负责)[。！]?$")
 
 
 def _explicit_owners(
@@ -347,6 +567,9 @@ def _explicit_owners(
     if cue in ("希望", "请"):
         found = owner_rules.subject_after_hope(sentence, cue_end)
         clause_start = max(sentence.rfind(sep, 0, cue_start) for sep in "，,；;：:") + 1
+        if cue == "请" and clause_start > 0 and _BARE_REQUEST.match(sentence, cue_end):
+            # "……的有关事项，请科技部……在……前完成": the work is named before the request.
+            return found, None, bool(found)
         return found, clause_start, bool(found)
     found, subject_start = owner_rules.subject_before(sentence, cue_start)
     if found:
@@ -451,6 +674,7 @@ def _assign(
                 span=(d.start, d.end),
                 normalized_text=normalized[d.start : d.end],
                 owners_inherited=inherited,
+                co_owners=d.co_owners,
                 report_cycle=report_cycle_of(normalized[d.start : d.end]) if d.kind == TASK else "",
             )
         )

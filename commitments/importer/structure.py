@@ -13,7 +13,14 @@ from commitments.importer.patterns import (
     heading_marker,
 )
 
-_NOTICE_TITLE = re.compile(r"^(?P<issuer>.*?)关于(?P<subject>.{2,}?)的?(?:通知|通报)$")
+_NOTICE_TITLE = re.compile(
+    r"^(?P<issuer>.*?)关于(?P<subject>.{2,}?)的?(?:通知|通报|意见|决定|实施方案|工作方案|方案|办法|批复)$"
+)
+# 国办发〔2019〕4号, 教基〔2024〕3号, 浙政办发[2020]12号: the number an issuer gives a document.
+DOCUMENT_NUMBER = re.compile(
+    r"^[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,5}\s*号$"
+)
+_SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()·]{2,40}$")
 _SALUTATION = re.compile(r"^(?:尊敬的|各位|同志们|同学们|老师们|朋友们).{0,30}[:：]$")
 _SPEAKER_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _SPEAKER_IN_TITLE = re.compile(
@@ -59,6 +66,7 @@ class DocumentLayout:
     issued_on: date | None
     regions: tuple[Region, ...]
     headings: tuple[Heading, ...]
+    document_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,14 +122,23 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
     notice_only = False
     body_index = 0
 
+    document_number = ""
+    for line in lines[:8]:
+        if DOCUMENT_NUMBER.match(line.text.strip()):
+            document_number = "".join(line.text.split())
+            break
+
     # --- notice: "<issuer>关于印发……的通知", addressees, body, signature, date
     for k, line in enumerate(lines[:8]):
-        m = _NOTICE_TITLE.match(line.text)
+        m, wrapped = _notice_title(lines, k)
         if not m:
             continue
         issuer = m.group("issuer").strip()
         subject = m.group("subject")
-        j = k + 1
+        title = m.group(0)
+        j = k + 1 + wrapped
+        if j < len(lines) and DOCUMENT_NUMBER.match(lines[j].text.strip()):
+            j += 1
         if j < len(lines) and re.search(r"[:：]$", lines[j].text) and len(lines[j].text) < 300:
             addressees = split_list(lines[j].text[:-1])
             j += 1
@@ -140,13 +157,18 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
                 break
         else:
             # No signature date: the notice is the whole document (its own 一、二、 parts
-            # are found below like a speech's).
+            # are found below like a speech's).  Its issuer signs at the end, with the date.
             notice_only = True
             notice_start = notice_end = None
             body_index = j
+            signed = _signature_at_end(lines[j:])
+            if signed is not None:
+                issued_on = signed[1]
+                issuer = issuer or signed[0]
         speech_in_subject = re.search(r"(?:印发|转发)(.+?(?:讲话|致辞|发言))$", subject)
-        if speech_in_subject:
-            title = speech_in_subject.group(1)
+        # A notice that transmits a speech is titled by the speech (found below if its header
+        # follows); any other notice by its own title.
+        title = speech_in_subject.group(1) if speech_in_subject else m.group(0)
         break
 
     # --- speech header: title line(s), date line, speaker, salutation
@@ -174,6 +196,12 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
             title_lines.append(row)
             continue
         break
+    if delivered_on is None and not notice_only:
+        # A speech reprinted under a preface: its title, speaker and date stand on their own
+        # lines a little further down ("在……会议上的讲话" / "陈国阳" / "（2010年2月22日）").
+        below = _speech_header_below(lines, body_index)
+        if below is not None:
+            title_lines, speaker, delivered_on, header_end = below
     if delivered_on is None and header_end == body_index and not notice_only:
         # No speech header at all: the "title" lines were body text.
         keep = bool(title_lines) and bool(_SPEECH_TITLE.search(title_lines[0]))
@@ -192,6 +220,8 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
                 break
     if not title:
         first = lines[0].text if lines else ""
+        if len(lines) > 1 and lines[1].text == first:
+            header_end = max(header_end, 1)  # a web page repeats its heading
         title = first if first and len(first) <= 80 and not re.search("[。！？]", first) else ""
         title = title or name or "未命名文件"
 
@@ -235,7 +265,64 @@ def analyse_layout(text: str, *, name: str = "") -> DocumentLayout:
         issued_on=issued_on,
         regions=tuple(regions),
         headings=tuple(headings),
+        document_number=document_number,
     )
+
+
+def _notice_title(lines: list[_Line], k: int) -> tuple[re.Match[str] | None, int]:
+    """The notice title starting on line ``k``, and how many more lines it wraps over
+    (国务院办公厅关于加强 / 三级公立医院绩效考核工作的意见)."""
+    text = lines[k].text.strip()
+    for extra in range(3):
+        if k + extra >= len(lines):
+            break
+        if extra:
+            nxt = lines[k + extra].text.strip()
+            if re.search(f"[{SENTENCE_END}]", nxt) or DOCUMENT_NUMBER.match(nxt) or len(nxt) > 40:
+                break
+            text += nxt
+        m = _NOTICE_TITLE.match(text)
+        if m:
+            return m, extra
+        if "关于" not in text:
+            break
+    return None, 0
+
+
+def _signature_at_end(lines: list[_Line]) -> tuple[str, date] | None:
+    """(issuer, date) of the last signature: a short name line above a date line."""
+    for d in range(len(lines) - 1, 0, -1):
+        if DATE_LINE.match(lines[d].text.strip()):
+            day = _to_date(FULL_DATE.search(lines[d].text))
+            signer = lines[d - 1].text.strip()
+            if day is not None and _SIGNATURE.match(signer):
+                return signer, day
+    return None
+
+
+def _speech_header_below(lines: list[_Line], start: int) -> tuple[list[str], str, date, int] | None:
+    """Title lines, speaker, date and the header's end of a speech whose date line stands a
+    few lines below a preface; None if the first lines hold no such date line."""
+    for d in range(start, min(start + 10, len(lines))):
+        if not DATE_LINE.match(lines[d].text.strip()):
+            continue
+        day = _to_date(FULL_DATE.search(lines[d].text))
+        if day is None:
+            return None
+        above: list[str] = []
+        for k in range(d - 1, max(start, d - 4) - 1, -1):
+            row = lines[k].text.strip()
+            if re.search(f"[{SENTENCE_END}]", row) or len(row) > 80:
+                break
+            above.insert(0, row)
+        speaker = ""
+        if above and _SPEAKER_LINE.match(above[-1].replace(" ", "")):
+            speaker = above.pop().replace(" ", "")
+        end = d + 1
+        if end < len(lines) and _SALUTATION.match(lines[end].text):
+            end += 1
+        return above, speaker, day, end
+    return None
 
 
 def _renumber_sequence_words(headings: list[Heading]) -> list[Heading]:

@@ -8,10 +8,10 @@ evidence downloads, calendar feeds, imports and the workflow's roles all come fr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 
 from ..choices import ENDED_STATUSES, Role
 from ..models import (
@@ -25,6 +25,8 @@ from ..models import (
 
 if TYPE_CHECKING:
     from ..querysets import CommitmentQuerySet
+
+M = TypeVar("M", bound=Model)
 
 
 def user_is_supervisor(user: User | AnonymousUser) -> bool:
@@ -78,12 +80,17 @@ def unit_list_for(user: User | AnonymousUser) -> QuerySet[Unit]:
     return Unit.objects.filter(id__in=unit_ids_of_member(user))
 
 
+def rows_of_visible_commitments(user: User | AnonymousUser, rows: QuerySet[M]) -> QuerySet[M]:
+    """`rows` (progress, extensions, evidence, reminder logs: anything with a `commitment`)
+    narrowed to the commitments `user` may see."""
+    if user_is_supervisor(user):
+        return rows
+    return rows.filter(commitment__in=commitment_list_for(user).values("id"))
+
+
 def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
     """Progress reports on the commitments `user` may see."""
-    qs = ProgressUpdate.objects.all()
-    if user_is_supervisor(user):
-        return qs
-    return qs.filter(commitment__in=commitment_list_for(user).values("id"))
+    return rows_of_visible_commitments(user, ProgressUpdate.objects.all())
 
 
 # Unit members keep their own description and name the person in charge; the office owns
@@ -146,15 +153,13 @@ def responsible_candidates(commitment: Commitment) -> QuerySet:
 
 def evidence_visible_to(user: User | AnonymousUser) -> QuerySet[Evidence]:
     """The evidence files a user may download: those of the commitments they may see."""
-    return Evidence.objects.filter(commitment__in=commitment_list_for(user).values("id"))
+    return rows_of_visible_commitments(user, Evidence.objects.all())
 
 
 def pending_extensions_for(user: User | AnonymousUser) -> QuerySet[DeadlineExtension]:
     """Extension requests waiting for a decision, on commitments the user may see."""
-    return DeadlineExtension.objects.filter(
-        status=DeadlineExtension.Status.PENDING,
-        commitment__in=commitment_list_for(user).values("id"),
-    ).select_related("commitment", "requested_by")
+    pending = DeadlineExtension.objects.filter(status=DeadlineExtension.Status.PENDING)
+    return rows_of_visible_commitments(user, pending).select_related("commitment", "requested_by")
 
 
 def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
@@ -165,12 +170,39 @@ def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
     return Commitment.objects.filter(responsible_id=token.user_id)
 
 
+class _OfficeSystem:
+    """The ledger acting for the office where nobody is signed in: an import run from the
+    command line by whoever operates the server. It holds the office's role and leaves no user
+    in the history."""
+
+    is_active = True
+    is_authenticated = True
+    is_superuser = False
+    pk = None
+
+    def __str__(self) -> str:
+        return "office-system"
+
+
+# Typed as a User so that it passes wherever a service takes the acting user.
+OFFICE_SYSTEM = cast(User, _OfficeSystem())
+
+
+def acting_person(actor: User | AnonymousUser | None) -> User | None:
+    """The person to record as author or history user: nobody for the office system."""
+    if actor is None or actor is OFFICE_SYSTEM or not actor.is_authenticated:
+        return None
+    return cast(User, actor)
+
+
 def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> frozenset[str]:
     """The roles `actor` holds towards this commitment (empty: it is none of their business).
 
     Members of a unit act on the commitments their unit or one of its sub-units leads or
     supports, the same set `commitment_list_for` shows them.
     """
+    if actor is OFFICE_SYSTEM:
+        return frozenset({Role.SUPERVISOR})
     if actor is None or isinstance(actor, AnonymousUser) or not actor.is_active:
         return frozenset()
     roles: set[str] = set()
@@ -180,3 +212,69 @@ def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> froze
     if own and (commitment.lead_unit_id in own or commitment.co_units.filter(id__in=own).exists()):
         roles.add(Role.UNIT)
     return frozenset(roles)
+
+
+# --- the role groups and the admin permissions they carry ---------------------------------------
+# 督办人员 (the activity office) view, add and change everything of the ledger; 责任单位人员 (unit
+# members) view their commitments and add progress, extension requests and evidence. Nobody gets
+# a delete permission: commitments are cancelled, never deleted. What a member may do to a given
+# commitment is still decided per object above (actor_roles, commitment_list_for).
+
+SUPERVISORS = "督办人员"
+UNIT_MEMBERS = "责任单位人员"
+
+_LEDGER_MODELS = (
+    "commitment",
+    "progressupdate",
+    "deadlineextension",
+    "evidence",
+    "sourcedocument",
+    "directive",
+    "unit",
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    SUPERVISORS: frozenset(
+        {f"{action}_{model}" for model in _LEDGER_MODELS for action in ("view", "add", "change")}
+        # Reminders (migration 0006): the history, the sweeps, and re-queueing failed e-mails.
+        | {
+            "view_reminderlog",
+            "view_remindersweep",
+            "view_remindermessage",
+            "change_remindermessage",
+            "view_notice",
+        }
+    ),
+    UNIT_MEMBERS: frozenset(
+        {
+            "view_commitment",
+            "view_progressupdate",
+            "add_progressupdate",
+            "view_deadlineextension",
+            "add_deadlineextension",
+            "view_evidence",
+            "add_evidence",
+            "view_sourcedocument",
+            "view_directive",
+            "view_unit",
+            "view_reminderlog",
+            "view_notice",
+        }
+    ),
+}
+
+# What a document import writes. 督办人员 holds all four; 责任单位人员 none, so unit members may
+# read documents but not bring new ones in.
+IMPORT_PERMISSIONS = (
+    "commitments.add_sourcedocument",
+    "commitments.add_directive",
+    "commitments.add_unit",
+    "commitments.add_commitment",
+)
+
+
+def user_can_import_documents(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` (a request's user, anonymous included) may import in the admin."""
+    return bool(
+        user.is_active and getattr(user, "is_staff", False) and user.has_perms(IMPORT_PERMISSIONS)
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from ..choices import (
@@ -20,6 +19,7 @@ from ..choices import (
     TrafficLight,
 )
 from ..models import Commitment
+from ..querysets import light_thresholds
 from .office import office_today
 
 
@@ -27,14 +27,6 @@ def _thresholds(commitment: Commitment) -> tuple[int, int]:
     document = commitment.document
     return light_thresholds(
         getattr(document, "due_soon_days", None), getattr(document, "stale_report_days", None)
-    )
-
-
-def light_thresholds(due_soon_days: int | None, stale_report_days: int | None) -> tuple[int, int]:
-    """A document's (due-soon, stale-report) days, the office's defaults where it sets none."""
-    return (
-        settings.LEDGER["DUE_SOON_DAYS"] if due_soon_days is None else due_soon_days,
-        settings.LEDGER["STALE_REPORT_DAYS"] if stale_report_days is None else stale_report_days,
     )
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from ..choices import COMPLETED_STATUSES, FINISHED_STATUSES, WORKING_STATUSES
 from ..models import Commitment, ProgressUpdate, SourceDocument, Unit
 
 S = Commitment.Status
@@ -137,14 +138,14 @@ def _commitment(
         is_public=rng.random() < 0.3,
         report_cycle=rng.choice(list(Commitment.ReportCycle.values)),
     )
-    if status in (S.SUBMITTED, S.VERIFIED, S.CLOSED):
+    if status in COMPLETED_STATUSES:
         base = deadline or today
         commitment.completed_on = min(today, base + timedelta(days=rng.randint(-30, 20)))
-        if status != S.SUBMITTED:
+        if status in FINISHED_STATUSES:
             commitment.finished_on_time = deadline is None or commitment.completed_on <= deadline
     if status == S.CANCELLED:
         commitment.status_reason = "工作调整,不再列入台账"
-    if status not in (S.DRAFT, S.ASSIGNED, S.CANCELLED) and rng.random() < 0.7:
+    if status in (*WORKING_STATUSES, *COMPLETED_STATUSES) and rng.random() < 0.7:
         day = today - timedelta(days=rng.randint(0, 60))
         commitment.last_progress_at = timezone.make_aware(datetime.combine(day, time(10)))
     return commitment

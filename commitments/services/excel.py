@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -29,10 +30,18 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..choices import TrafficLight
+from ..importer.errors import SeedError
+from ..importer.formats.budget import check_zip
+from ..importer.formats.detect import ZIP_MAGIC
+from ..importer.tables import compact
 from ..models import Commitment, ProgressUpdate, Unit
 from ..people import person_name
+from ..selectors.access import OFFICE_SYSTEM
 from ..selectors.office import office_language
-from .ledger import commitment_create, progress_report_create
+from .ledger import commitment_create
+from .workflow.moves import IMPORT_PATHS, commitment_import_state
+from .workflow.registry import MOVES
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,21 +60,16 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 HEADERS = tuple(h for h, _w in COLUMNS)
 REQUIRED_HEADERS = ("事项", "责任单位")
 
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}
-LIGHT_FILLS = {"red": "F8CBAD", "yellow": "FFE699", "green": "C6E0B4", "grey": "D9D9D9"}
 PENDING_DEADLINE = "待定"
 
-# Statuses an import may set directly: those that need no completion record. Finished work is
-# closed inside the system, where the review and on-time rules apply.
-IMPORTABLE_STATUSES = (
-    Commitment.Status.DRAFT,
-    Commitment.Status.ASSIGNED,
-    Commitment.Status.ACCEPTED,
-    Commitment.Status.IN_PROGRESS,
-    Commitment.Status.RETURNED,
-    Commitment.Status.CANCELLED,
+# Statuses an import may set (through the moves that lead there), and those whose last move
+# needs a reason, which the row's 备注 gives.
+IMPORTABLE_STATUSES = tuple(IMPORT_PATHS)
+NEEDS_REASON = tuple(
+    status
+    for status, path in IMPORT_PATHS.items()
+    if path and any(i.name == "reason" and i.required for i in MOVES[path[-1]].inputs)
 )
-NEEDS_REASON = (Commitment.Status.RETURNED, Commitment.Status.CANCELLED)
 
 
 def office_status_labels() -> dict[str, str]:
@@ -73,6 +77,32 @@ def office_status_labels() -> dict[str, str]:
     read the same whatever language the person exporting or importing reads the site in."""
     with office_language():
         return {value: str(label) for value, label in Commitment.Status.choices}
+
+
+def office_light_labels() -> dict[str, str]:
+    """Traffic light value -> its Chinese label (红灯 ...), for the same reason."""
+    with office_language():
+        return {value: str(label) for value, label in TrafficLight.choices}
+
+
+# What a spreadsheet may take for the start of a formula or a DDE call (OWASP's CSV injection
+# list): a unit's progress note "=cmd|' /C calc'!A0" must not run in the office's Excel.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(cell: WriteOnlyCell) -> WriteOnlyCell:
+    """Make a text cell of an export inert: every exported text goes through here.
+
+    The cell is written as a string (openpyxl would write "=…" as a live formula), and text
+    that starts like a formula also gets Excel's quote prefix, what Excel itself sets when
+    someone types '=…: shown as typed, still text after an edit. The value stays the original
+    text, so the sheet reads the same and imports back unchanged.
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell._style.quotePrefix = 1
+    return cell
 
 
 _thin = Side(style="thin", color="999999")
@@ -127,17 +157,18 @@ def commitments_to_xlsx(
         "center": styled(_CENTER),
         "date": styled(_CENTER, number_format="yyyy-mm-dd"),
         **{
-            f"light-{key}": styled(_CENTER, fill=PatternFill("solid", fgColor=color))
-            for key, color in LIGHT_FILLS.items()
+            f"light-{light}": styled(_CENTER, fill=PatternFill("solid", fgColor=light.tint))
+            for light in TrafficLight
         },
     }
 
     def cell(value: Any, look: str = "text") -> WriteOnlyCell:
         c = WriteOnlyCell(sheet, value=value)
         c._style = copy(looks[look])
-        return c
+        return as_text_cell(c)
 
     status_labels = office_status_labels()
+    light_labels = office_light_labels()
     sheet.append([cell(h, "header") for h in HEADERS])
     rows = export_queryset(commitments, today)
     for number, c in enumerate(rows.iterator(chunk_size=2000), start=1):
@@ -156,8 +187,8 @@ def commitments_to_xlsx(
                 cell(getattr(c, "latest_progress", None) or ""),
                 cell(status_labels.get(c.status, c.status), "center"),
                 cell(
-                    LIGHT_LABELS.get(light, ""),
-                    f"light-{light}" if light in LIGHT_FILLS else "center",
+                    light_labels.get(light, ""),
+                    f"light-{light}" if light in light_labels else "center",
                 ),
                 cell(c.status_reason),
             ]
@@ -177,6 +208,8 @@ class CellError:
     reason: str
 
     def __str__(self) -> str:
+        if self.row == 0:  # the file as a whole
+            return f"{self.column}:{self.reason}"
         return _("第%(row)d行「%(column)s」:%(reason)s") % {
             "row": self.row,
             "column": self.column,
@@ -278,17 +311,49 @@ class _People:
         raise ValueError(_("系统中没有人员“%(name)s”") % {"name": text})
 
 
+# Where the headers may be: the office's layout has nine columns; a few more are tolerated.
+MAX_IMPORT_COLUMNS = 50
+
+
 def _read_rows(
     source: IO[bytes] | bytes,
 ) -> tuple[list[tuple[Any, ...]], int] | CellError:
+    """The first sheet's rows, streamed; blank rows are kept as ``()`` so that row numbers
+    stay right without holding a million empty rows of a template styled to the bottom."""
     data = source if isinstance(source, bytes) else source.read()
+    file_column = _("文件")
+    try:
+        if data.startswith(ZIP_MAGIC):  # anything else is no workbook, said below
+            check_zip(data, streamed=("xl/worksheets/",))
+    except SeedError as exc:
+        return CellError(0, file_column, exc.message)
+    unreadable = _("工作表已损坏或含有不允许的内容,无法读取(%(error)s)")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        return CellError(0, _("文件"), _("不是有效的 .xlsx 文件(%(error)s)") % {"error": exc})
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:  # no workbook at all
+        return CellError(0, file_column, _("不是有效的 .xlsx 文件(%(error)s)") % {"error": exc})
+    except Exception as exc:  # malformed XML, a DTD declaring entities (refused by defusedxml)
+        return CellError(0, file_column, unreadable % {"error": type(exc).__name__})
+    max_rows = settings.LEDGER["IMPORT_MAX_ROWS"]
+    rows: list[tuple[Any, ...]] = []
+    filled = 0
     try:
         sheet = workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # a sheet's declared size is not trusted: rows say
+        for row in sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS, values_only=True):
+            if all(v is None or _text(v) == "" for v in row):
+                rows.append(())
+                continue
+            filled += 1
+            if filled > max_rows + 1:  # + the header row
+                return CellError(
+                    len(rows) + 1,
+                    file_column,
+                    _("行数过多:一次最多导入 %(n)d 行,请分成几个文件导入") % {"n": max_rows},
+                )
+            rows.append(tuple(row))
+    except Exception as exc:  # the same, met in the rows (read as they are iterated)
+        return CellError(0, file_column, unreadable % {"error": type(exc).__name__})
     finally:
         workbook.close()
     header_index = _locate_header(rows)
@@ -340,7 +405,7 @@ def _validate(
         elif len(title) > 300:
             fail("事项", _("不能超过300字(现有%(n)d字)") % {"n": len(title)})
 
-        unit_name = "".join(_text(get("责任单位")).split())
+        unit_name = compact(_text(get("责任单位")))
         unit = units.get(unit_name)
         if not unit_name:
             fail("责任单位", _("不能为空"))
@@ -452,18 +517,15 @@ def _create_all(rows: Iterable[_Row], actor: User | None) -> list[Commitment]:
                 responsible=row.responsible,
                 deadline=row.deadline,
                 deadline_pending=row.deadline_pending,
+                status_reason=row.note if row.status == Commitment.Status.DRAFT else "",
             )
-            if row.status != Commitment.Status.DRAFT or row.note:
-                # An imported row arrives in the state the office's sheet already records; it
-                # is not a transition made here, so it is set once, at creation.
-                commitment.status = row.status
-                commitment.status_reason = row.note
-                commitment.full_clean()
-                commitment.save(update_fields=["status", "status_reason", "updated_at"])
-            if row.progress:
-                progress_report_create(
-                    commitment=commitment, author=actor, text=row.progress, percent=0
-                )
+            commitment = commitment_import_state(
+                commitment=commitment,
+                actor=actor or OFFICE_SYSTEM,
+                status=row.status,
+                note=row.note,
+                progress=row.progress,
+            )
         except ValidationError as exc:
             exc.row_number = row.number  # type: ignore[attr-defined]
             raise

@@ -1,33 +1,38 @@
 """A file uploaded in the admin, kept between its preview and the office's confirmation.
 
-The bytes wait under ``var/imports/`` with a random name; the page carries only a signed token
-(file id, SHA-256, uploader, original name, reference date), so the browser does not send the
-file twice and nobody can confirm a file they did not upload, a file that changed on disk, or
-one older than ``STAGING_MAX_AGE``. Confirming claims the file by renaming it (a second click
-finds nothing to claim), imports it with ``document_import`` and deletes it; cancelling deletes
-it; files nobody came back for are removed by the next upload.
+The bytes wait in the file storage (``imports/`` under MEDIA_ROOT, or in the bucket: any web
+process can confirm what another one previewed) under a random name; the page carries only a
+signed token (file id, size, SHA-256, uploader, original name, reference date), so the browser
+does not send the file twice and nobody can confirm a file they did not upload, a file that
+changed in storage, or one older than ``STAGING_MAX_AGE``. Confirming imports it with
+``document_import`` and deletes it; cancelling deletes it; files nobody came back for are
+removed by ``import_uploads_purge``, a periodic task. Two confirmations of one preview at the
+same moment cannot import twice: the database refuses the second (the same document).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import secrets
-import time
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..files import read_bytes
 from .errors import InvalidInput
 from .imports import ImportResult, document_import
 
 STAGING_MAX_AGE = 60 * 60  # seconds: a preview is read and confirmed within minutes
+# The purge runs on another machine than the preview: a little slack for their clocks.
+_PURGE_SLACK = timedelta(minutes=5)
+_FOLDER = "imports"
 _SALT = "commitments.document-import"
 _FILE_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -35,32 +40,27 @@ _FILE_ID = re.compile(r"^[0-9a-f]{32}$")
 @dataclass(frozen=True)
 class StagedUpload:
     file_id: str
+    size: int
     sha256: str
     name: str
     reference_date: date | None
 
 
-def staging_dir() -> Path:
-    return Path(settings.VAR_DIR) / "imports"
+def _stored_name(file_id: str) -> str:
+    return f"{_FOLDER}/{file_id}.upload"
 
 
 def import_upload_stage(
     *, data: bytes, name: str, user_id: int | None, reference_date: date | None = None
 ) -> str:
     """Keep ``data`` for a later ``import_upload_confirm``; return the token that names it."""
-    import_uploads_purge(older_than=STAGING_MAX_AGE)
-    folder = staging_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     file_id = secrets.token_hex(16)
-    path = folder / f"{file_id}.upload"
-    # Written under a temporary name and renamed: a half-written file is never claimable.
-    partial = folder / f"{file_id}.partial"
-    with partial.open("xb") as handle:
-        handle.write(data)
-    os.replace(partial, path)
+    # One PUT (or a file written before the token exists): nobody can confirm a half-written file.
+    default_storage.save(_stored_name(file_id), ContentFile(data))
     return signing.dumps(
         {
             "f": file_id,
+            "z": len(data),
             "s": hashlib.sha256(data).hexdigest(),
             "u": user_id,
             "n": name,
@@ -86,6 +86,7 @@ def import_upload_read(*, token: str, user_id: int | None) -> StagedUpload:
     reference = payload.get("r")
     return StagedUpload(
         file_id=payload["f"],
+        size=int(payload.get("z") or 0),
         sha256=str(payload.get("s", "")),
         name=str(payload.get("n", "")),
         reference_date=date.fromisoformat(reference) if reference else None,
@@ -95,45 +96,42 @@ def import_upload_read(*, token: str, user_id: int | None) -> StagedUpload:
 def import_upload_confirm(*, token: str, user_id: int | None) -> ImportResult:
     """Import the staged file exactly as ``import_seed`` would (``document_import``, in one
     transaction), then delete it. Raises ``InvalidInput`` when there is nothing (any more) to
-    import, ``SeedError`` when the file cannot be imported; nothing is written then."""
+    import, ``SeedError`` when the file cannot be imported; nothing is written then, and the
+    file stays for another try."""
     staged = import_upload_read(token=token, user_id=user_id)
-    path = staging_dir() / f"{staged.file_id}.upload"
-    claimed = staging_dir() / f"{staged.file_id}.{os.getpid()}-{secrets.token_hex(4)}.claimed"
+    stored = _stored_name(staged.file_id)
     try:
-        os.rename(path, claimed)
+        # Read no more than was staged: the storage is trusted, its size is not assumed.
+        data = read_bytes(stored, limit=staged.size)
     except FileNotFoundError:
         raise InvalidInput(_("该文件已经确认导入、已取消或已过期,请重新上传。")) from None
-    data = claimed.read_bytes()
-    if hashlib.sha256(data).hexdigest() != staged.sha256:
-        claimed.unlink(missing_ok=True)
+    if data is None or hashlib.sha256(data).hexdigest() != staged.sha256:
+        default_storage.delete(stored)
         raise InvalidInput(_("暂存的文件已被改动,请重新上传。"))
-    try:
-        result = document_import(data=data, name=staged.name, reference_date=staged.reference_date)
-    except BaseException:
-        # Not imported: give the file back so the same preview can be confirmed again.
-        with contextlib.suppress(OSError):
-            os.rename(claimed, path)
-        raise
-    claimed.unlink(missing_ok=True)
+    result = document_import(data=data, name=staged.name, reference_date=staged.reference_date)
+    default_storage.delete(stored)
     return result
 
 
 def import_upload_discard(*, token: str, user_id: int | None) -> None:
     """Forget a staged upload (the office cancelled the preview)."""
     staged = import_upload_read(token=token, user_id=user_id)
-    (staging_dir() / f"{staged.file_id}.upload").unlink(missing_ok=True)
+    default_storage.delete(_stored_name(staged.file_id))
 
 
-def import_uploads_purge(*, older_than: int) -> int:
-    """Delete staged files older than ``older_than`` seconds; return how many."""
-    folder = staging_dir()
-    if not folder.is_dir():
+def import_uploads_purge(*, now: datetime | None = None) -> int:
+    """Delete staged files whose token has expired (a periodic task); return how many."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=STAGING_MAX_AGE) - _PURGE_SLACK
+    try:
+        _folders, names = default_storage.listdir(_FOLDER)
+    except FileNotFoundError:  # the local folder before the first upload
         return 0
-    cutoff = time.time() - older_than
     removed = 0
-    for path in folder.iterdir():
+    for name in names:
+        stored = f"{_FOLDER}/{name}"
+        # Confirmed or cancelled between the listing and now: nothing left to do.
         with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
+            if default_storage.get_modified_time(stored) < cutoff:
+                default_storage.delete(stored)
                 removed += 1
     return removed

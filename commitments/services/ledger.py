@@ -1,4 +1,4 @@
-"""Creating and editing units, commitments and progress reports."""
+"""Creating and editing units and commitments (progress reports are a workflow move)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import Status
-from ..models import Commitment, ProgressUpdate, SourceDocument, Unit
-from ..selectors.access import COMMITMENT_WRITABLE_FIELDS, commitment_is_read_only
+from ..choices import ReportCycle, Status
+from ..importer.tables import compact as unit_name
+from ..models import Commitment, Directive, SourceDocument, Unit, WebhookEvent
+from ..selectors.access import (
+    COMMITMENT_WRITABLE_FIELDS,
+    commitment_is_read_only,
+    responsible_candidates,
+    user_is_supervisor,
+)
 from .common import model_update
 from .events import commitment_event
 
@@ -27,14 +32,32 @@ COMMITMENT_EDITABLE_FIELDS = tuple(
 )
 
 
-def unit_name(name: str) -> str:
-    """A unit's name as stored: whitespace inside is noise (`团  委` is 团委)."""
-    return "".join(name.split())
-
-
 def unit_get_or_create(*, name: str, kind: str = Unit.Kind.OTHER) -> tuple[Unit, bool]:
     """The unit with this name, created with `kind` if it is new."""
     return Unit.objects.get_or_create(name=unit_name(name), defaults={"kind": kind})
+
+
+def commitment_links_check(
+    *,
+    document: SourceDocument | None = None,
+    directive: Directive | None = None,
+    commitment: Commitment | None = None,
+    responsible: User | None = None,
+    actor: User | None = None,
+) -> None:
+    """The rules a commitment's links obey whoever writes them (admin, API, import): a source
+    directive belongs to the chosen document; a unit member names a colleague responsible (a
+    member of the lead unit or one of its sub-units). Raises ValidationError by field."""
+    if directive is not None and document is not None and directive.document_id != document.pk:
+        raise ValidationError({"directive": [_("来源指示不属于所选来源文件。")]})
+    if (
+        responsible is not None
+        and commitment is not None
+        and actor is not None
+        and not user_is_supervisor(actor)
+        and not responsible_candidates(commitment).filter(pk=responsible.pk).exists()
+    ):
+        raise ValidationError({"responsible": [_("责任人须是牵头单位(或其下级单位)的成员。")]})
 
 
 @transaction.atomic
@@ -50,10 +73,13 @@ def commitment_create(
     deadline_pending: bool = False,
     is_long_term: bool = False,
     document: SourceDocument | None = None,
-    directive: Any = None,
+    directive: Directive | None = None,
     is_public: bool = False,
-    report_cycle: str = Commitment.ReportCycle.NONE,
+    report_cycle: str = ReportCycle.NONE,
+    status_reason: str = "",
 ) -> Commitment:
+    """A new draft. `status_reason` is a remark the office keeps on it (an imported 备注)."""
+    commitment_links_check(document=document, directive=directive)
     commitment = Commitment(
         title=title,
         description=description,
@@ -68,27 +94,38 @@ def commitment_create(
         directive=directive,
         is_public=is_public,
         report_cycle=report_cycle,
+        status_reason=status_reason,
     )
     commitment.full_clean()
     commitment.save()
     co = [u for u in co_units if u.pk != lead_unit.pk]
     if co:
         commitment.co_units.set(co)
-    commitment_event(commitment=commitment, event="created")
+    commitment_event(commitment=commitment, event=WebhookEvent.CREATED)
     return commitment
 
 
 @transaction.atomic
 def commitment_update(
-    *, commitment: Commitment, data: dict[str, Any], co_units: Iterable[Unit] | None = None
+    *,
+    commitment: Commitment,
+    data: dict[str, Any],
+    co_units: Iterable[Unit] | None = None,
+    actor: User | None = None,
 ) -> Commitment:
     """Edit the plain fields of a commitment; status changes go through the workflow module.
+
+    `actor` (when a person edits) decides whether the responsible person must be a colleague
+    (`commitment_links_check`). Which fields a role may send is `access`'s question, asked by
+    the entry point before it gets here.
 
     A finished or cancelled commitment is read-only (重新打开 first). Once handed off, a
     deadline moves only through an approved extension or 更正时限 with a reason
     (`workflow.corrections`): an overdue commitment cannot be turned green by editing it; a
     missing one may still be given. While it is a draft nothing was promised yet, so the
     deadline is edited freely and is its original deadline too."""
+    if "directive" in data:
+        raise ValidationError({"directive": [_("来源指示创建后不能修改。")]})
     unknown = set(data) - set(COMMITMENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -97,6 +134,7 @@ def commitment_update(
             _("事项已「%(status)s」，不能再修改；如需修改请先「重新打开」。")
             % {"status": commitment.get_status_display()}
         )
+    commitment_links_check(commitment=commitment, responsible=data.get("responsible"), actor=actor)
     if "deadline" in data and data["deadline"] != commitment.deadline:
         # Giving a deadline that was missing (时限待定) completes the record; moving one bends it.
         if commitment.status != Status.DRAFT and commitment.deadline is not None:
@@ -110,23 +148,3 @@ def commitment_update(
     if co_units is not None:
         commitment.co_units.set([u for u in co_units if u.pk != commitment.lead_unit_id])
     return commitment
-
-
-@transaction.atomic
-def progress_report_create(
-    *,
-    commitment: Commitment,
-    author: User | None,
-    text: str,
-    percent: int,
-    is_public: bool = False,
-) -> ProgressUpdate:
-    """Record a progress report and remember when the commitment last reported."""
-    update = ProgressUpdate(
-        commitment=commitment, author=author, text=text, percent=percent, is_public=is_public
-    )
-    update.full_clean()
-    update.save()
-    commitment.last_progress_at = update.created_at or timezone.now()
-    commitment.save(update_fields=["last_progress_at", "updated_at"])
-    return update

@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import file_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("LEDGER_VAR_DIR") or BASE_DIR / "var")
 # The embedded mode keeps its database, broker queue and mails here.
@@ -173,10 +175,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files (evidence, staged imports): MEDIA_ROOT by default; with several machines an
+# S3-compatible bucket (STORAGE_URL=s3://bucket/prefix?endpoint_url=…, see config/storage.py)
+# that every web and worker process reads. Credentials empty: boto3's chain (e.g. a host role).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(
+        url=env("STORAGE_URL"),
+        bucket=env("AWS_STORAGE_BUCKET_NAME"),
+        location=env("AWS_LOCATION"),
+        endpoint_url=env("AWS_S3_ENDPOINT_URL"),
+        region_name=env("AWS_S3_REGION_NAME"),
+        addressing_style=env("AWS_S3_ADDRESSING_STYLE"),
+        access_key=env("AWS_ACCESS_KEY_ID"),
+        secret_key=env("AWS_SECRET_ACCESS_KEY"),
+        signed_url_seconds=env_int("STORAGE_SIGNED_URL_SECONDS", 60),
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Evidence downloads: streamed through the web process (default), or, when browsers can reach
+# the bucket, a redirect to a signed URL valid STORAGE_SIGNED_URL_SECONDS (after the same
+# permission check) so the bytes do not pass through the web process.
+STORAGE_DOWNLOAD_REDIRECT = env_bool("STORAGE_DOWNLOAD_REDIRECT", False)
 
 # E-mail: files under var/mail/ by default so a fresh machine needs no SMTP server.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -240,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
     "notice-digests": {
         "task": "commitments.tasks.send_notice_digests",
         "schedule": timedelta(minutes=NOTICE_DIGEST_MINUTES),
+    },
+    # Staged admin imports expire after an hour; whoever comes by next must not have to clean.
+    "import-uploads-purge": {
+        "task": "commitments.tasks.import_uploads_purge_task",
+        "schedule": timedelta(minutes=15),
     },
 }
 
@@ -315,6 +339,9 @@ LEDGER = {
     # Accepted e-mails are marked sent every N: a killed worker resends at most N of them.
     "REMINDER_MARK_SENT_EVERY": env_int("LEDGER_REMINDER_MARK_SENT_EVERY", 10),
     "ATTACHMENT_MAX_BYTES": env_int("LEDGER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
+    # Rows one Excel 台账 import may hold (admin page and import_ledger_xlsx): it is checked
+    # and written in one go, so a bigger sheet is split into several files.
+    "IMPORT_MAX_ROWS": env_int("LEDGER_IMPORT_MAX_ROWS", 10_000),
 }
 
 # Celery logs through the same handlers, so task lines carry the task and commitment ids.
@@ -323,7 +350,10 @@ LOG_FORMAT = env("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "config.log_context.ContextFilter"}},
+    "filters": {
+        "context": {"()": "config.log_context.ContextFilter"},
+        "startup_banner": {"()": "config.log_context.DemoteToDebug"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s task=%(task_id)s "
@@ -339,5 +369,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Logs nothing but its start-up banner; lockouts are logged by axes.handlers.
+        "axes.apps": {"filters": ["startup_banner"]},
+    },
 }

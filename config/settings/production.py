@@ -49,7 +49,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # whitenoise serves the collected, compressed, content-hashed files (collectstatic in the image).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -103,3 +103,21 @@ def test_an_unknown_directive_id_leaves_the_add_form_empty(client, office):
         client.get(ADD, {"from_directive": "999999"}).content.decode(), "commitment_form"
     )
     assert values.get("title", [""]) == [""]
+
+
+def test_the_add_form_refuses_a_directive_of_another_document_like_the_api(client, office, unowned):
+    # given the add form started from a directive, with another document chosen
+    UnitFactory(name="市住建局")
+    other = DirectiveFactory(ref="9.9").document
+    client.force_login(office)
+    page = client.get(ADD, {"from_directive": unowned.pk})
+    values = form_values(page.content.decode(), "commitment_form")
+    values["document"] = [str(other.pk)]
+
+    # when the office saves it
+    response = client.post(ADD, values)
+
+    # then the form says why and nothing is stored
+    assert response.status_code == 200
+    assert "来源指示不属于所选来源文件。" in response.content.decode()
+    assert not Commitment.objects.exists()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -27,10 +28,12 @@ TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
-def staging(settings, tmp_path) -> Path:
-    """Staged uploads go to this test's own folder (var/imports/ in real use)."""
-    settings.VAR_DIR = tmp_path
-    return tmp_path / "imports"
+def staging(settings) -> None:
+    """A file storage of this test's own (MEDIA_ROOT or the bucket in real use)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
 
 
 def upload(client, data: bytes, name: str = "讲话.txt", **extra: str):
@@ -55,8 +58,11 @@ def new_units_of(page: str) -> set[str]:
     return set(found.group(1).split("、")) if found else set()
 
 
-def staged_files(staging: Path) -> list[Path]:
-    return sorted(staging.iterdir()) if staging.is_dir() else []
+def staged_files() -> list[str]:
+    try:
+        return sorted(default_storage.listdir("imports")[1])
+    except FileNotFoundError:
+        return []
 
 
 # --- who may import -------------------------------------------------------------------------
@@ -79,7 +85,7 @@ def test_a_unit_member_sees_no_button_and_every_import_url_is_forbidden(client, 
     assert client.post(CONFIRM, {"token": "x"}).status_code == 403
     assert client.get(DOCUMENTS + "add/").status_code == 403
     assert nothing_written()
-    assert staged_files(staging) == []
+    assert staged_files() == []
 
 
 def test_a_member_cannot_confirm_a_preview_the_office_made(client, office, member):
@@ -113,7 +119,7 @@ def test_upload_shows_the_preview_and_writes_nothing(client, office, staging):
     assert "各县区各系统各部门" in new_units_of(page)
     assert "各县区" not in new_units_of(page)
     assert nothing_written()
-    assert [p.suffix for p in staged_files(staging)] == [".upload"]
+    assert [PurePath(p).suffix for p in staged_files()] == [".upload"]
 
 
 def test_confirm_imports_through_the_commands_service_and_cleans_up(client, office, staging):
@@ -127,7 +133,7 @@ def test_confirm_imports_through_the_commands_service_and_cleans_up(client, offi
     assert "新建「" in response.content.decode()
     assert Commitment.objects.filter(document=document).count() == 35
     assert document.source_name == SEED.name
-    assert staged_files(staging) == []
+    assert staged_files() == []
     # The command sees the very document it would have written itself.
     out = io.StringIO()
     call_command("import_seed", str(SEED), stdout=out, stderr=io.StringIO())
@@ -216,7 +222,7 @@ def test_cancel_discards_the_staged_file(client, office, staging):
     token = token_of(upload(client, SEED.read_bytes()))
     response = client.post(CONFIRM, {"token": token, "cancel": "1"}, follow=True)
     assert "已取消导入" in response.content.decode()
-    assert staged_files(staging) == []
+    assert staged_files() == []
     assert "已经确认导入、已取消或已过期" in client.post(CONFIRM, {"token": token}).content.decode()
     assert nothing_written()
 
@@ -247,7 +253,7 @@ def test_a_failure_inside_the_import_writes_nothing_and_keeps_the_preview(
     # then: one transaction, rolled back as a whole; the staged file is still there to retry
     assert "承诺事项写入失败" in response.content.decode()
     assert nothing_written()
-    assert [p.suffix for p in staged_files(staging)] == [".upload"]
+    assert [PurePath(p).suffix for p in staged_files()] == [".upload"]
     monkeypatch.undo()
     client.post(CONFIRM, {"token": token})
     assert Commitment.objects.count() == 35
@@ -278,7 +284,7 @@ def test_a_bad_file_gets_a_chinese_message_and_nothing_is_written(
     assert message in error and "未写入任何数据" in error
     assert 'name="token"' not in page
     assert nothing_written()
-    assert staged_files(staging) == []
+    assert staged_files() == []
 
 
 def test_a_missing_file_is_asked_for(client, office):
@@ -304,3 +310,22 @@ def test_commitment_list_shows_the_source_name_and_report_cycle_and_filters_them
     quarterly = Commitment.objects.get(report_cycle="quarterly")
     detail = client.get(f"/admin/commitments/commitment/{quarterly.pk}/change/").content.decode()
     assert "责任人(原文)" in detail and "郑八" in detail
+
+
+def test_the_preview_lists_unrecognised_paragraphs_and_the_document_number(client, office):
+    client.force_login(office)
+    fixtures = Path(__file__).resolve().parents[1] / "importer" / "fixtures"
+    page = upload(
+        client,
+        (fixtures / "schedule_merged_dates.txt").read_bytes(),
+        name="日程.txt",
+        reference_date="2024-08-30",
+    ).content.decode()
+    assert "未识别 1 段" in page
+    skipped = page[page.index('id="preview-skipped"') :]
+    assert "全体学生休息" in skipped[: skipped.index("</ol>")]
+
+    notice = (fixtures / "notice_dated_measures.txt").read_bytes()
+    page = upload(client, notice, name="通知.txt").content.decode()
+    assert "教办发〔2023〕7号" in page
+    assert 'id="preview-skipped"' not in page

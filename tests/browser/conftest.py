@@ -100,7 +100,7 @@ def role_groups(transactional_db) -> dict[str, Any]:
     """The role groups (督办人员, 责任单位人员) by name, kept by commitments.services.roles."""
     from django.contrib.auth.models import Group
 
-    from commitments.services.roles import SUPERVISORS, UNIT_MEMBERS
+    from commitments.selectors.access import SUPERVISORS, UNIT_MEMBERS
 
     return {name: Group.objects.get(name=name) for name in (SUPERVISORS, UNIT_MEMBERS)}
 

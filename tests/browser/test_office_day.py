@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 
 from commitments.models import Commitment, ProgressUpdate, SourceDocument
 from commitments.selectors.office import office_today
@@ -39,10 +40,14 @@ def _move(web, commitment: Commitment, label: str, step: str, fill=None) -> None
 
 
 def test_an_office_day_from_speech_to_public_page(
-    web, admin_login, supervisor, role_groups, settings, tmp_path
+    web, admin_login, supervisor, role_groups, settings
 ):
     page = web.page
-    settings.VAR_DIR = tmp_path  # the upload waits for confirmation under <VAR_DIR>/imports/
+    # A file storage of this test's own: the upload waits there (imports/) for confirmation.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
     supervisor.groups.add(role_groups["督办人员"])
 
     # --- the supervisor imports the speech: upload, check the preview, confirm ---
@@ -64,7 +69,7 @@ def test_an_office_day_from_speech_to_public_page(
     assert "新建「" in page.locator("ul.messagelist").inner_text()
     document = SourceDocument.objects.get()
     assert document.source_name == SPEECH.name
-    assert list((tmp_path / "imports").iterdir()) == []  # the staged upload is gone
+    assert default_storage.listdir("imports") == ([], [])  # the staged upload is gone
     commitment = Commitment.objects.get(document=document, title__contains="认责承诺台账")
     assert commitment.status == Commitment.Status.DRAFT
     assert commitment.title[:10] in page.locator("#result_list").inner_text()

@@ -220,3 +220,13 @@ def test_office_files_have_their_own_larger_size_limit(tmp_path):
         fh.truncate(OFFICE_MAX_BYTES + 1024 * 1024)
     with pytest.raises(CommandError, match=f"上限 {OFFICE_MAX_BYTES // (1024 * 1024)} MB"):
         run(str(huge))
+
+
+def test_dry_run_lists_the_paragraphs_it_could_not_read_as_tasks():
+    schedule = str(FIXTURES / "schedule_merged_dates.txt")
+    out, _ = run(schedule, "--dry-run", "--reference-date", "2024-08-30")
+    assert "未识别 1 段" in out
+    assert "全体学生休息" in out
+    data = json.loads(run(schedule, "--dry-run", "--json", "--reference-date", "2024-08-30")[0])
+    assert [s for s in data["skipped"] if "全体学生休息" in s]
+    assert nothing_written()

@@ -63,3 +63,15 @@ def test_no_deadline_is_invented(text: str) -> None:
 def test_relative_wording_without_any_date_stays_pending() -> None:
     found = find_deadline("请各单位于7月10日前报送", None)
     assert (found.on, found.text, found.pending) == (None, "7月10日前", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10月中旬前完成验收。", date(2024, 10, 20)),
+        ("2024年11月上旬完成评审。", date(2024, 11, 10)),
+        ("力争9月下旬前投入运行。", date(2024, 9, 30)),
+    ],
+)
+def test_parts_of_a_month_in_prose(text: str, expected: date) -> None:
+    assert find_deadline(text, date(2024, 1, 10)).on == expected

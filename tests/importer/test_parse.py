@@ -11,9 +11,10 @@ from commitments.importer.parse import ParsedDocument, parse_document
 
 
 def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
-    # Keys were only ever added (format, deadline_pending, co_owners ...), never renamed.
+    # Keys were only ever added (format, deadline_pending, co_owners, skipped ...), never
+    # renamed.
     data = json.loads(seed.to_json())
-    assert set(data) == {"document", "directives"}
+    assert set(data) == {"document", "directives", "skipped"}
     assert set(data["document"]) == {
         "title",
         "speaker",
@@ -22,6 +23,8 @@ def test_json_has_exactly_the_documented_shape(seed: ParsedDocument) -> None:
         "issued_on",
         "sha256",
         "format",
+        "document_number",
+        "content_sha256",
     }
     assert data["document"]["format"] == "text"
     assert data["document"]["delivered_on"] == "2023-04-01"
@@ -114,3 +117,17 @@ def test_people_named_beside_a_unit_are_not_owners() -> None:
     doc = parse_document(SHORT_SPEECH.encode())
     assert doc.of_kind("task")[3].owners == ("各级党组织",)
     assert len(doc.directives) == 4  # the statement of fact with a semicolon is not a task
+
+
+def test_parsing_many_files_side_by_side_gives_what_one_by_one_gives(seed_bytes: bytes) -> None:
+    from commitments.importer.batch import parse_documents
+
+    files = [
+        (f"讲话{n}.txt", seed_bytes.replace("三至五年".encode(), f"{n}年".encode()))
+        for n in range(9)
+    ]
+    files.append(("空.txt", b"   "))
+    together = parse_documents(files, workers=2)
+    assert isinstance(together[-1], SeedError)
+    for (name, data), parsed in zip(files[:-1], together[:-1], strict=True):
+        assert parsed == parse_document(data, name=name)

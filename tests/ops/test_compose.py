@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 APP_SERVICES = ("migrate", "web", "worker", "beat")
-LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat", "mailcatcher")
+LONG_RUNNING = ("postgres", "redis", "minio", "web", "worker", "beat", "mailcatcher")
 # Variables only compose itself reads (interpolation), not the Django settings.
 COMPOSE_ONLY = {
     "DJANGO_SETTINGS_MODULE",
@@ -35,6 +35,8 @@ COMPOSE_ONLY = {
     "WEB_BIND",
     "WEB_CONCURRENCY",
     "CELERY_CONCURRENCY",
+    "MINIO_ROOT_USER",
+    "MINIO_ROOT_PASSWORD",
 }
 _INTERPOLATION = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")
 
@@ -89,7 +91,17 @@ def _clean_os_env() -> dict[str, str]:
 
 
 def test_compose_runs_the_whole_product_as_separate_services():
-    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "beat", "mailcatcher"}
+    assert set(SERVICES) == {
+        "postgres",
+        "redis",
+        "minio",
+        "minio-init",
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "mailcatcher",
+    }
     assert SERVICES["mailcatcher"]["profiles"] == ["dev"]
     assert SERVICES["web"]["command"][:2] == ["gunicorn", "config.wsgi:application"]
     assert SERVICES["worker"]["command"][:3] == ["celery", "--app=config", "worker"]
@@ -109,12 +121,14 @@ def test_app_services_start_only_on_healthy_servers_after_the_migrations():
         assert depends["postgres"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends["minio-init"]["condition"] == "service_completed_successfully", name
     assert SERVICES["migrate"]["command"][-2:] == ["migrate", "--noinput"]
+    assert SERVICES["minio-init"]["depends_on"]["minio"]["condition"] == "service_healthy"
 
 
-def test_data_lives_in_named_volumes():
+def test_data_lives_in_named_volumes_and_no_app_container_keeps_files():
     declared = set(COMPOSE["volumes"])
-    assert {"pgdata", "redisdata", "media"} <= declared
+    assert {"pgdata", "redisdata", "miniodata"} <= declared
     used: set[str] = set()
     for service in SERVICES.values():
         for mount in service.get("volumes", []):
@@ -123,7 +137,9 @@ def test_data_lives_in_named_volumes():
             used.add(source)
     assert used == declared
     assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
-    assert "media:/app/var/media" in SERVICES["web"]["volumes"]
+    assert "miniodata:/data" in SERVICES["minio"]["volumes"]
+    for name in APP_SERVICES:
+        assert not SERVICES[name].get("volumes"), f"{name} keeps files of its own"
 
 
 def test_app_services_take_their_environment_from_dotenv_and_the_services():
@@ -134,6 +150,8 @@ def test_app_services_take_their_environment_from_dotenv_and_the_services():
         assert env["DATABASE_URL"] == "postgres://ledger:pw@postgres:5432/ledger", name
         assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0", name
         assert env["CACHE_URL"] == "redis://redis:6379/1", name
+        assert env["STORAGE_URL"].startswith("s3://ledger?endpoint_url=http://minio:9000&"), name
+        assert env["AWS_ACCESS_KEY_ID"] == "ledger-app", name
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production", name
 
 
@@ -296,3 +314,15 @@ def test_the_web_container_command_serves_probes_static_files_and_https_only_pag
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_minio_init_creates_the_private_bucket_the_app_services_are_given():
+    env = _container_env("web", POSTGRES_PASSWORD="pw")
+    bucket = re.match(r"s3://([^/?]+)", env["STORAGE_URL"])
+    assert bucket
+    script = SERVICES["minio-init"]["command"][0]
+    assert f"mc mb --ignore-existing local/{bucket.group(1)}" in script
+    assert f"mc anonymous set none local/{bucket.group(1)}" in script
+    # and: the app's own key is checked against that bucket, so a failed setup stops the start
+    assert f"mc ls app/{bucket.group(1)}" in script
+    assert SERVICES["minio-init"]["environment"]["APP_KEY"].startswith("${AWS_ACCESS_KEY_ID:?")

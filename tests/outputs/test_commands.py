@@ -23,7 +23,6 @@ def test_import_command_lists_errors_and_fails(tmp_path, capsys):
     CommitmentFactory(title="新建幼儿园", lead_unit=UnitFactory(name="市教育局"))
     path = tmp_path / "台账.xlsx"
     call_command("export_ledger_xlsx", str(path))
-    with pytest.raises(CommandError, match="发现 1 处错误"):
+    with pytest.raises(CommandError, match=r"第2行「事项」.*未导入任何数据"):
         call_command("import_ledger_xlsx", str(path))  # the row is already in the ledger
-    assert "第2行「事项」" in capsys.readouterr().err
     assert Commitment.objects.count() == 1

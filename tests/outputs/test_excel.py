@@ -199,3 +199,32 @@ def test_excel_round_trip_export_import_gives_the_same_rows():
     assert len(result.created) == 4
     again = commitments_to_xlsx(commitments=Commitment.objects.all(), today=TODAY)
     assert _sheet_rows(again) == _sheet_rows(exported)
+
+
+def test_import_reaches_each_state_through_the_workflow_moves(supervisor):
+    # given a sheet with a cancelled and a returned row
+    UnitFactory(name="市民政局")
+    data = _xlsx(
+        [
+            [1, "甲", "市民政局", None, "2026年7月1日", None, "撤销", None, "并入其他事项"],
+            [2, "乙", "市民政局", None, "2026年8月1日", "已整改", "退回", None, "材料不全"],
+        ]
+    )
+    # when the office imports it
+    result = commitments_import_xlsx(source=data, actor=supervisor)
+    # then each row went through the moves to its state, with the note as the reason
+    assert result.ok, [str(e) for e in result.errors]
+    cancelled, returned = (Commitment.objects.get(title=t) for t in "甲乙")
+    assert (cancelled.status, cancelled.status_reason) == (S.CANCELLED, "并入其他事项")
+    assert (returned.status, returned.status_reason) == (S.RETURNED, "材料不全")
+    assert returned.completed_on is None
+    reasons = [h.history_change_reason for h in returned.history.order_by("history_id")]
+    assert reasons[1:] == [
+        "交办:材料不全",
+        "签收:材料不全",
+        "申请办结",
+        "退回:材料不全",
+        "报送进展",
+    ]
+    assert {h.history_user for h in returned.history.all()[:4]} == {supervisor}
+    assert ProgressUpdate.objects.get(commitment=returned).author == supervisor

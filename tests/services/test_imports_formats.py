@@ -96,3 +96,48 @@ def test_scanned_pdf_writes_nothing():
         document_import(data=builders.scanned_pdf(), name="扫描件.pdf")
     assert not SourceDocument.objects.exists()
     assert not Directive.objects.exists()
+
+
+def resaved(docx: bytes, stamp: str) -> bytes:
+    """The same Word file saved again: only the timestamps inside its zip differ."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_word_file_saved_again_is_unchanged_though_its_bytes_differ():
+    # given a table imported from Word, and the same file saved again a day later
+    first = resaved(builders.docx_table(), "2024-05-01T08:00:00Z")
+    again = resaved(builders.docx_table(), "2024-05-02T09:30:00Z")
+    assert first != again
+    created = document_import(data=first, name="分工.docx")
+    # when it is imported again (even under another name)
+    result = document_import(data=again, name="分工(1).docx")
+    # then nothing is written: same content, same document
+    assert result.unchanged and result.document == created.document
+    assert SourceDocument.objects.count() == 1
+
+
+def test_document_number_is_kept_and_skipped_rows_are_reported():
+    from tests.importer.conftest import fixture_bytes
+
+    notice = document_import(data=fixture_bytes("notice_dated_measures.txt"), name="通知.txt")
+    assert notice.document.document_number == "教办发〔2023〕7号"
+    assert notice.document.issued_on == date(2023, 8, 20)
+
+    schedule = document_import(
+        data=fixture_bytes("schedule_merged_dates.txt"),
+        name="日程.txt",
+        reference_date=date(2024, 8, 30),
+    )
+    assert [s for s in schedule.skipped if "全体学生休息" in s]
+    assert not Directive.objects.filter(text__contains="全体学生休息").exists()

@@ -10,10 +10,10 @@ from commitments.selectors.access import commitment_list_for, user_is_supervisor
 from commitments.services.ledger import (
     commitment_create,
     commitment_update,
-    progress_report_create,
     unit_get_or_create,
 )
-from tests.factories import CommitmentFactory, UnitFactory, UserFactory
+from commitments.services.workflow.moves import commitment_report_progress
+from tests.factories import CommitmentFactory, DirectiveFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,19 +100,51 @@ def test_a_finished_or_cancelled_commitment_cannot_be_edited(unit, status):
 
 
 def test_progress_report_stamps_last_progress_time(unit_member, unit):
-    commitment = CommitmentFactory(lead_unit=unit)
-    update = progress_report_create(
-        commitment=commitment, author=unit_member, text="已部署", percent=40
+    commitment = CommitmentFactory(lead_unit=unit, status=Commitment.Status.ACCEPTED)
+    update = commitment_report_progress(
+        commitment=commitment, actor=unit_member, text="已部署", percent=40
     )
     commitment.refresh_from_db()
     assert commitment.last_progress_at == update.created_at
 
 
-def test_progress_report_rejects_percent_over_100(unit):
-    commitment = CommitmentFactory(lead_unit=unit)
+def test_progress_report_rejects_percent_over_100(unit, unit_member):
+    commitment = CommitmentFactory(lead_unit=unit, status=Commitment.Status.ACCEPTED)
     with pytest.raises(ValidationError):
-        progress_report_create(commitment=commitment, author=None, text="x", percent=101)
+        commitment_report_progress(commitment=commitment, actor=unit_member, text="x", percent=101)
     assert commitment.progress_updates.count() == 0
+
+
+def test_commitment_create_refuses_a_directive_of_another_document(unit):
+    # given a directive and a document it does not belong to
+    directive = DirectiveFactory()
+    other = DirectiveFactory(ref="9.9").document
+    # when / then: the service itself refuses the pair, whoever calls it
+    with pytest.raises(ValidationError) as refused:
+        commitment_create(title="x", lead_unit=unit, directive=directive, document=other)
+    assert "directive" in refused.value.message_dict
+    assert not Commitment.objects.exists()
+
+
+def test_commitment_update_keeps_the_directive_chosen_at_creation(unit):
+    commitment = CommitmentFactory(lead_unit=unit)
+    with pytest.raises(ValidationError) as refused:
+        commitment_update(commitment=commitment, data={"directive": DirectiveFactory()})
+    assert "directive" in refused.value.message_dict
+
+
+def test_a_unit_member_may_name_only_a_colleague_responsible(unit, unit_member):
+    # given a commitment of the member's unit, and a person of another unit
+    commitment = CommitmentFactory(lead_unit=unit)
+    outsider = UserFactory()
+    UnitFactory(name="市公安局").members.add(outsider)
+    # when / then
+    with pytest.raises(ValidationError) as refused:
+        commitment_update(commitment=commitment, data={"responsible": outsider}, actor=unit_member)
+    assert "responsible" in refused.value.message_dict
+    commitment_update(commitment=commitment, data={"responsible": unit_member}, actor=unit_member)
+    commitment.refresh_from_db()
+    assert commitment.responsible == unit_member
 
 
 def test_unit_member_sees_own_and_sub_unit_commitments_only(unit, unit_member):

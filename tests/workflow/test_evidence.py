@@ -144,3 +144,14 @@ def test_anonymous_gets_404(client, evidence):
 def test_unknown_id_gets_404(client):
     client.force_login(SuperuserFactory())
     assert client.get("/evidence/999999/").status_code == 404
+
+
+def test_redirect_mode_still_streams_when_the_storage_has_no_signed_urls(
+    client, evidence, unit_member, settings
+):
+    # Local files (the embedded mode) have no URL to send a browser to.
+    settings.STORAGE_DOWNLOAD_REDIRECT = True
+    client.force_login(unit_member)
+    response = _get(client, evidence)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES

@@ -6,7 +6,8 @@ strings, where ``None`` marks a cell covered by a merged cell above it (Word's v
 an Excel merged range).  What a table *means* is decided in :mod:`commitments.importer.tables`.
 
 Size limits, checked on the bytes before anything is parsed (``max_bytes``), and on what a
-file unpacks to (``MAX_UNPACKED_BYTES``) so that a small zip cannot expand into gigabytes:
+file unpacks to (:mod:`.budget`: every zip part, every PDF stream) so that a small file cannot
+expand into gigabytes:
 
 * text  4 MB   (``decode.MAX_BYTES``: a speech is a few dozen kilobytes)
 * .docx 20 MB  (a speech with a few photos; the text itself is tiny)
@@ -23,8 +24,6 @@ from commitments.importer.formats.detect import DOCX, PDF, TEXT, XLSX, detect_fo
 # What the text of any format may amount to: the same ~1.4 million characters a 4 MB text
 # file holds, beyond which parsing takes longer than an office would wait for.
 MAX_CHARS = 1_500_000
-# Unpacked size of the parts of a .docx/.xlsx that are read (document.xml, sheets, strings).
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # A task-division table has tens to hundreds of rows.
 MAX_TABLE_ROWS = 5000
 

@@ -56,16 +56,3 @@ def detect_format(data: bytes) -> str:
     if data.startswith(OLE_MAGIC):
         raise SeedError("不支持旧版 Word/Excel 格式(.doc/.xls),请另存为 .docx 或 .xlsx 后导入")
     return TEXT
-
-
-def check_unpacked(data: bytes, *, parts: tuple[str, ...]) -> None:
-    """Refuse a zip whose parts under ``parts`` unpack to more than ``MAX_UNPACKED_BYTES``."""
-    from commitments.importer.formats import MAX_UNPACKED_BYTES
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        size = sum(i.file_size for i in archive.infolist() if i.filename.startswith(parts))
-    if size > MAX_UNPACKED_BYTES:
-        raise SeedError(
-            f"文件解压后过大({size // (1024 * 1024)} MB),上限 "
-            f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB"
-        )

@@ -8,10 +8,12 @@ from typing import Any
 
 from commitments.importer.errors import SeedError
 from commitments.importer.formats import DOCX, MAX_TABLE_ROWS, Block, Extracted, Table
-from commitments.importer.formats.detect import check_unpacked
+from commitments.importer.formats.budget import check_zip
 
 _CN_DIGITS = "零一二三四五六七八九"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# A speech has hundreds of paragraphs, a task table of a few thousand rows tens of thousands.
+MAX_PARAGRAPHS = 100_000
 
 
 def _chinese(n: int) -> str:
@@ -108,26 +110,42 @@ class _Numbering:
         return text
 
 
-def _num_pr(paragraph: Any, qn: Any) -> tuple[str, int] | None:
-    """(numId, ilvl) of a paragraph, from its own properties or its style's."""
-    candidates = [paragraph._p.pPr]
-    style = paragraph.style
-    while style is not None:
-        candidates.append(style.element.pPr)
-        style = style.base_style
-    for ppr in candidates:
-        num_pr = None if ppr is None else ppr.find(qn("w:numPr"))
-        if num_pr is None:
-            continue
-        num_id = num_pr.find(qn("w:numId"))
-        ilvl = num_pr.find(qn("w:ilvl"))
-        if num_id is None:
-            continue
-        value = num_id.get(qn("w:val"))
-        if value == "0":  # numbering explicitly switched off
-            return None
-        return value, int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
-    return None
+def _num_pr(paragraph: Any, qn: Any, by_style: dict[str | None, Any]) -> tuple[str, int] | None:
+    """(numId, ilvl) of a paragraph, from its own properties or its style's.
+
+    A style's answer is kept in ``by_style``: python-docx finds a paragraph's style by scanning
+    every style of the document, too slow to do for each of tens of thousands of paragraphs.
+    """
+    own = _num_pr_in(paragraph._p.pPr, qn)
+    if own is not _UNSET:
+        return own
+    style_id = paragraph._p.style
+    if style_id not in by_style:
+        found: Any = _UNSET
+        style = paragraph.style
+        while style is not None and found is _UNSET:
+            found = _num_pr_in(style.element.pPr, qn)
+            style = style.base_style
+        by_style[style_id] = None if found is _UNSET else found
+    return by_style[style_id]
+
+
+_UNSET = object()
+
+
+def _num_pr_in(ppr: Any, qn: Any) -> Any:
+    """(numId, ilvl), None when numbering is switched off, ``_UNSET`` when ``ppr`` says nothing."""
+    num_pr = None if ppr is None else ppr.find(qn("w:numPr"))
+    if num_pr is None:
+        return _UNSET
+    num_id = num_pr.find(qn("w:numId"))
+    ilvl = num_pr.find(qn("w:ilvl"))
+    if num_id is None:
+        return _UNSET
+    value = num_id.get(qn("w:val"))
+    if value == "0":  # numbering explicitly switched off
+        return None
+    return value, int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
 
 
 def read_docx(data: bytes) -> Extracted:
@@ -135,12 +153,17 @@ def read_docx(data: bytes) -> Extracted:
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
 
-    check_unpacked(data, parts=("word/",))
+    check_zip(data)
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises anything from KeyError to lxml errors
         raise SeedError(f"Word 文件已损坏,无法读取({type(exc).__name__})") from None
+    # Empty paragraphs cost no characters but time each: a 70 KB file can hold millions.
+    paragraphs = sum(1 for _ in document.element.body.iter(qn("w:p")))
+    if paragraphs > MAX_PARAGRAPHS:
+        raise SeedError(f"Word 文件段落过多({paragraphs} 段,上限 {MAX_PARAGRAPHS} 段)")
     numbering = _Numbering(document)
+    by_style: dict[str | None, Any] = {}
     blocks: list[Block] = []
 
     def walk(container: Any) -> Iterator[Any]:
@@ -155,7 +178,7 @@ def read_docx(data: bytes) -> Extracted:
     for child in walk(document.element.body):
         if child.tag == qn("w:p"):
             paragraph = Paragraph(child, document)
-            num = _num_pr(paragraph, qn)
+            num = _num_pr(paragraph, qn, by_style)
             label = numbering.label(*num) if num else ""
             blocks.append(label + paragraph.text)
         elif child.tag == qn("w:tbl"):

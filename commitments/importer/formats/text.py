@@ -22,11 +22,9 @@ def text_blocks(text: str) -> list[Block]:
 
     def flush() -> None:
         if len(run) >= 2:
-            width = max(line.count("\t") + 1 for line in run)
-            rows = []
-            for line in run:
-                cells = [cell.strip() for cell in line.split("\t")]
-                rows.append(tuple(cells + [""] * (width - len(cells))))
+            # Short rows stay short: whether their cells are the leading or the trailing ones
+            # (a merged cell above, or empty cells dropped) is for ``tables`` to judge.
+            rows = [tuple(cell.strip() for cell in line.split("\t")) for line in run]
             blocks.append(Table(rows=tuple(rows)))
         else:
             blocks.extend(run)

@@ -15,7 +15,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件不存在:{path}")
         result = commitments_import_xlsx(source=path.read_bytes())
-        if not result.ok:
+        if len(result.errors) == 1:  # said once, in the error Django prints
+            raise CommandError(f"{result.errors[0]};未导入任何数据")
+        if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"发现 {len(result.errors)} 处错误,未导入任何数据")

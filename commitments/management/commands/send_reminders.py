@@ -34,7 +34,6 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, dry_run: bool, today: date | None, force: bool, **options: object
     ) -> None:
-        labels = dict(ReminderLog.Kind.choices)
         if dry_run:
             preview = reminder_sweep_preview(today=today)
             if preview.skipped:
@@ -44,8 +43,7 @@ class Command(BaseCommand):
                 f"演练 {preview.day}:将提醒 {sum(preview.by_kind.values())} 项,"
                 f"收件人 {preview.recipients} 个,无收件人 {preview.without_recipient} 项"
             )
-            for kind, count in sorted(preview.by_kind.items()):
-                self.stdout.write(f"  {labels[kind]}:{count}")
+            self._per_kind(preview.by_kind)
             return
         result = reminder_sweep_run(today=today, dispatch=INLINE, force=force)
         if result.skipped:
@@ -55,8 +53,12 @@ class Command(BaseCommand):
             f"{result.day}:新提醒 {result.claimed} 项,邮件 {result.messages} 封,"
             f"重发 {result.requeued} 封,无收件人 {result.without_recipient} 项"
         )
-        for kind, count in sorted(result.by_kind.items()):
-            self.stdout.write(f"  {labels[kind]}:{count}")
+        self._per_kind(result.by_kind)
         statuses = dict(ReminderMessage.Status.choices)
         for status, count in sorted(reminder_message_counts(day=result.day).items()):
             self.stdout.write(f"  邮件{statuses[status]}:{count}")
+
+    def _per_kind(self, by_kind: dict[str, int]) -> None:
+        labels = dict(ReminderLog.Kind.choices)
+        for kind, count in sorted(by_kind.items()):
+            self.stdout.write(f"  {labels[kind]}:{count}")

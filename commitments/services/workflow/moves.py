@@ -15,7 +15,7 @@ A report on a returned commitment does the same: the unit is back at work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
@@ -23,12 +23,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ...choices import Move
+from ...choices import Move, Status
 from ...models import Commitment, ProgressUpdate
+from ...selectors.access import acting_person
 from ...selectors.office import office_today
 from ...selectors.statistics import on_time_deadline
-from ..evidence import evidence_add
-from .transitions import Changes, make_move, required_text
+from ..evidence import evidence_add, evidence_validate
+from .transitions import (
+    Changes,
+    check_move,
+    lock_commitment,
+    make_move,
+    required_text,
+    save_move,
+)
 
 
 def _setting(**values: object) -> Changes:
@@ -43,31 +51,53 @@ def _setting(**values: object) -> Changes:
 
 
 @transaction.atomic
-def commitment_assign(*, commitment: Commitment, actor: User) -> Commitment:
+def commitment_assign(*, commitment: Commitment, actor: User, reason: str = "") -> Commitment:
     """交办: the office hands the drafted commitment to its responsible unit."""
     return make_move(
         commitment=commitment,
         actor=actor,
         move=Move.ASSIGN,
+        reason=reason,
         changes=_setting(assigned_at=timezone.now()),
     )
 
 
 @transaction.atomic
-def commitment_accept(*, commitment: Commitment, actor: User) -> Commitment:
+def commitment_accept(*, commitment: Commitment, actor: User, reason: str = "") -> Commitment:
     """签收: the unit acknowledges the work."""
     return make_move(
         commitment=commitment,
         actor=actor,
         move=Move.ACCEPT,
+        reason=reason,
         changes=_setting(accepted_at=timezone.now()),
     )
 
 
 @transaction.atomic
-def commitment_start(*, commitment: Commitment, actor: User) -> Commitment:
+def commitment_start(*, commitment: Commitment, actor: User, reason: str = "") -> Commitment:
     """开始办理: explicit start; a first progress report does the same implicitly."""
-    return make_move(commitment=commitment, actor=actor, move=Move.START)
+    return make_move(commitment=commitment, actor=actor, move=Move.START, reason=reason)
+
+
+def _progress_record(
+    current: Commitment, *, actor: User, text: str, percent: int, is_public: bool
+) -> ProgressUpdate:
+    """The one writer of progress reports: the report, and when the commitment last reported
+    (the caller saves the commitment)."""
+    author = acting_person(actor)
+    update = ProgressUpdate(
+        commitment=current,
+        author=author,
+        text=required_text(text, field="text", message=str(_("请填写进展情况"))),
+        percent=percent,
+        is_public=is_public,
+    )
+    update._history_user = author  # type: ignore[attr-defined]
+    update.full_clean()
+    update.save()
+    current.last_progress_at = update.created_at
+    return update
 
 
 @transaction.atomic
@@ -86,18 +116,9 @@ def commitment_report_progress(
     reports: list[ProgressUpdate] = []
 
     def record(current: Commitment) -> list[str]:
-        update = ProgressUpdate(
-            commitment=current,
-            author=actor,
-            text=required_text(text, field="text", message=str(_("请填写进展情况"))),
-            percent=percent,
-            is_public=is_public,
+        reports.append(
+            _progress_record(current, actor=actor, text=text, percent=percent, is_public=is_public)
         )
-        update._history_user = actor  # type: ignore[attr-defined]
-        update.full_clean()
-        update.save()
-        reports.append(update)
-        current.last_progress_at = update.created_at
         return ["last_progress_at"]
 
     make_move(commitment=commitment, actor=actor, move=Move.REPORT, changes=record)
@@ -116,9 +137,15 @@ def commitment_submit(
 
     The completion day is always the office's today: a unit cannot backdate its own work to
     make it on time. `files` are attached first with `evidence_add` (same checks, same
-    transaction: a refused file refuses the submission); more can follow while it is reviewed.
+    transaction: a refused file refuses the submission and none is stored); more can follow
+    while it is reviewed.
     """
     note = required_text(evidence_text, field="evidence_text", message=str(_("请填写办结情况说明")))
+    # Every check before the first file is stored: a rollback removes rows, not stored files.
+    check_move(commitment=lock_commitment(commitment), actor=actor, move=Move.SUBMIT)
+    files = list(files)
+    for file in files:
+        evidence_validate(file=file)
     for file in files:
         evidence_add(commitment=commitment, actor=actor, file=file)
     return make_move(
@@ -208,3 +235,44 @@ def commitment_reopen(*, commitment: Commitment, actor: User, reason: str) -> Co
             accepted_at=None,
         ),
     )
+
+
+# The moves that bring a new (draft) commitment to the state an imported 台账 row records.
+# Finished work (submitted, verified, closed) is not imported: it is closed inside the ledger,
+# where the review and on-time rules apply.
+IMPORT_PATHS: dict[str, tuple[Move, ...]] = {
+    Status.DRAFT: (),
+    Status.ASSIGNED: (Move.ASSIGN,),
+    Status.ACCEPTED: (Move.ASSIGN, Move.ACCEPT),
+    Status.IN_PROGRESS: (Move.ASSIGN, Move.ACCEPT, Move.START),
+    Status.RETURNED: (Move.ASSIGN, Move.ACCEPT, Move.SUBMIT, Move.RETURN),
+    Status.CANCELLED: (Move.CANCEL,),
+}
+
+
+@transaction.atomic
+def commitment_import_state(
+    *, commitment: Commitment, actor: User, status: str, note: str = "", progress: str = ""
+) -> Commitment:
+    """An imported row's state: the new draft is moved along `IMPORT_PATHS[status]` by the
+    move functions (checks, history, events as for any move), with the row's 备注 as their
+    reason; its 进展情况 is recorded as the report it was, without moving the state."""
+    steps: dict[str, Callable[..., Commitment]] = {
+        Move.ASSIGN: commitment_assign,
+        Move.ACCEPT: commitment_accept,
+        Move.START: commitment_start,
+        Move.RETURN: commitment_return,
+        Move.CANCEL: commitment_cancel,
+    }
+    for move in IMPORT_PATHS[status]:
+        if move == Move.SUBMIT:
+            # A returned row was submitted once; its note stands for what was said then.
+            commitment = commitment_submit(commitment=commitment, actor=actor, evidence_text=note)
+        else:
+            commitment = steps[move](commitment=commitment, actor=actor, reason=note)
+    if progress:
+        current = lock_commitment(commitment)
+        _progress_record(current, actor=actor, text=progress, percent=0, is_public=False)
+        save_move(current, actor=actor, move=Move.REPORT, fields=["last_progress_at"])
+        commitment.last_progress_at = current.last_progress_at
+    return commitment

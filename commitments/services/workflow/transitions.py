@@ -24,7 +24,7 @@ from ...choices import (
     Status,
 )
 from ...models import Commitment, WebhookEvent
-from ...selectors.access import actor_roles
+from ...selectors.access import acting_person, actor_roles
 from ...selectors.office import office_language
 from ..errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
 from ..events import commitment_event
@@ -114,7 +114,7 @@ def save_move(
 ) -> None:
     # The history row gets the actor even outside a request (API token, Celery, shell), and a
     # change reason naming the move, so the audit trail reads as the office's own log.
-    commitment._history_user = actor  # type: ignore[attr-defined]
+    commitment._history_user = acting_person(actor)  # type: ignore[attr-defined]
     with office_language():
         label = str(Move(move).label)
     commitment._change_reason = f"{label}:{reason}" if reason else label  # type: ignore[attr-defined]
