@@ -82,6 +82,9 @@ class Move(models.TextChoices):
     REOPEN = "reopen", pgettext_lazy("move", "重新打开")
     REQUEST_EXTENSION = "request_extension", pgettext_lazy("move", "申请延期")
     ADD_EVIDENCE = "add_evidence", pgettext_lazy("move", "上传佐证材料")
+    # The office corrects a handed-off deadline, with a reason (besides an approved extension,
+    # the only way it moves).
+    CORRECT_DEADLINE = "correct_deadline", pgettext_lazy("move", "更正时限")
     # Not a move on the commitment's own table: the office's answer to REQUEST_EXTENSION.
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("move", "审批延期")
 

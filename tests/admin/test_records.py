@@ -118,7 +118,7 @@ def test_the_history_reads_as_the_office_speaks(client, superuser, supervisor):
     supervisor.last_name, supervisor.first_name = "王", "督办"
     supervisor.save(update_fields=["last_name", "first_name"])
     commitment = CommitmentFactory(
-        status="draft", deadline=None, title="新建幼儿园", description=""
+        status="draft", deadline=None, is_long_term=True, title="新建幼儿园", description=""
     )
     commitment_assign(commitment=commitment, actor=supervisor)
     from commitments.services.ledger import commitment_update

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from commitments.choices import NoticeEvent
-from commitments.services.errors import ActorNotAllowed, InvalidInput
+from commitments.services.errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
 from commitments.services.workflow.corrections import commitment_deadline_correct
 
 from .conftest import S, make_commitment
@@ -54,7 +54,7 @@ def test_a_correction_needs_the_office_a_reason_and_an_open_commitment(
             commitment=commitment, actor=supervisor, deadline=new, reason=" "
         )
     closed = make_commitment(status=S.CLOSED, lead_unit=unit, deadline=today)
-    with pytest.raises(InvalidInput, match="重新打开"):
+    with pytest.raises(TransitionNotAllowed, match="重新打开"):
         commitment_deadline_correct(commitment=closed, actor=supervisor, deadline=new, reason="x")
     commitment.refresh_from_db()
     assert commitment.deadline == today

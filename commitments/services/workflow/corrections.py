@@ -13,13 +13,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ...choices import ENDED_STATUSES, NoticeEvent, Role
+from ...choices import Move, NoticeEvent
 from ...models import Commitment
-from ...selectors.access import actor_roles
 from ...selectors.office import office_language
-from ..errors import ActorNotAllowed, InvalidInput
+from ..errors import InvalidInput
 from ..reminders.notices import notice_record
-from .transitions import lock_commitment, required_text, sync_instance
+from .transitions import check_move, lock_commitment, required_text, sync_instance
 
 
 @transaction.atomic
@@ -31,13 +30,8 @@ def commitment_deadline_correct(
     The original deadline is corrected as well while no extension was ever approved: the
     first date was then simply wrong, and on-time is judged against the corrected one."""
     current = lock_commitment(commitment)
-    if Role.SUPERVISOR not in actor_roles(actor=actor, commitment=current):
-        raise ActorNotAllowed(move="correct_deadline", message=str(_("只有督办人员可以更正时限")))
-    if current.status in ENDED_STATUSES:
-        raise InvalidInput(
-            str(_("事项已「%(status)s」，不能更正时限；如需修改请先「重新打开」。"))
-            % {"status": current.get_status_display()}
-        )
+    # Office only, open work only (a finished one is reopened first): TRANSITIONS says so.
+    check_move(commitment=current, actor=actor, move=Move.CORRECT_DEADLINE)
     reason = required_text(reason, field="reason", message=str(_("请填写更正时限的理由")))
     old = current.deadline
     if deadline == old:

@@ -59,6 +59,7 @@ TRANSITIONS: dict[str, Transition] = {
     Move.REOPEN: Transition(frozenset(ENDED_STATUSES), S.ASSIGNED, _OFFICE),
     Move.REQUEST_EXTENSION: Transition(_WORKING | {S.ASSIGNED}, None, _BOTH),
     Move.ADD_EVIDENCE: Transition(_WORKING | {S.SUBMITTED}, None, _BOTH),
+    Move.CORRECT_DEADLINE: Transition(frozenset(OPEN_STATUSES), None, _OFFICE),
 }
 
 
