@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def setup_django(url: str) -> None:
+    """Django on `url` with DEBUG off and the test settings (fast hashing, in-process cache,
+    rate limits far above what a benchmark sends)."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "false"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
 
 def ensure_database(url: str) -> None:
     """CREATE DATABASE if it does not exist (PostgreSQL only)."""

@@ -26,11 +26,9 @@ import statistics
 import sys
 import time
 import types
-from pathlib import Path
 
-from _common import ensure_database
+from _common import ensure_database, setup_django
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ledger_api_bench"
 FILTER = {"status": ["in_progress", "accepted"], "page_size": "100"}
 FLOOR_FIELDS = (
@@ -50,17 +48,6 @@ FLOOR_FIELDS = (
     "finished_on_time",
     "last_progress_at",
 )
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "false"
-    # The test settings: fast hashing, and rate limits far above what the benchmark sends.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def floor_urlconf() -> str:

@@ -822,3 +822,13 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()}:{self.commitment_id}"
+
+
+# Group robots live in their own module; imported here so Django registers them with the app.
+from .models_channels import (  # noqa: E402, F401
+    Channel,
+    ChannelDelivery,
+    ChannelMessage,
+    ChannelPace,
+    PersonProfile,
+)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
@@ -23,9 +23,14 @@ from .choices import (
     Status,
     TrafficLight,
 )
+from .search import text_search_condition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+
+# Lists (the admin's, /public/) read overdue work first; needs CommitmentQuerySet.overdue_first.
+OVERDUE_FIRST_ORDER = ("overdue_rank", F("deadline").asc(nulls_last=True), "id")
 
 
 class AddDays(models.Func):
@@ -151,6 +156,21 @@ class CommitmentQuerySet(models.QuerySet):
             commitment_id=models.OuterRef("pk"), unit_id__in=ids
         )
         return self.filter(Q(lead_unit_id__in=ids) | Q(models.Exists(supports)))
+
+    def search(self, text: str, *, also: Callable[[str], Q] | None = None) -> CommitmentQuerySet:
+        """Every word of `text` in the title or description (index-served, see search.py)."""
+        vendor = connections[self.db].vendor
+        return self.filter(text_search_condition(text, vendor=vendor, also=also))
+
+    def overdue_first(self, today: date) -> CommitmentQuerySet:
+        """Annotate `overdue_rank` and order as lists read: overdue work first, then by
+        deadline, no deadline last (ties by id)."""
+        rank = Case(
+            When(status__in=OPEN_STATUSES, deadline__lt=today, then=Value(0)),
+            default=Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(overdue_rank=rank).order_by(*OVERDUE_FIRST_ORDER)
 
     def with_related(self) -> CommitmentQuerySet:
         return self.select_related("lead_unit", "responsible", "document", "directive")

@@ -15,6 +15,7 @@ from celery.signals import worker_ready
 from django.utils import timezone
 
 from .selectors.office import office_today
+from .services.channels.delivery import channel_messages_send
 from .services.reminders.compose import reminder_digests_compose_send
 from .services.reminders.notices import notice_digests_send
 from .services.reminders.send import reminder_messages_send, reminder_retry_countdown
@@ -73,6 +74,9 @@ class QueueDispatch:
     def send(self, message_ids: Sequence[int]) -> None:
         send_reminder_messages.delay(list(message_ids))
 
+    def send_robots(self, channel_ids: Sequence[int]) -> None:
+        send_channel_messages.delay(list(channel_ids))
+
 
 QUEUE = QueueDispatch()
 
@@ -127,3 +131,18 @@ def _resume_reminders_when_a_worker_starts(sender: object = None, **kwargs: obje
     # A worker killed mid-sweep may have left claims undigested or a sweep unfinished; the
     # filesystem broker does not redeliver a task whose worker died, so look on every start.
     reminder_sweep_resume.delay()
+
+
+# --- group robots (钉钉 / 企业微信 / 飞书) -------------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_channel_messages(self, channel_ids: list[int]) -> None:
+    """Post these robots' due messages, each robot paced; what must wait (pacing, a platform's
+    rate limit, a retry's backoff) goes on in a new task with that countdown. Redelivery is
+    harmless: only `pending` messages are taken."""
+    report = channel_messages_send(channel_ids=channel_ids)
+    if report.later:
+        send_channel_messages.apply_async(
+            args=[sorted(report.later)], countdown=min(report.later.values())
+        )

@@ -2,8 +2,18 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from tests.factories import SuperuserFactory, SupervisorUnitFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached pages (/public/, the dashboard's figures) and rate-limit counters live in the
+    # cache, which outlives a test's rolled-back database: no test may see another's.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

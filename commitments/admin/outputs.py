@@ -3,13 +3,17 @@ calendar feeds and webhooks. Every write goes through commitments.services."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -27,14 +31,11 @@ from ..models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from ..selectors.access import commitment_list_for, user_is_supervisor
-from ..selectors.lights import traffic_light_counts
+from ..selectors.access import commitment_list_for, unit_ids_of_member, user_is_supervisor
 from ..selectors.office import office_today
 from ..selectors.statistics import (
-    document_performance,
+    dashboard_figures,
     performance_totals,
-    unit_performance,
-    weekly_trend,
 )
 from ..services.calendar import calendar_feed_url, calendar_token_create, calendar_token_revoke
 from ..services.errors import InvalidInput
@@ -223,17 +224,9 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
         if not request.user.is_staff:
             raise PermissionDenied
         today = office_today()
-        scope = commitment_list_for(request.user)
-        documents = document_performance(today=today, commitments=scope)
-        # ?document=<id> narrows every figure to one speech or notice (its own dashboard).
-        selected = next(
-            (d for d in documents if str(d.key) == request.GET.get("document", "")), None
-        )
-        if selected is not None:
-            scope = scope.filter(document_id=selected.key)
-        units = unit_performance(today=today, commitments=scope)
-        lights = traffic_light_counts(today=today, commitments=scope)
-        trend = weekly_trend(today=today, weeks=12, commitments=scope)
+        figures = _dashboard_figures(request, today)
+        documents, selected = figures["documents"], figures["selected"]
+        units, lights, trend = figures["units"], figures["lights"], figures["trend"]
         ranking_chart = horizontal_bars(
             [
                 Bar(
@@ -278,11 +271,39 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
                 initial={"title": gettext("%(day)s 业绩榜") % {"day": f"{today:%Y年%m月%d日}"}}
             ),
             "snapshots": RankingSnapshot.objects.all()[:10],
+            "computed_at": figures["computed_at"],
         }
         return TemplateResponse(request, "commitments/admin/dashboard.html", context)
 
     def publish_view(self, request: HttpRequest) -> HttpResponse:
         return _publish(request)
+
+
+def _dashboard_figures(request: HttpRequest, today: date) -> dict[str, Any]:
+    """The dashboard's figures for this user (and ?document=), from the cache when current.
+
+    Each figure aggregates the whole ledger (690 ms at 100,000 commitments). The cache key
+    holds what the figures depend on: the day, whose commitments (everything for the office,
+    else the user's units), the document, and the latest recorded change to any commitment
+    (every service write leaves a history row), so a change shows at once; the lifetime
+    (LEDGER_DASHBOARD_CACHE_SECONDS) bounds what history does not see, such as a renamed unit.
+    """
+    supervisor = user_is_supervisor(request.user)
+    units_key = (
+        "all" if supervisor else ",".join(map(str, sorted(unit_ids_of_member(request.user))))
+    )
+    document = request.GET.get("document", "")
+    document = document if document.isdigit() else ""
+    version = Commitment.history.aggregate(last=Max("history_id"))["last"]
+    digest = hashlib.sha256(f"{today}|{units_key}|{document}|{version}".encode()).hexdigest()
+    key = f"ledger:dashboard:{digest}"
+    figures = cache.get(key)
+    if figures is None:
+        # The office sees everything: no "id IN (its own ids)" to join the aggregates against.
+        scope = None if supervisor else commitment_list_for(request.user)
+        figures = dashboard_figures(today=today, commitments=scope, document=document)
+        cache.set(key, figures, settings.LEDGER_DASHBOARD_CACHE_SECONDS)
+    return figures
 
 
 @require_POST

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import ReminderLog, ReminderMessage, ReminderSweep
+from ..models import ChannelMessage, ReminderLog, ReminderMessage, ReminderSweep
 from ..selectors.access import (
     commitment_list_for,
     rows_of_visible_commitments,
@@ -36,20 +36,26 @@ _STATUS_CLASS: dict[str, str] = {
 
 
 def _deliveries_cell(log: ReminderLog) -> str:
+    """Each e-mail address and group robot the reminder went to, with how its message stands."""
     deliveries = list(log.deliveries.all())
-    if not deliveries:
+    robots = list(log.channel_deliveries.all())
+    if not deliveries and not robots:
         # Not final: the sweep looks again while the period lasts (services/reminders/claim.py).
         return str(_("无收件人(补充邮箱后,下次提醒时补发)"))
+    rows: list[tuple[str, ReminderMessage | ChannelMessage | None]] = [
+        (d.recipient, d.message) for d in deliveries
+    ]
+    rows += [(str(r.channel), r.message) for r in robots]
     return format_html_join(
         mark_safe("<br>"),
         '{} <span class="{}">{}</span>',
         (
             (
-                d.recipient,
-                _STATUS_CLASS.get(d.message.status, "") if d.message else "",
-                d.message.get_status_display() if d.message else _("待汇总"),
+                name,
+                _STATUS_CLASS.get(message.status, "") if message else "",
+                message.get_status_display() if message else _("待汇总"),
             )
-            for d in deliveries
+            for name, message in rows
         ),
     )
 
@@ -91,7 +97,7 @@ class ReminderLogInline(admin.TabularInline):
         # Not super(): it asks for the view permission without the commitment, which
         # has_view_permission below refuses so that the add page has no history formset.
         return ReminderLog.objects.select_related("created_by").prefetch_related(
-            "deliveries__message"
+            "deliveries__message", "channel_deliveries__message", "channel_deliveries__channel"
         )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -159,8 +165,37 @@ class _ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     pass
 
 
+class OutboxColumns(admin.ModelAdmin):
+    """What the lists of sent things (e-mails, robot messages) share: the status in colour,
+    the last error in short, and a change page that only shows (its change permission exists
+    for the retry action, not for saving)."""
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_cell(self, obj: Any) -> str:
+        return format_html(
+            '<span class="{}">{}</span>',
+            _STATUS_CLASS.get(obj.status, ""),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("最近错误"))
+    def error_short(self, obj: Any) -> str:
+        return str(obj.last_error[:80])
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        extra_context = {**(extra_context or {}), "show_save": False}
+        extra_context["show_save_and_continue"] = False
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(ReminderMessage)
-class ReminderMessageAdmin(_ReadOnlyAdmin):
+class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
     list_display = (
         "recipient",
         "subject",
@@ -203,30 +238,6 @@ class ReminderMessageAdmin(_ReadOnlyAdmin):
             "commitments.change_remindermessage"
         )
 
-    @admin.display(description=_("状态"), ordering="status")
-    def status_cell(self, obj: ReminderMessage) -> str:
-        return format_html(
-            '<span class="{}">{}</span>',
-            _STATUS_CLASS.get(obj.status, ""),
-            obj.get_status_display(),
-        )
-
-    @admin.display(description=_("最近错误"))
-    def error_short(self, obj: ReminderMessage) -> str:
-        return obj.last_error[:80]
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        # Read-only: the change permission exists for the retry action, not for saving.
-        extra_context = {**(extra_context or {}), "show_save": False}
-        extra_context["show_save_and_continue"] = False
-        return super().change_view(request, object_id, form_url, extra_context)
-
     @admin.action(description=_("重新发送选中的失败邮件"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = reminder_messages_retry(
@@ -246,7 +257,9 @@ class ReminderLogAdmin(_ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # A unit member sees the history of the commitments they may see, nothing else.
         rows = rows_of_visible_commitments(request.user, super().get_queryset(request))
-        return rows.prefetch_related("deliveries__message")
+        return rows.prefetch_related(
+            "deliveries__message", "channel_deliveries__message", "channel_deliveries__channel"
+        )
 
     @admin.display(description=_("收件人及发送状态"))
     def recipients(self, obj: ReminderLog) -> str:

@@ -169,10 +169,8 @@ class CommitmentFilter(StaticFilterSet):
             queryset = queryset.with_traffic_light(office_today())
         return queryset.filter(traffic_light__in=value)
 
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split()[:5]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-        return queryset
+    def filter_text(self, queryset: CommitmentQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
 
 
 class PublicCommitmentFilter(StaticFilterSet):

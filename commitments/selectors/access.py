@@ -39,7 +39,10 @@ def user_is_supervisor(user: User | AnonymousUser) -> bool:
     known = getattr(user, SUPERVISOR_FLAG, None)
     if known is not None:
         return bool(known)
-    return Unit.objects.filter(members=user, is_supervisor=True).exists()
+    found = Unit.objects.filter(members=user, is_supervisor=True).exists()
+    # Remembered on this user object (one request's request.user): a page asks many times.
+    setattr(user, SUPERVISOR_FLAG, found)
+    return found
 
 
 SUPERVISOR_FLAG = "_ledger_is_supervisor"
@@ -71,6 +74,11 @@ def unit_ids_of_member(user: User | AnonymousUser) -> set[int]:
     return Unit.objects.descendant_ids(
         Unit.objects.filter(members=user).values_list("id", flat=True)
     )
+
+
+def unit_ids_named(word: str) -> QuerySet:
+    """Ids of the units whose name contains `word` (any case)."""
+    return Unit.objects.filter(name__icontains=word).values_list("id", flat=True)
 
 
 def unit_list_for(user: User | AnonymousUser) -> QuerySet[Unit]:
@@ -243,6 +251,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_remindermessage",
             "change_remindermessage",
             "view_notice",
+            # Group robots (migration 0011): robots, their messages (retry), people's mobiles.
+            "view_channel",
+            "add_channel",
+            "change_channel",
+            "view_channelmessage",
+            "change_channelmessage",
+            "view_personprofile",
+            "add_personprofile",
+            "change_personprofile",
         }
     ),
     UNIT_MEMBERS: frozenset(

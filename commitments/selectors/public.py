@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from ..models import Commitment, ProgressUpdate
+from ..models import Commitment, ProgressUpdate, Unit
 
 
 def public_commitments() -> QuerySet[Commitment]:
@@ -24,3 +24,9 @@ def public_commitments() -> QuerySet[Commitment]:
         )
         .order_by("lead_unit__name", "deadline", "id")
     )
+
+
+def public_commitment_units() -> QuerySet[Unit]:
+    """The units that lead at least one published commitment, by name: /public/'s index."""
+    published = Commitment.objects.public().filter(lead_unit=OuterRef("pk"))
+    return Unit.objects.filter(Exists(published)).order_by("name", "id").only("id", "name")

@@ -10,7 +10,7 @@ from datetime import date
 from django.db.models import Count, QuerySet
 
 from ..choices import REMINDABLE_STATUSES
-from ..models import Commitment, ReminderLog, ReminderMessage, Unit
+from ..models import ChannelMessage, Commitment, ReminderLog, ReminderMessage, Unit
 from ..querysets import CommitmentQuerySet
 
 
@@ -48,17 +48,22 @@ def reminder_history(*, commitment_id: int) -> QuerySet[ReminderLog]:
     return (
         ReminderLog.objects.filter(commitment_id=commitment_id)
         .select_related("created_by")
-        .prefetch_related("deliveries__message")
+        .prefetch_related(
+            "deliveries__message", "channel_deliveries__message", "channel_deliveries__channel"
+        )
         .order_by("-created_at", "-id")
     )
 
 
+def _status_counts(queryset: QuerySet) -> dict[str, int]:
+    return dict(queryset.values_list("status").annotate(n=Count("id")).order_by())
+
+
 def reminder_message_counts(*, day: date) -> dict[str, int]:
     """How the digests of one sweep day stand: {status: count}."""
-    rows = (
-        ReminderMessage.objects.filter(sweep_day=day)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return dict(rows)
+    return _status_counts(ReminderMessage.objects.filter(sweep_day=day))
+
+
+def channel_message_counts(*, day: date) -> dict[str, int]:
+    """How the group-robot messages of one sweep day stand: {status: count}."""
+    return _status_counts(ChannelMessage.objects.filter(sweep_day=day))

@@ -7,11 +7,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..choices import FINISHED_STATUSES, OPEN_STATUSES, Status
 from ..models import Commitment, DeadlineExtension
 from ..querysets import CommitmentQuerySet
+from .lights import traffic_light_counts
 from .office import office_today
 
 
@@ -244,3 +246,23 @@ def weekly_trend(
         done[monday(day)] += n
         on_time[monday(day)] += n - late
     return [TrendPoint(s, due[s], done[s], on_time[s]) for s in starts]
+
+
+def dashboard_figures(
+    *, today: date, commitments: QuerySet | None, document: str = ""
+) -> dict[str, Any]:
+    """Everything 业绩看板 draws, over `commitments` (None: all), narrowed to `document` (an
+    id as text, "" for all) when it is one of theirs. Five queries at any ledger size."""
+    documents = document_performance(today=today, commitments=commitments)
+    selected = next((d for d in documents if str(d.key) == document), None)
+    if selected is not None:
+        base = Commitment.objects.all() if commitments is None else commitments
+        commitments = base.filter(document_id=selected.key)
+    return {
+        "documents": documents,
+        "selected": selected,
+        "units": unit_performance(today=today, commitments=commitments),
+        "lights": traffic_light_counts(today=today, commitments=commitments),
+        "trend": weekly_trend(today=today, weeks=12, commitments=commitments),
+        "computed_at": timezone.now(),
+    }

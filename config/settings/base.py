@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -39,6 +40,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -153,6 +159,10 @@ CONTENT_SECURITY_POLICY = env(
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
+# 业绩看板's figures are cached at most this long (a recorded change to a commitment shows at once).
+LEDGER_DASHBOARD_CACHE_SECONDS = env_int("LEDGER_DASHBOARD_CACHE_SECONDS", 300)
+# /public/ is served from the cache this long: what the office publishes shows within it.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
 # /readyz gives up on the broker after this many seconds.
 READYZ_BROKER_TIMEOUT = float(env("READYZ_BROKER_TIMEOUT", "2"))
@@ -315,7 +325,7 @@ SPECTACULAR_SETTINGS = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # The ledger's own knobs.
-LEDGER = {
+LEDGER: dict[str, Any] = {
     # Traffic light: yellow when due within this many days ...
     "DUE_SOON_DAYS": env_int("LEDGER_DUE_SOON_DAYS", 3),
     # ... or when no progress report for this many days.
@@ -338,6 +348,17 @@ LEDGER = {
     "REMINDER_SENDING_LEASE_SECONDS": env_int("LEDGER_REMINDER_SENDING_LEASE_SECONDS", 900),
     # Accepted e-mails are marked sent every N: a killed worker resends at most N of them.
     "REMINDER_MARK_SENT_EVERY": env_int("LEDGER_REMINDER_MARK_SENT_EVERY", 10),
+    # Group robots (钉钉/企业微信/飞书): at most RATE_LIMIT posts per robot in any WINDOW seconds
+    # (the platforms allow 20 a minute); after a platform's "too fast" answer the robot is left
+    # alone RATE_LIMITED_WAIT seconds. A send task sleeps for pacing up to MAX_SLEEP seconds and
+    # keeps a worker at most TASK_BUDGET seconds before handing on to a new task.
+    "ROBOT_RATE_LIMIT": env_int("LEDGER_ROBOT_RATE_LIMIT", 20),
+    "ROBOT_RATE_WINDOW_SECONDS": env_float("LEDGER_ROBOT_RATE_WINDOW_SECONDS", 60),
+    "ROBOT_RATE_LIMITED_WAIT_SECONDS": env_float("LEDGER_ROBOT_RATE_LIMITED_WAIT_SECONDS", 60),
+    "ROBOT_MAX_SLEEP_SECONDS": env_float("LEDGER_ROBOT_MAX_SLEEP_SECONDS", 5),
+    "ROBOT_TASK_BUDGET_SECONDS": env_float("LEDGER_ROBOT_TASK_BUDGET_SECONDS", 120),
+    "ROBOT_TIMEOUT_SECONDS": env_float("LEDGER_ROBOT_TIMEOUT_SECONDS", 10),
+    "ROBOT_CHANNELS_PER_TASK": env_int("LEDGER_ROBOT_CHANNELS_PER_TASK", 20),
     "ATTACHMENT_MAX_BYTES": env_int("LEDGER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
     # Rows one Excel 台账 import may hold (admin page and import_ledger_xlsx): it is checked
     # and written in one go, so a bigger sheet is split into several files.

@@ -56,7 +56,9 @@ def _variables_read_by_settings() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "config" / "settings").glob("*.py"):
         source = path.read_text()
-        names |= set(re.findall(r"\benv(?:_bool|_int|_list)?\(\s*\"([A-Z_][A-Z0-9_]*)\"", source))
+        names |= set(
+            re.findall(r"\benv(?:_bool|_int|_float|_list)?\(\s*\"([A-Z_][A-Z0-9_]*)\"", source)
+        )
         names |= set(re.findall(r"_required\(\s*\"([A-Z_][A-Z0-9_]*)\"", source))
         names |= set(re.findall(r"os\.environ\.get\(\s*\"([A-Z_][A-Z0-9_]*)\"", source))
     return names

@@ -41,3 +41,39 @@ def make_commitment(*, unit=None, deadline=None, status=Commitment.Status.ASSIGN
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+@pytest.fixture
+def sink():
+    from .smtp_sink import SmtpSink
+
+    with SmtpSink() as server:
+        yield server
+
+
+@pytest.fixture
+def workers(transactional_db, tmp_path, sink):
+    """Real Celery workers: call with LEDGER overrides; every worker started is killed at
+    teardown, pass or fail."""
+    from .worker import Workers
+
+    made: list[Workers] = []
+
+    def make(**ledger: object) -> Workers:
+        w = Workers(tmp_path, sink.port, **ledger)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.stop_all()
+        print(w.logs())  # pytest shows it only when the test failed
+
+
+@pytest.fixture
+def robots():
+    """The local 钉钉 / 企业微信 / 飞书 robots (robot_server.py)."""
+    from .robot_server import RobotServer
+
+    with RobotServer() as server:
+        yield server

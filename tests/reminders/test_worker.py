@@ -14,35 +14,12 @@ import pytest
 from commitments.models import Commitment, ReminderLog, ReminderMessage, ReminderSweep, Unit
 
 from .conftest import days
-from .smtp_sink import SmtpSink
-from .worker import Workers, wait_for
+from .worker import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SWEEP = "commitments.tasks.reminder_sweep"
 ADMIN_LINK = re.compile(r"/admin/commitments/commitment/(\d+)/change/")
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
-def workers(transactional_db, tmp_path, sink):
-    """Call with LEDGER overrides; every worker started is killed at teardown, pass or fail."""
-    made: list[Workers] = []
-
-    def make(**ledger: object) -> Workers:
-        w = Workers(tmp_path, sink.port, **ledger)
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.stop_all()
-        print(w.logs())  # pytest shows it only when the test failed
 
 
 def _overdue_ledger(today, *, units: int, per_unit: int, closed_per_unit: int = 0) -> list[int]:

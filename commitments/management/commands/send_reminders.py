@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandParser
 
 from commitments.models import ReminderLog, ReminderMessage
-from commitments.selectors.reminders import reminder_message_counts
+from commitments.selectors.reminders import channel_message_counts, reminder_message_counts
 from commitments.services.reminders.dispatch import INLINE
 from commitments.services.reminders.sweep import reminder_sweep_preview, reminder_sweep_run
 
@@ -22,7 +22,10 @@ def _parse_day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "发送临期、逾期、进展未报和督办提醒邮件(每人每次一封汇总);同一提醒不会重复发送"
+    help = (
+        "发送临期、逾期、进展未报和督办提醒邮件(每人每次一封汇总)及群机器人消息(每单位每群一条);"
+        "同一提醒不会重复发送"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="只统计将要发送的提醒,不写入")
@@ -57,6 +60,8 @@ class Command(BaseCommand):
         statuses = dict(ReminderMessage.Status.choices)
         for status, count in sorted(reminder_message_counts(day=result.day).items()):
             self.stdout.write(f"  邮件{statuses[status]}:{count}")
+        for status, count in sorted(channel_message_counts(day=result.day).items()):
+            self.stdout.write(f"  群机器人消息{statuses[status]}:{count}")
 
     def _per_kind(self, by_kind: dict[str, int]) -> None:
         labels = dict(ReminderLog.Kind.choices)

@@ -21,13 +21,14 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
 from ...choices import ReportCycle
-from ...models import ReminderDelivery, ReminderLog, split_emails
+from ...models import ChannelDelivery, ReminderDelivery, ReminderLog, split_emails
 from ...selectors.reminders import (
     reminder_due_soon_candidates,
     reminder_missing_report_candidates,
     reminder_overdue_candidates,
     reminder_supervisor_emails,
 )
+from ..channels.delivery import channel_deliveries_claim
 from .config import reminder_config
 from .overlap import Overlap
 from .sql import co_unit_contact_emails, commit_without_flush, insert_returning
@@ -243,6 +244,7 @@ def _logs_without_deliveries(keys: Sequence[tuple[int, str, str]]) -> list[tuple
             period__in={k[2] for k in keys},
         )
         .filter(~Exists(ReminderDelivery.objects.filter(log_id=OuterRef("pk"))))
+        .filter(~Exists(ChannelDelivery.objects.filter(log_id=OuterRef("pk"))))
         .values_list("id", "commitment_id", "kind", "period")
     )
     return [(i, c, k) for i, c, k, p in rows if (c, k, p) in wanted]
@@ -296,6 +298,8 @@ def _claim_in_transaction(
     if not logs:
         return _Claimed()
     by_key = {(c.id, kind): c for c, kind, _period in candidates}
+    # Group robots are claimed in the same transaction (services/channels/delivery.py).
+    robots = channel_deliveries_claim(logs)
     co_emails = co_unit_emails({commitment_id for _id, commitment_id, _kind in logs})
     rows: list[tuple[int, str, str]] = []
     nobody: list[tuple[int, int, str]] = []
@@ -307,7 +311,7 @@ def _claim_in_transaction(
             co_emails.get(commitment_id, []),
             supervisor_emails,
         )
-        if not found:
+        if not found and log_id not in robots:
             # Kept so the office sees it (无收件人); looked at again by the next sweep.
             nobody.append(log)
         rows.extend((log_id, address, role) for address, role in found)
@@ -322,7 +326,7 @@ def _claim_in_transaction(
     # A log retried by two sweeps at once: the one whose deliveries went in has claimed it.
     ours = {log_id for log_id, _recipient in delivered}
     return _Claimed(
-        logs=[log for log in logs if log[0] in ours] + nobody,
+        logs=[log for log in logs if log[0] in ours or log[0] in robots] + nobody,
         recipients={recipient for _log_id, recipient in delivered},
         without_recipient=[commitment_id for _id, commitment_id, _kind in nobody],
     )

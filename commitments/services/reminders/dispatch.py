@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
+from ..channels.delivery import channel_messages_send_inline
 from .compose import reminder_digests_compose_send
 from .send import reminder_messages_send
 
@@ -28,6 +29,9 @@ class Dispatch(Protocol):
 
     def send(self, message_ids: Sequence[int]) -> None: ...
 
+    # Post the due messages of these group robots (services/channels/), each robot paced.
+    def send_robots(self, channel_ids: Sequence[int]) -> None: ...
+
 
 class InlineDispatch:
     """Everything in this process, one batch after the other."""
@@ -40,6 +44,9 @@ class InlineDispatch:
 
     def send(self, message_ids: Sequence[int]) -> None:
         reminder_messages_send(message_ids=message_ids)
+
+    def send_robots(self, channel_ids: Sequence[int]) -> None:
+        channel_messages_send_inline(channel_ids)
 
 
 INLINE: Dispatch = InlineDispatch()

@@ -2,24 +2,25 @@
 
 The reminder sweep writes and reads in bulk where the ORM would build a model instance per row
 or could not return what it inserted: multi-row INSERT ... RETURNING (ON CONFLICT DO NOTHING
-for claims), UPDATE ... RETURNING to take messages for sending, UPDATE ... FROM to link
-deliveries to their digest, and a recursive query that walks the undigested recipients. Each
-statement has a PostgreSQL path (arrays through unnest/ANY, one parameter per column) and a
-SQLite path (VALUES lists within its parameter limit); table and column names come from the
-models' metadata, quoted, and every value is a parameter.
+for claims), UPDATE ... RETURNING to take messages for sending (e-mails, group robots' posts),
+UPDATE ... FROM to link deliveries to their digest, and a recursive query that walks the
+undigested recipients. Each statement has a PostgreSQL path (arrays through unnest/ANY, one
+parameter per column) and a SQLite path (VALUES lists within its parameter limit); table and
+column names come from the models' metadata, quoted, and every value is a parameter.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
 from django.db import connection as db_connection
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from ...models import Commitment, ReminderDelivery, ReminderMessage, Unit
+from ...models import ChannelMessage, Commitment, ReminderDelivery, ReminderMessage, Unit
 
 
 def _qn(name: str) -> str:
@@ -232,3 +233,48 @@ def take_pending(message_ids: Sequence[int], token: str) -> list[ReminderMessage
             )
     taken.sort(key=lambda m: m.id)
     return taken
+
+
+def channel_message_take_next(channel_id: int, token: str) -> ChannelMessage | None:
+    """Move a group robot's oldest due message `pending` → `sending` under our token and read
+    it, in one UPDATE ... RETURNING (services/channels/delivery.py). SKIP LOCKED lets two
+    senders of one robot take different messages on PostgreSQL; SQLite has one writer at a
+    time. Losing this commit with the database server costs at most the resend the
+    at-least-once window allows anyway, so it does not wait for the disk."""
+    table = _qn(ChannelMessage._meta.db_table)
+    column = partial(_column, ChannelMessage)
+    skip = (
+        " FOR UPDATE SKIP LOCKED"
+        if db_connection.features.has_select_for_update_skip_locked
+        else ""
+    )
+    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    status = ChannelMessage.Status
+    with transaction.atomic():
+        commit_without_flush()
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {column('status')} = %s, {column('send_token')} = %s, "
+                f"{column('sending_since')} = %s, {column('attempts')} = {column('attempts')} + 1 "
+                f"WHERE {column('id')} = (SELECT {column('id')} FROM {table} "
+                f"WHERE {column('channel')} = %s AND {column('status')} = %s "
+                f"AND {column('next_attempt_at')} <= %s ORDER BY {column('id')} LIMIT 1{skip}) "
+                f"AND {column('status')} = %s "
+                f"RETURNING {column('id')}, {column('payload')}, {column('attempts')}",
+                [
+                    status.SENDING.value,
+                    token,
+                    now,
+                    channel_id,
+                    status.PENDING.value,
+                    now,
+                    status.PENDING.value,
+                ],
+            )
+            row = cursor.fetchone()
+    if row is None:
+        return None
+    message_id, payload, attempts = row
+    if isinstance(payload, str):  # SQLite hands JSON back as text
+        payload = json.loads(payload)
+    return ChannelMessage(id=message_id, channel_id=channel_id, payload=payload, attempts=attempts)

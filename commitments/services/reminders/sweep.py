@@ -16,9 +16,17 @@ if TYPE_CHECKING:
     from .dispatch import Dispatch
 
 from ...choices import REMINDABLE_STATUSES, NoticeEvent
-from ...models import Commitment, Notice, ReminderDelivery, ReminderLog, ReminderSweep
+from ...models import (
+    ChannelDelivery,
+    Commitment,
+    Notice,
+    ReminderDelivery,
+    ReminderLog,
+    ReminderSweep,
+)
 from ...selectors.office import office_today
 from ...selectors.reminders import reminder_supervisor_emails
+from ..channels.delivery import channel_served, channel_sweep_finish, robot_map
 from .claim import (
     CANDIDATE_FIELDS,
     Candidate,
@@ -47,6 +55,8 @@ class SweepResult:
     messages: int = 0
     requeued: int = 0
     recipients: int = 0
+    # Group robots given digests to send (or still sending) by this run.
+    robots: int = 0
 
 
 def reminder_sweep_run(
@@ -68,6 +78,7 @@ def reminder_sweep_run(
     result.by_kind = dict(claimed.by_kind)
     result.messages = compose_all(today=today, dispatch=dispatch).messages
     result.requeued = reminder_messages_requeue_stale(dispatch=dispatch)
+    result.robots = channel_sweep_finish(today=today, dispatch=dispatch)
     ReminderSweep.objects.filter(pk=sweep.pk).update(finished_at=timezone.now())
     return result
 
@@ -85,6 +96,7 @@ def reminder_sweeps_resume(*, dispatch: Dispatch, within_days: int = 7) -> list[
     if not days:
         compose_all(today=office_today(), dispatch=dispatch)
         reminder_messages_requeue_stale(dispatch=dispatch)
+        channel_sweep_finish(today=office_today(), dispatch=dispatch)
     return days
 
 
@@ -105,22 +117,27 @@ def reminder_sweep_preview(*, today: date | None = None) -> SweepPreview:
         preview.skipped = True
         return preview
     supervisors = reminder_supervisor_emails()
+    robots = robot_map()
     by_kind: dict[str, int] = defaultdict(int)
     recipients: set[str] = set()
     for candidates in candidate_batches(today):
         ids = [c.id for c, _k, _p in candidates]
         # Claims that found nobody to write to are tried again, so they count as to do.
+        delivered = Exists(ReminderDelivery.objects.filter(log_id=OuterRef("pk"))) | Exists(
+            ChannelDelivery.objects.filter(log_id=OuterRef("pk"))
+        )
         taken = set(
             ReminderLog.objects.filter(commitment_id__in=ids)
-            .filter(Exists(ReminderDelivery.objects.filter(log_id=OuterRef("pk"))))
+            .filter(delivered)
             .values_list("commitment_id", "kind", "period")
         )
         fresh = [(c, k, p) for c, k, p in candidates if (c.id, k, p) not in taken]
         co_emails = co_unit_emails([c.id for c, _k, _p in fresh])
+        served = channel_served([(c.id, k) for c, k, _p in fresh], robots=robots)
         for c, kind, _period in fresh:
             by_kind[kind] += 1
             found = recipients_of(c, kind, co_emails.get(c.id, []), supervisors)
-            if not found:
+            if not found and c.id not in served:
                 preview.without_recipient += 1
             recipients.update(address for address, _role in found)
     preview.by_kind = dict(by_kind)
@@ -189,4 +206,6 @@ def reminder_manual_send(
                 )
     if claimed.recipients:
         compose_all(today=today, dispatch=dispatch, only=claimed.recipients)
+    if claimed.logs:
+        channel_sweep_finish(today=today, dispatch=dispatch)
     return result

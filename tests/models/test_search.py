@@ -1,0 +1,80 @@
+"""CommitmentQuerySet.search: substring search in Chinese, served by indexes on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from commitments.models import Commitment
+from tests.factories import CommitmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger() -> dict[str, Commitment]:
+    return {
+        "school": CommitmentFactory(title="推进示范点建设", description="新建三所幼儿园"),
+        "river": CommitmentFactory(
+            title="开展河道专项整治", description="推动APP上线,整治沿河排污口"
+        ),
+        "percent": CommitmentFactory(title="完成率提高到95%以上", description="—"),
+    }
+
+
+def found(text: str) -> set[str]:
+    return set(Commitment.objects.search(text).values_list("title", flat=True))
+
+
+def test_a_two_character_word_is_found_inside_a_longer_chinese_text(ledger):
+    assert found("推进") == {"推进示范点建设"}
+    assert found("排污") == {"开展河道专项整治"}
+
+
+def test_a_one_character_word_is_found(ledger):
+    assert found("园") == {"推进示范点建设"}
+
+
+def test_a_longer_word_is_found_in_the_title_or_the_description(ledger):
+    assert found("示范点") == {"推进示范点建设"}
+    assert found("沿河排污口") == {"开展河道专项整治"}
+
+
+def test_every_word_must_appear_somewhere(ledger):
+    assert found("推进 幼儿园") == {"推进示范点建设"}
+    assert found("推进 排污") == set()
+
+
+def test_latin_letters_match_in_any_case(ledger):
+    assert found("app") == {"开展河道专项整治"}
+    assert found("Ap") == {"开展河道专项整治"}
+
+
+def test_like_wildcards_in_a_word_are_plain_characters(ledger):
+    assert found("95%") == {"完成率提高到95%以上"}
+    assert found("%") == {"完成率提高到95%以上"}
+    assert found("_") == set()
+
+
+def test_words_do_not_match_across_the_title_and_description_boundary(ledger):
+    # "建设" ends the title and "新建" starts the description: "设新" is in neither.
+    assert found("设新") == set()
+    assert found("建设新建") == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+@pytest.mark.parametrize(
+    ("word", "index"), [("推进", "commitment_search_short"), ("示范点", "commitment_search_trgm")]
+)
+def test_postgresql_answers_from_an_index_for_short_and_long_words(ledger, word, index):
+    # given: a planner that may not read the table from end to end (the test table is tiny,
+    # so left to itself it would, which says nothing about 100,000 rows)
+    queryset = Commitment.objects.search(word).values("id")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        # when
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # then: the query's expression is the indexed one
+    assert index in plan, plan
