@@ -87,10 +87,58 @@ class Move(models.TextChoices):
     REOPEN = "reopen", pgettext_lazy("move", "重新打开")
     REQUEST_EXTENSION = "request_extension", pgettext_lazy("move", "申请延期")
     ADD_EVIDENCE = "add_evidence", pgettext_lazy("move", "上传佐证材料")
+    # The office corrects a handed-off deadline, with a reason (besides an approved extension,
+    # the only way it moves).
+    CORRECT_DEADLINE = "correct_deadline", pgettext_lazy("move", "更正时限")
     # Not a move on the commitment's own table: the office's answer to REQUEST_EXTENSION.
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("move", "审批延期")
     # Nor this: the office decides what /public/ shows (services.publication).
     PUBLISH = "publish", pgettext_lazy("move", "确认公开")
+
+
+class NoticeAudience(models.TextChoices):
+    UNIT = "unit", _("责任单位")
+    OFFICE = "office", _("督办单位")
+
+
+class NoticeEvent(models.TextChoices):
+    """The hand-offs the other side is told of (办理通知)."""
+
+    # To the unit
+    ASSIGN = "assign", _("交办")
+    RETURN = "return", _("退回")
+    EXTENSION_APPROVED = "extension_approved", _("延期已批准")
+    EXTENSION_REJECTED = "extension_rejected", _("延期未批准")
+    VERIFY = "verify", _("复核通过")
+    CLOSE = "close", _("销号")
+    DEADLINE_CORRECTED = "deadline_corrected", _("更正时限")
+    URGE = "urge", _("催办")
+    # To the office
+    ACCEPT = "accept", _("签收")
+    SUBMIT = "submit", _("申请办结")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+
+
+# Who is told of what: the unit hears the office's decisions, the office the unit's steps.
+NOTICE_AUDIENCE: dict[str, str] = {
+    **{
+        e: NoticeAudience.UNIT
+        for e in (
+            NoticeEvent.ASSIGN,
+            NoticeEvent.RETURN,
+            NoticeEvent.EXTENSION_APPROVED,
+            NoticeEvent.EXTENSION_REJECTED,
+            NoticeEvent.VERIFY,
+            NoticeEvent.CLOSE,
+            NoticeEvent.DEADLINE_CORRECTED,
+            NoticeEvent.URGE,
+        )
+    },
+    **{
+        e: NoticeAudience.OFFICE
+        for e in (NoticeEvent.ACCEPT, NoticeEvent.SUBMIT, NoticeEvent.REQUEST_EXTENSION)
+    },
+}
 
 
 class TrafficLight(models.TextChoices):

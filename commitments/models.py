@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import date
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,9 +64,11 @@ class Directive(models.Model):
         QUOTED = "quoted", _("上级指示")
         CONTEXT = "context", _("背景")
 
+    # PROTECT: a document is the source of its directives and their commitments; it is never
+    # deleted (the admin offers no delete either), so nothing is stripped of its source.
     document = models.ForeignKey(
         SourceDocument,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="directives",
         verbose_name=_("来源文件"),
     )
@@ -162,6 +165,10 @@ class Unit(models.Model):
     def email_list(self) -> list[str]:
         return split_emails(self.contact_emails)
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        Unit.objects.filter(pk=self.pk).refuse_if_supporting()
+        return super().delete(*args, **kwargs)
+
 
 class UnitAlias(models.Model):
     """Another name documents use for a unit (住建局, 市住建局 for 市住房和城乡建设局)."""
@@ -232,7 +239,7 @@ class Commitment(models.Model):
     )
     document = models.ForeignKey(
         SourceDocument,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="commitments",
@@ -262,6 +269,12 @@ class Commitment(models.Model):
     deadline_pending = models.BooleanField(
         _("时限待定"), default=False, help_text=_("原文要求限期但未给出日期,需人工确定")
     )
+    # Standing work (常态化、长期坚持) has no deadline on purpose; 交办 requires either a
+    # deadline or this mark, so a missing date is never mistaken for "no hurry".
+    is_long_term = models.BooleanField(
+        _("长期"), default=False, help_text=_("长期坚持、没有完成时限的工作")
+    )
+    requirements = models.TextField(_("办理要求"), blank=True)
     original_deadline = models.DateField(_("原定时限"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -725,6 +738,8 @@ class ReminderLog(models.Model):
         MISSING_REPORT = "missing_report", _("进展未报")
         ESCALATION = "escalation", _("逾期督办")
         MANUAL = "manual", _("人工催办")
+        # A hand-off told to the other side (Notice); its period is the notice's own id.
+        NOTICE = "notice", _("办理通知")
 
     commitment = models.ForeignKey(
         Commitment,
@@ -812,6 +827,66 @@ class ReminderDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} ← {self.log}"
+
+
+class Notice(models.Model):
+    """办理通知: a hand-off told to the other side, the unit or the office.
+
+    Seen in the admin by its audience (the lead unit's members, or the office) and e-mailed
+    in a digest through the reminder log: one ReminderLog (kind NOTICE) per notice, so its
+    deliveries are claimed, composed and sent exactly as reminders are. A 催办 also gets a
+    notice, holding the 催办人 and the 意见 of its manual reminder.
+    """
+
+    Audience = choices.NoticeAudience
+    Event = choices.NoticeEvent
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name=_("承诺事项"),
+    )
+    event = models.CharField(_("事件"), max_length=30, choices=choices.NoticeEvent.choices)
+    audience = models.CharField(
+        _("通知对象"), max_length=10, choices=choices.NoticeAudience.choices
+    )
+    # The unit told (the lead unit when it happened): a unit member sees its own unit's notices.
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name=_("责任单位"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办理人"),
+    )
+    note = models.TextField(_("说明"), blank=True)
+    log = models.OneToOneField(
+        ReminderLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notice",
+        verbose_name=_("邮件记录"),
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("办理通知")
+        verbose_name_plural = _("办理通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["audience", "unit", "-created_at"], name="notice_audience_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}:{self.commitment_id}"
 
 
 # Group robots live in their own module; imported here so Django registers them with the app.

@@ -69,7 +69,42 @@ def report_baseline() -> Coalesce:
     return Coalesce("last_progress_at", "accepted_at", "assigned_at", "created_at")
 
 
+def due_soon_condition(today: date) -> Q:
+    """临期: open, due from today up to the document's (else the office's) due-soon days."""
+    due_soon = Coalesce(F("document__due_soon_days"), Value(settings.LEDGER["DUE_SOON_DAYS"]))
+    return Q(status__in=OPEN_STATUSES, deadline__gte=today) & Q(
+        LessThanOrEqual(
+            F("deadline"), AddDays(Value(today, output_field=models.DateField()), due_soon)
+        )
+    )
+
+
+def silent_condition(today: date) -> Q:
+    """无进展: work the unit holds with no report (or hand-off, signature) for the document's
+    (else the office's) stale-report days: the traffic light's second yellow."""
+    stale = Coalesce(F("document__stale_report_days"), Value(settings.LEDGER["STALE_REPORT_DAYS"]))
+    baseline_day = TruncDate(report_baseline(), tzinfo=timezone.get_default_timezone())
+    return Q(status__in=REMINDABLE_STATUSES) & Q(
+        LessThanOrEqual(AddDays(baseline_day, stale), Value(today, output_field=models.DateField()))
+    )
+
+
 class UnitQuerySet(models.QuerySet):
+    def refuse_if_supporting(self) -> None:
+        """Raise ProtectedError if one of these units supports a commitment: the lead unit is
+        protected by its foreign key, a co-unit only by this (its link would silently go).
+        Checked before Django's delete opens its transaction, so the caller's stays usable."""
+        through = self.model.supported_commitments.through
+        found = list(through.objects.filter(unit_id__in=self.values("pk"))[:1])
+        if found:
+            raise models.ProtectedError(
+                "units that support commitments cannot be deleted", {found[0].commitment}
+            )
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self.refuse_if_supporting()
+        return super().delete()
+
     def descendant_ids(self, root_ids: Iterable[int]) -> set[int]:
         """The given units and every unit below them, one query per level of the hierarchy."""
         found = set(root_ids)
@@ -100,6 +135,12 @@ class CommitmentQuerySet(models.QuerySet):
     def due_within(self, today: date, days: int) -> CommitmentQuerySet:
         """Open commitments due from today up to `days` days ahead (not yet overdue)."""
         return self.open().filter(deadline__gte=today, deadline__lte=today + timedelta(days=days))
+
+    def due_soon(self, today: date) -> CommitmentQuerySet:
+        return self.filter(due_soon_condition(today))
+
+    def silent(self, today: date) -> CommitmentQuerySet:
+        return self.filter(silent_condition(today))
 
     def public(self) -> CommitmentQuerySet:
         return self.filter(is_public=True).exclude(status=Status.CANCELLED)

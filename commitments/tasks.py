@@ -17,6 +17,7 @@ from django.utils import timezone
 from .selectors.office import office_today
 from .services.channels.delivery import channel_messages_send
 from .services.reminders.compose import reminder_digests_compose_send
+from .services.reminders.notices import notice_digests_send
 from .services.reminders.send import reminder_messages_send, reminder_retry_countdown
 from .services.reminders.sweep import reminder_sweep_run, reminder_sweeps_resume
 from .services.webhooks import (
@@ -117,6 +118,12 @@ def compose_reminder_digests(self, day: str, recipients: list[str]) -> None:
         send_reminder_messages.apply_async(
             args=[result.retry], countdown=reminder_retry_countdown(0)
         )
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_notice_digests(self) -> None:
+    """Every few minutes (beat): one digest per recipient of the 办理通知 not yet e-mailed."""
+    notice_digests_send(dispatch=QUEUE)
 
 
 @worker_ready.connect

@@ -1,3 +1,3 @@
 """The office's daily UI. One module per area; every write goes through commitments.services."""
 
-from . import channels, ledger, outputs, reminders  # noqa: F401
+from . import channels, ledger, notices, outputs, reminders, words, workbench  # noqa: F401

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -25,15 +26,19 @@ from ..models import (
     Unit,
     UnitAlias,
 )
-from ..querysets import OVERDUE_FIRST_ORDER
+from ..querysets import OVERDUE_FIRST_ORDER, due_soon_condition, silent_condition
 from ..selectors.access import (
+    commitment_is_read_only,
     commitment_list_for,
+    responsible_candidates,
+    unit_has_commitments,
     unit_ids_named,
     unit_list_for,
     user_may_create_commitments,
     user_may_publish,
 )
 from ..selectors.drafts import commitment_draft_from_directive
+from ..selectors.history import history_rows
 from ..selectors.office import office_today
 from ..services.ledger import (
     COMMITMENT_EDITABLE_FIELDS,
@@ -45,7 +50,7 @@ from ..services.publication import commitment_description_publish
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
 from .pagination import EstimatedCountPaginator
-from .reminders import ReminderLogInline, send_reminder_now
+from .reminders import ReminderLogInline, UrgeAdminMixin, send_reminder_now
 from .workflow import (
     CommitmentWorkflowMixin,
     TrafficLightFilter,
@@ -56,6 +61,8 @@ from .workflow import (
 admin.site.site_header = _("认责承诺台账")
 admin.site.site_title = _("认责承诺台账")
 admin.site.index_title = _("检查督促兑现落实")
+# An empty cell reads as a dash of its own, not a hyphen.
+admin.site.empty_value_display = "—"
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -71,6 +78,36 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset.filter(id__in=overdue)
         if self.value() == "no":
             return queryset.exclude(id__in=overdue)
+        return queryset
+
+
+class DueSoonFilter(admin.SimpleListFilter):
+    """临期, as the 工作台 counts it."""
+
+    title = _("是否临期")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("soon", _("临期"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "soon":
+            return queryset.filter(due_soon_condition(office_today()))
+        return queryset
+
+
+class SilentFilter(admin.SimpleListFilter):
+    """无进展, as the 工作台 counts it: no report for the stale-report days."""
+
+    title = _("进展报送")
+    parameter_name = "progress"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("silent", _("无进展"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "silent":
+            return queryset.filter(silent_condition(office_today()))
         return queryset
 
 
@@ -211,8 +248,16 @@ class ImportRecordInline(admin.TabularInline):
         ) or str(_("未改动,按识别结果导入"))
 
 
+class NeverDeletedAdmin(admin.ModelAdmin):
+    """Documents and directives are the ledger's sources: nobody deletes them, the superuser
+    included (a deleted document would strip its commitments of their source)."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(DocumentImportAdminMixin, admin.ModelAdmin):
+class SourceDocumentAdmin(DocumentImportAdminMixin, NeverDeletedAdmin):
     list_display = (
         "title",
         "speaker",
@@ -244,7 +289,7 @@ class HasCommitmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin):
+class DirectiveAdmin(NeverDeletedAdmin):
     list_display = (
         "ref",
         "kind",
@@ -337,6 +382,13 @@ class UnitAdmin(admin.ModelAdmin):
             .prefetch_related("aliases")
         )
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A unit that leads or supports commitments stays (the model refuses too); the bulk
+        # delete action is gone, since it cannot tell which units those are.
+        if obj is None or unit_has_commitments(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 class ProgressUpdateInline(admin.TabularInline):
     model = ProgressUpdate
@@ -365,8 +417,31 @@ class CommitmentAdminForm(forms.ModelForm):
         return data
 
 
+class ReadableHistoryMixin:
+    """The history page as a clerk reads it: Chinese labels and values, local time to the
+    minute, the move and its reason, "—" for nothing (selectors.history)."""
+
+    object_history_list_template = "admin/commitments/ledger_history_list.html"
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        model = self.model  # type: ignore[attr-defined]
+        records = model.history.filter(id=object_id) if str(object_id).isdigit() else None
+        rows = history_rows(records, model) if records is not None else {}
+        return super().history_view(  # type: ignore[misc]
+            request, object_id, {**(extra_context or {}), "ledger_history": rows}
+        )
+
+
 @admin.register(Commitment)
-class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(
+    ReadableHistoryMixin,
+    UrgeAdminMixin,
+    CommitmentWorkflowMixin,
+    CommitmentOutputsAdminMixin,
+    SimpleHistoryAdmin,
+):
     form = CommitmentAdminForm
     # Fits a 1366×768 screen beside the menu and the filters, 状态 next to the title; the
     # report cycle, publication and source document are filters, not columns.
@@ -384,6 +459,8 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         TrafficLightFilter,
         OverdueFilter,
         DeadlineWindowFilter,
+        DueSoonFilter,
+        SilentFilter,
         "is_public",
         "description_publish_requested",
         "deadline_pending",
@@ -402,6 +479,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     show_full_result_count = False
     autocomplete_fields = ("lead_unit", "co_units", "directive")
     readonly_fields = (
+        "requirements",
         "status",
         "status_reason",
         "original_deadline",
@@ -418,11 +496,19 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("title", "description", "document", "directive")}),
+        (None, {"fields": ("title", "description", "requirements", "document", "directive")}),
         (_("责任"), {"fields": ("lead_unit", "co_units", "responsible", "responsible_name")}),
         (
             _("时限"),
-            {"fields": ("deadline", "deadline_text", "deadline_pending", "original_deadline")},
+            {
+                "fields": (
+                    "deadline",
+                    "is_long_term",
+                    "deadline_text",
+                    "deadline_pending",
+                    "original_deadline",
+                )
+            },
         ),
         (
             _("状态"),
@@ -496,10 +582,39 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
             kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField ledger-wide"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        field = form.base_fields.get("responsible")
+        if field is not None:
+            # The 责任人 is one of the lead unit's people (sub-units included); before a lead
+            # unit is chosen, anyone who belongs to a unit. The current choice stays offered.
+            people = (
+                responsible_candidates(obj)
+                if obj is not None
+                else get_user_model().objects.filter(units__isnull=False).distinct()
+            )
+            if obj is not None and obj.responsible_id:
+                people = people | get_user_model().objects.filter(pk=obj.responsible_id)
+            field.queryset = people.distinct().order_by("last_name", "first_name", "username")
+        return form
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Finished or cancelled: the page is read-only, only 重新打开 (a move) leads out.
+        if obj is not None and commitment_is_read_only(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = super().get_readonly_fields(request, obj)
-        # The source directive is chosen when a commitment is made, then kept.
-        return fields if obj is not None else [f for f in fields if f != "directive"]
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            # The source directive is chosen when a commitment is made, then kept.
+            return [f for f in fields if f != "directive"]
+        if obj.status != Commitment.Status.DRAFT:
+            # Handed off: the deadline moves only by an approved 延期 or 更正时限 with a reason.
+            fields.append("deadline")
+        return fields
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)
@@ -517,7 +632,7 @@ class CommitmentAdmin(CommitmentWorkflowMixin, CommitmentOutputsAdminMixin, Simp
     def title_short(self, obj: Commitment) -> str:
         return obj.title if len(obj.title) <= 40 else obj.title[:40] + "…"
 
-    @admin.display(description=_("责任人"), ordering="responsible__username")
+    @admin.display(description=_("责任人"), ordering="responsible__last_name")
     def responsible_cell(self, obj: Commitment) -> str:
         if obj.responsible is not None:
             return str(obj.responsible)

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import ChannelMessage, ReminderLog, ReminderMessage, ReminderSweep
-from ..selectors.access import rows_of_visible_commitments, user_is_supervisor
+from ..selectors.access import (
+    commitment_list_for,
+    rows_of_visible_commitments,
+    user_is_supervisor,
+)
 from ..services.reminders.send import reminder_messages_retry
 from ..services.reminders.sweep import reminder_manual_send
 from ..tasks import QUEUE
@@ -265,3 +273,82 @@ class ReminderLogAdmin(_ReadOnlyAdmin):
 @admin.register(ReminderSweep)
 class ReminderSweepAdmin(_ReadOnlyAdmin):
     list_display = ("day", "started_at", "finished_at")
+
+
+class UrgeForm(forms.Form):
+    opinion = forms.CharField(
+        label=_("催办意见"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("写明需要对方做什么、何时前完成；邮件会附上您的姓名和联系邮箱。"),
+    )
+
+
+class UrgeAdminMixin:
+    """催办 from the commitment's own page, with a 催办意见; the office only."""
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/urge/",
+                self.admin_site.admin_view(self.urge_view),  # type: ignore[attr-defined]
+                name="commitments_commitment_urge",
+            ),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if not user_is_supervisor(request.user):
+            # Unit members do not urge themselves: the office's action, not theirs.
+            actions.pop("send_reminder_now", None)
+        return actions
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra = {**(extra_context or {}), "may_urge": user_is_supervisor(request.user)}
+        return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
+
+    def urge_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not user_is_supervisor(request.user):
+            raise PermissionDenied
+        commitment = commitment_list_for(request.user).filter(pk=object_id).first()
+        if commitment is None:
+            raise Http404
+        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+        form = UrgeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            result = reminder_manual_send(
+                commitment_ids=[commitment.pk],
+                actor=request.user,
+                dispatch=QUEUE,
+                opinion=form.cleaned_data["opinion"],
+            )
+            level, text = _urge_outcome(result)
+            self.message_user(request, text, level)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": commitment._meta,
+            "original": commitment,
+            "title": f"{_('催办')}：{commitment}",
+            "form": form,
+            "move_label": _("发送催办"),
+            "change_url": change_url,
+            "allowed": True,
+        }
+        return TemplateResponse(request, "admin/commitments/commitment/move.html", context)
+
+
+def _urge_outcome(result: Any) -> tuple[int, str]:
+    if result.claimed:
+        return messages.SUCCESS, str(_("已催办，邮件将发给责任人或牵头单位联系人"))
+    if result.already:
+        return messages.WARNING, str(_("该事项今日已催办过，未重复发送"))
+    if result.not_open:
+        return messages.WARNING, str(_("该事项不在办理中（已办结、撤销或尚未交办），未发送"))
+    return messages.ERROR, str(_("没有责任人邮箱或单位联系邮箱，无法发送；补充邮箱后可再次催办"))

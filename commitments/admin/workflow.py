@@ -318,13 +318,13 @@ class _LedgerChildAdmin(ReadOnly, VisibleHistory, SimpleHistoryAdmin):
 class DeadlineExtensionAdmin(_LedgerChildAdmin):
     list_display = (
         "commitment",
+        "reason_short",
         "deadline_before",
         "requested_deadline",
         "status",
         "requested_by",
         "created_at",
-        "decided_by",
-        "decided_at",
+        "decision_link",
     )
     list_filter = ("status",)
     list_select_related = ("commitment", "requested_by", "decided_by")
@@ -351,8 +351,25 @@ class DeadlineExtensionAdmin(_LedgerChildAdmin):
             else:
                 self.message_user(request, _("已批准:%s") % extension, messages.SUCCESS)
 
+    @admin.display(description=_("延期理由"))
+    def reason_short(self, obj: DeadlineExtension) -> str:
+        return obj.reason if len(obj.reason) <= 40 else obj.reason[:40] + "…"
+
+    @admin.display(description=_("审批"))
+    def decision_link(self, obj: DeadlineExtension) -> str:
+        url = reverse("admin:commitments_deadlineextension_decide", args=[obj.pk])
+        if obj.status == DeadlineExtension.Status.PENDING:
+            return format_html('<a class="button" href="{}">{}</a>', url, _("审批"))
+        who = obj.decided_by or "—"
+        return format_html('<a href="{}">{}({})</a>', url, obj.get_status_display(), who)
+
     def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        extension = self.get_queryset(request).filter(pk=object_id).first()
+        extension = (
+            self.get_queryset(request)
+            .select_related("commitment__lead_unit", "requested_by", "decided_by")
+            .filter(pk=object_id)
+            .first()
+        )
         if extension is None:
             raise Http404
         form = DecisionForm(request.POST or None)
@@ -371,17 +388,24 @@ class DeadlineExtensionAdmin(_LedgerChildAdmin):
             else:
                 self.message_user(request, _("已审批延期申请"), messages.SUCCESS)
                 return HttpResponseRedirect(self._commitment_url(extension))
+        commitment = extension.commitment
+        today = office_today()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": extension,
+            "extension": extension,
+            "commitment": commitment,
             "title": _("审批延期申请"),
             "form": form,
-            "move_label": _("审批"),
             "change_url": self._commitment_url(extension),
             "allowed": is_supervisor(request),
+            "overdue": commitment.is_overdue(today),
+            "extra_days": (extension.requested_deadline - extension.deadline_before).days,
+            "latest": commitment.progress_updates.select_related("author").first(),
+            "earlier": list(commitment.extensions.exclude(pk=extension.pk).order_by("created_at")),
         }
-        return render(request, "admin/commitments/commitment/move.html", context)
+        return render(request, "admin/commitments/deadlineextension/decide.html", context)
 
     def _commitment_url(self, extension: DeadlineExtension) -> str:
         return reverse("admin:commitments_commitment_change", args=[extension.commitment_id])

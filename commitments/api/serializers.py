@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from ..people import person_name
 from ..querysets import CommitmentQuerySet, light_thresholds, report_baseline
 from ..selectors.access import (
     COMMITMENT_WRITABLE_FIELDS,
@@ -28,9 +29,7 @@ from ..services.workflow.transitions import allowed_moves
 
 
 def user_display(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return "" if user is None else person_name(user)
 
 
 class DjangoValidationMixin:
@@ -263,8 +262,11 @@ class CommitmentRows:
         if username is None:
             responsible_name = ""
         else:
-            full = f"{r.responsible__first_name} {r.responsible__last_name}".strip()
-            responsible_name = full or username
+            responsible_name = person_name(
+                username=username,
+                last_name=r.responsible__last_name,
+                first_name=r.responsible__first_name,
+            )
         due_soon, stale = r.document__due_soon_days, r.document__stale_report_days
         if due_soon is None and stale is None:
             thresholds = self.default_thresholds

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeGuard, TypeVar, cast
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
-from ..choices import Role
+from ..choices import ENDED_STATUSES, Role
 from ..models import (
     CalendarToken,
     Commitment,
@@ -125,6 +125,7 @@ COMMITMENT_WRITABLE_FIELDS = (
     "deadline",
     "deadline_text",
     "deadline_pending",
+    "is_long_term",
     "report_cycle",
     "is_public",
     "public_description",
@@ -144,6 +145,19 @@ def commitment_fields_writable_by(
     if commitment is not None and commitment.lead_unit_id in unit_ids_of_member(user):
         return UNIT_MEMBER_WRITABLE_FIELDS
     return frozenset()
+
+
+def unit_has_commitments(unit: Unit) -> bool:
+    """A unit that leads or supports a commitment is part of the record: never deleted."""
+    return (
+        Commitment.objects.filter(lead_unit=unit).exists()
+        or Commitment.co_units.through.objects.filter(unit_id=unit.pk).exists()
+    )
+
+
+def commitment_is_read_only(commitment: Commitment) -> bool:
+    """Finished (已复核/销号) or cancelled: only 重新打开 changes it again."""
+    return commitment.status in ENDED_STATUSES
 
 
 def user_may_create_commitments(user: User | AnonymousUser) -> bool:
@@ -270,6 +284,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_remindersweep",
             "view_remindermessage",
             "change_remindermessage",
+            "view_notice",
             # Group robots (migration 0011): robots, their messages (retry), people's mobiles.
             "view_channel",
             "add_channel",
@@ -296,6 +311,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_directive",
             "view_unit",
             "view_reminderlog",
+            "view_notice",
         }
     ),
 }

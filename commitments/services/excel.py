@@ -37,6 +37,7 @@ from ..importer.formats.detect import ZIP_MAGIC
 from ..importer.owners import unit_key
 from ..importer.tables import compact
 from ..models import Commitment, ProgressUpdate, Unit, UnitAlias
+from ..people import person_name
 from ..selectors.access import OFFICE_SYSTEM
 from ..selectors.office import office_language
 from .ledger import commitment_create, commitment_update
@@ -115,12 +116,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
 
 
-def person_name(user: User | None) -> str:
-    """How a person is written in a 台账: 姓名 (last name first), else the user name."""
-    if user is None:
-        return ""
-    full = f"{getattr(user, 'last_name', '')}{getattr(user, 'first_name', '')}".strip()
-    return full or user.get_username()
+def _person(user: User | None) -> str:
+    return "" if user is None else person_name(user)
 
 
 def export_queryset(commitments: QuerySet[Commitment], today: date) -> QuerySet[Commitment]:
@@ -322,7 +319,7 @@ class _People:
         self.by_name: dict[str, list[User]] = {}
         for user in get_user_model().objects.filter(is_active=True):
             self.by_username[user.get_username()] = user
-            name = person_name(user)
+            name = _person(user)
             self.by_name.setdefault(name, []).append(user)
 
     def find(self, text: str) -> User:

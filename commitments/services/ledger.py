@@ -11,16 +11,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ReportCycle
+from ..choices import ReportCycle, Status
 from ..importer.tables import compact as unit_name
 from ..models import Commitment, Directive, SourceDocument, Unit, WebhookEvent
 from ..selectors.access import (
     COMMITMENT_WRITABLE_FIELDS,
+    commitment_is_read_only,
     responsible_candidates,
     user_is_supervisor,
 )
 from .common import model_update
 from .events import commitment_event
+
+DEADLINE_LOCKED_MESSAGE = _("交办后的完成时限只能通过批准延期或「更正时限」（须写明理由）修改。")
 
 # What commitment_update sets on the row itself: the writable fields but the co-units (a
 # relation of their own) and the source directive (chosen once, when the commitment is made).
@@ -68,6 +71,7 @@ def commitment_create(
     deadline: date | None = None,
     deadline_text: str = "",
     deadline_pending: bool = False,
+    is_long_term: bool = False,
     document: SourceDocument | None = None,
     directive: Directive | None = None,
     is_public: bool = False,
@@ -87,6 +91,7 @@ def commitment_create(
         original_deadline=deadline,
         deadline_text=deadline_text,
         deadline_pending=deadline_pending,
+        is_long_term=is_long_term,
         document=document or (directive.document if directive is not None else None),
         directive=directive,
         is_public=is_public,
@@ -116,20 +121,34 @@ def commitment_update(
 
     `actor` (when a person edits) decides whether the responsible person must be a colleague
     (`commitment_links_check`). Which fields a role may send is `access`'s question, asked by
-    the entry point before it gets here."""
+    the entry point before it gets here.
+
+    A finished or cancelled commitment is read-only (重新打开 first). Once handed off, a
+    deadline moves only through an approved extension or 更正时限 with a reason
+    (`workflow.corrections`): an overdue commitment cannot be turned green by editing it; a
+    missing one may still be given. While it is a draft nothing was promised yet, so the
+    deadline is edited freely and is its original deadline too."""
     if "directive" in data:
         raise ValidationError({"directive": [_("来源指示创建后不能修改。")]})
     unknown = set(data) - set(COMMITMENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
+    if commitment_is_read_only(commitment):
+        raise ValidationError(
+            _("事项已「%(status)s」，不能再修改；如需修改请先「重新打开」。")
+            % {"status": commitment.get_status_display()}
+        )
     commitment_links_check(commitment=commitment, responsible=data.get("responsible"), actor=actor)
     if "public_description" in data:
         # The office has said what the public reads: the unit's request is answered.
         data = {**data, "description_publish_requested": False}
-    if commitment.original_deadline is None and data.get("deadline") is not None:
-        data = {**data}
-        commitment.original_deadline = data["deadline"]
-        commitment.save(update_fields=["original_deadline"])
+    if "deadline" in data and data["deadline"] != commitment.deadline:
+        # Giving a deadline that was missing (时限待定) completes the record; moving one bends it.
+        if commitment.status != Status.DRAFT and commitment.deadline is not None:
+            raise ValidationError({"deadline": [DEADLINE_LOCKED_MESSAGE]})
+        if commitment.status == Status.DRAFT or commitment.original_deadline is None:
+            commitment.original_deadline = data["deadline"]
+            commitment.save(update_fields=["original_deadline"])
     commitment, _changed = model_update(
         instance=commitment, fields=COMMITMENT_EDITABLE_FIELDS, data=data
     )

@@ -259,10 +259,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The daily reminder sweep (08:30 Asia/Shanghai) is a PeriodicTask created by migration
 # commitments.0005 so the office can edit it in the admin: an entry here would overwrite those
 # edits each time beat starts.
+# 办理通知 (notices of hand-offs) go out as one digest per recipient every few minutes.
+NOTICE_DIGEST_MINUTES = env_int("LEDGER_NOTICE_DIGEST_MINUTES", 5)
 CELERY_BEAT_SCHEDULE = {
     "webhook-overdue-sweep": {
         "task": "commitments.tasks.webhook_overdue_sweep_task",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "notice-digests": {
+        "task": "commitments.tasks.send_notice_digests",
+        "schedule": timedelta(minutes=NOTICE_DIGEST_MINUTES),
     },
     # Staged admin imports expire after an hour; whoever comes by next must not have to clean.
     "import-uploads-purge": {

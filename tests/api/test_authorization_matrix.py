@@ -235,7 +235,8 @@ class Write:
 WRITES = [
     Write("edit-description", "patch", {"description": "新的内容"}, 401, 200, 400, 404, 200),
     Write("edit-responsible-cleared", "patch", {"responsible": None}, 401, 200, 400, 404, 200),
-    Write("edit-deadline", "patch", {"deadline": "2031-01-01"}, 401, 400, 400, 404, 200),
+    # Handed off: the deadline moves only by an approved extension or 更正时限, for anyone.
+    Write("edit-deadline", "patch", {"deadline": "2031-01-01"}, 401, 400, 400, 404, 400),
     Write("edit-lead-unit", "patch", {"lead_unit": None}, 401, 400, 400, 404, 400),
     Write("publish", "patch", {"is_public": True}, 401, 400, 400, 404, 200),
     # Publishing is the office's decision; the lead unit may ask for its description.

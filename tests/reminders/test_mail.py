@@ -97,7 +97,7 @@ def test_items_are_grouped_most_urgent_first_and_numbered_per_section():
     assert "1. 建设智慧校园" in text[text.index("【即将到期】") :]
     assert "已逾期 3 天" in text and "还剩 1 天" in text
     assert html.count("<tr>\n<td>") == 3 and html.count('style="color:#b00"') == 2
-    assert "(您为配合单位,此件为抄送)" in html
+    assert "（您为配合单位，此件为抄送）" in html
 
 
 def test_digests_of_the_same_shape_share_the_frame_but_not_the_rows():
@@ -114,8 +114,8 @@ def test_digests_of_the_same_shape_share_the_frame_but_not_the_rows():
     ("role", "note"),
     [
         (ReminderDelivery.Role.PRIMARY, ""),
-        (ReminderDelivery.Role.COPY, "(您为配合单位,此件为抄送)"),
-        (ReminderDelivery.Role.SUPERVISOR, "(督办抄送)"),
+        (ReminderDelivery.Role.COPY, "（您为配合单位，此件为抄送）"),
+        (ReminderDelivery.Role.SUPERVISOR, "（督办抄送）"),
     ],
 )
 def test_the_text_row_says_why_the_recipient_gets_the_item(role, note):
@@ -123,4 +123,4 @@ def test_the_text_row_says_why_the_recipient_gets_the_item(role, note):
         [DigestItem("escalation", 5, "事项", "市教育局", TODAY - timedelta(days=9), role)]
     )
 
-    assert f"牵头单位:市教育局{note}\n" in text
+    assert f"牵头单位：市教育局{note}\n" in text

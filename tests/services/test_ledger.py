@@ -62,13 +62,41 @@ def test_commitment_update_saves_changed_fields_and_keeps_history(unit):
     assert titles[-1] == "新标题"
 
 
-def test_commitment_update_sets_original_deadline_once_when_first_given(unit):
-    commitment = CommitmentFactory(lead_unit=unit, deadline=None, original_deadline=None)
+def test_a_draft_deadline_is_edited_freely_and_is_its_original_deadline(unit):
+    commitment = CommitmentFactory(
+        lead_unit=unit, deadline=None, original_deadline=None, status="draft"
+    )
     commitment_update(commitment=commitment, data={"deadline": date(2024, 1, 31)})
     commitment_update(commitment=commitment, data={"deadline": date(2024, 3, 31)})
     commitment.refresh_from_db()
-    assert commitment.original_deadline == date(2024, 1, 31)
-    assert commitment.deadline == date(2024, 3, 31)
+    assert commitment.original_deadline == commitment.deadline == date(2024, 3, 31)
+
+
+def test_a_handed_off_commitment_may_get_a_missing_deadline_but_not_a_moved_one(unit):
+    # given assigned work whose source gave no date
+    commitment = CommitmentFactory(
+        lead_unit=unit, deadline=None, original_deadline=None, status="assigned"
+    )
+    # when the office gives it a deadline, that is its original deadline
+    commitment_update(commitment=commitment, data={"deadline": date(2024, 1, 31)})
+    # then moving it later by editing is refused, whatever the date
+    with pytest.raises(ValidationError) as refused:
+        commitment_update(commitment=commitment, data={"deadline": date(2024, 3, 31)})
+    assert "更正时限" in str(refused.value.message_dict["deadline"])
+    commitment.refresh_from_db()
+    assert commitment.original_deadline == commitment.deadline == date(2024, 1, 31)
+
+
+@pytest.mark.parametrize("status", ["verified", "closed", "cancelled"])
+def test_a_finished_or_cancelled_commitment_cannot_be_edited(unit, status):
+    commitment = CommitmentFactory(
+        lead_unit=unit, status=status, completed_on=date(2024, 1, 1), status_reason="不再需要"
+    )
+    with pytest.raises(ValidationError) as refused:
+        commitment_update(commitment=commitment, data={"title": "改过的标题"})
+    assert "重新打开" in str(refused.value)
+    commitment.refresh_from_db()
+    assert commitment.title != "改过的标题"
 
 
 def test_progress_report_stamps_last_progress_time(unit_member, unit):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from commitments.models import Commitment
 from commitments.services.evidence import evidence_add
+from commitments.services.workflow.corrections import commitment_deadline_correct
 from commitments.services.workflow.extensions import extension_request
 from commitments.services.workflow.moves import (
     commitment_accept,
@@ -76,6 +77,12 @@ MOVES: dict[str, Callable[..., Any]] = {
         reason="需协调多个部门",
     ),
     "add_evidence": lambda c, a: evidence_add(commitment=c, actor=a, file=pdf()),
+    "correct_deadline": lambda c, a: commitment_deadline_correct(
+        commitment=c,
+        actor=a,
+        deadline=(c.deadline or timezone.localdate()) + timedelta(days=7),
+        reason="原文时限识别有误",
+    ),
 }
 
 

@@ -52,6 +52,7 @@ LEGAL: list[tuple[str, str, set[str], str | None]] = [
         (state, "add_evidence", {SUP, UNIT}, None)
         for state in (S.ACCEPTED, S.IN_PROGRESS, S.RETURNED, S.SUBMITTED)
     ],
+    *[(state, "correct_deadline", {SUP}, None) for state in OPEN],
 ]
 LEGAL_PAIRS = {(state, move) for state, move, _, _ in LEGAL}
 ILLEGAL = [

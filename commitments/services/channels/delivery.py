@@ -56,7 +56,7 @@ from ...models import (
 )
 from ...selectors.office import office_language
 from ..reminders.config import reminder_config
-from ..reminders.mail import KIND_ORDER, _link_patterns
+from ..reminders.mail import KIND_ORDER, _link_pattern
 from ..reminders.send import reminder_retry_countdown
 from ..reminders.sql import channel_message_take_next
 from .pacing import Pacer, pacer
@@ -238,7 +238,7 @@ def _compose_chunk(*, today: date, chunk: int) -> tuple[set[int], bool]:
             rows = rows[: cut or chunk]
         if not rows:
             return set(), False
-        admin_url = _link_patterns()[0]
+        admin_url = _link_pattern()
         channels = {
             c.id: c
             for c in Channel.objects.filter(id__in={r[1] for r in rows}).only(

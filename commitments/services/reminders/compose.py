@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection as db_connection
 from django.db import transaction
@@ -20,23 +20,31 @@ from ...choices import REMINDABLE_STATUSES
 from ...models import ReminderDelivery, ReminderMessage
 from ...selectors.office import office_language
 from .config import reminder_config
-from .mail import DigestItem, DigestWriter
+from .mail import DigestItem, DigestWriter, Kind
+from .notices import notice_digest_render, notice_items
 from .overlap import Overlap
 from .send import SendResult, reminder_messages_send
 from .sql import insert_returning, link_deliveries, undigested_recipient_batches
 
 
-def compose(recipients: Sequence[str], *, today: date) -> list[int]:
-    """Put every undigested delivery of these recipients into one new message each."""
+def compose(recipients: Sequence[str], *, today: date, notices: bool = False) -> list[int]:
+    """Put every undigested delivery of these recipients into one new message each: their
+    reminders, or (`notices`) their 办理通知, which go out in a digest of their own every few
+    minutes (`notices.notice_digests_send`) rather than with the day's reminders."""
     with transaction.atomic(), office_language():
         deliveries = ReminderDelivery.objects.filter(
             recipient__in=list(recipients), message__isnull=True
         ).order_by()
+        if notices:
+            deliveries = deliveries.filter(log__kind=Kind.NOTICE)
+        else:
+            deliveries = deliveries.exclude(log__kind=Kind.NOTICE)
         if db_connection.features.has_select_for_update_skip_locked:
             deliveries = deliveries.select_for_update(skip_locked=True, of=("self",))
         rows = list(
             deliveries.values_list(
                 "id",
+                "log_id",
                 "recipient",
                 "role",
                 "log__kind",
@@ -47,22 +55,36 @@ def compose(recipients: Sequence[str], *, today: date) -> list[int]:
                 "log__commitment__lead_unit__name",
             )
         )
-        items: dict[str, list[DigestItem]] = defaultdict(list)
+        # A notice, and a 催办's 催办人 and 意见, come from the Notice of their log.
+        explained = notice_items(
+            [row[1] for row in rows if row[4] in (Kind.NOTICE, Kind.MANUAL)]
+            if notices or any(row[4] == Kind.MANUAL for row in rows)
+            else []
+        )
+        items: dict[str, list[Any]] = defaultdict(list)
         delivery_ids: dict[str, list[int]] = defaultdict(list)
         dropped: list[int] = []
-        for delivery_id, recipient, role, kind, cid, title, deadline, status, unit in rows:
+        for delivery_id, log_id, recipient, role, kind, cid, title, deadline, status, unit in rows:
+            if notices:
+                notice = explained.get(log_id)
+                if notice is not None:
+                    items[recipient].append(replace(notice, role=role))
+                    delivery_ids[recipient].append(delivery_id)
+                continue
             if status not in REMINDABLE_STATUSES:
                 # Closed or cancelled since it was claimed: the claim stays, nothing is sent.
                 dropped.append(delivery_id)
                 continue
-            items[recipient].append(DigestItem(kind, cid, title, unit, deadline, role))
+            items[recipient].append(
+                DigestItem(kind, cid, title, unit, deadline, role, explained.get(log_id))
+            )
             delivery_ids[recipient].append(delivery_id)
         if dropped:
             ReminderDelivery.objects.filter(id__in=dropped).delete()
         if not items:
             return []
-        writer = DigestWriter(today)
-        digests = [(recipient, *writer.render(items[recipient])) for recipient in sorted(items)]
+        render = notice_digest_render if notices else DigestWriter(today).render
+        digests = [(recipient, *render(items[recipient])) for recipient in sorted(items)]
         now = db_connection.ops.adapt_datetimefield_value(timezone.now())
         created = insert_returning(
             ReminderMessage,

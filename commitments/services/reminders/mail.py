@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -54,21 +54,16 @@ class DigestItem:
     lead_unit: str
     deadline: date | None
     role: str
+    # A 催办's notice: who urged, their 意见 and how to reach them.
+    urge: Any = None
 
 
 @lru_cache(maxsize=1)
-def _link_patterns() -> tuple[str, str]:
+def _link_pattern() -> str:
+    # A clerk opens the commitment's admin page; the API address means nothing to them.
     marker = 987654321
     admin_path = reverse("admin:commitments_commitment_change", args=[marker])
-    try:
-        api_path = reverse("api:commitment-detail", args=[marker])
-    except NoReverseMatch:
-        api_path = f"/api/v1/commitments/{marker}/"
-    base = settings.SITE_URL
-    return (
-        (base + admin_path).replace(str(marker), "{}"),
-        (base + api_path).replace(str(marker), "{}"),
-    )
+    return (settings.SITE_URL + admin_path).replace(str(marker), "{}")
 
 
 def _deadline_note(deadline: date | None, days: int | None) -> str:
@@ -96,19 +91,16 @@ class DigestWriter:
 
     def __init__(self, today: date) -> None:
         self.today = today
-        admin_url, api_url = _link_patterns()
-        self.admin_url = admin_url.split("{}")
-        self.api_url = api_url.split("{}")
+        self.admin_url = _link_pattern().split("{}")
         self.admin_url_html = [html.escape(part) for part in self.admin_url]
-        self.api_url_html = [html.escape(part) for part in self.api_url]
         self.unit_label = _("牵头单位")
         self.deadline_label = _("完成时限")
-        self.admin_label = _("后台查看")
-        self.api_label = _("接口地址")
-        self.links_html = (html.escape(self.admin_label), html.escape(_("接口")))
+        self.admin_label = _("查看办理")
+        self.links_html = html.escape(self.admin_label)
+        self.urge_labels = (_("催办人"), _("催办意见"), _("联系方式"))
         self.role_notes = {
-            ReminderDelivery.Role.COPY.value: _("(您为配合单位,此件为抄送)"),
-            ReminderDelivery.Role.SUPERVISOR.value: _("(督办抄送)"),
+            ReminderDelivery.Role.COPY.value: _("（您为配合单位，此件为抄送）"),
+            ReminderDelivery.Role.SUPERVISOR.value: _("（督办抄送）"),
         }
         self.role_notes_html = {
             role: f"<br><small>{html.escape(note)}</small>"
@@ -128,15 +120,27 @@ class DigestWriter:
             found = self._notes[deadline] = (note, start + html.escape(note))
         return found
 
+    def _urge_lines(self, item: DigestItem) -> list[tuple[str, str]]:
+        urge = item.urge
+        if urge is None:
+            return []
+        who, opinion, contact = self.urge_labels
+        lines = [(who, urge.actor or "—")]
+        if urge.note:
+            lines.append((opinion, urge.note))
+        lines.append((contact, urge.actor_contact or "—"))
+        return lines
+
     def _text_row(self, n: int, item: DigestItem) -> str:
         cid = item.commitment_id
-        admin, api = self.admin_url, self.api_url
+        admin = self.admin_url
+        urge = "".join(f"   {label}：{value}\n" for label, value in self._urge_lines(item))
         return (
             f"{n}. {item.title}\n"
-            f"   {self.unit_label}:{item.lead_unit}{self.role_notes.get(item.role, '')}\n"
-            f"   {self.deadline_label}:{self._note(item.deadline)[0]}\n"
-            f"   {self.admin_label}:{admin[0]}{cid}{admin[1]}\n"
-            f"   {self.api_label}:{api[0]}{cid}{api[1]}\n"
+            f"   {self.unit_label}：{item.lead_unit}{self.role_notes.get(item.role, '')}\n"
+            f"   {self.deadline_label}：{self._note(item.deadline)[0]}\n"
+            f"{urge}"
+            f"   {self.admin_label}：{admin[0]}{cid}{admin[1]}\n"
         )
 
     def _html_row(self, item: DigestItem) -> str:
@@ -144,12 +148,16 @@ class DigestWriter:
         if unit is None:
             unit = self._units[item.lead_unit] = html.escape(item.lead_unit)
         cid = item.commitment_id
-        admin, api = self.admin_url_html, self.api_url_html
+        admin = self.admin_url_html
+        urge = "".join(
+            f"<br><small>{html.escape(label)}：{html.escape(value)}</small>"
+            for label, value in self._urge_lines(item)
+        )
         return (
-            f"<tr>\n<td>{html.escape(item.title)}{self.role_notes_html.get(item.role, '')}</td>\n"
+            f"<tr>\n<td>{html.escape(item.title)}{self.role_notes_html.get(item.role, '')}"
+            f"{urge}</td>\n"
             f"<td>{unit}</td>\n{self._note(item.deadline)[1]}</td>\n"
-            f'<td><a href="{admin[0]}{cid}{admin[1]}">{self.links_html[0]}</a> · '
-            f'<a href="{api[0]}{cid}{api[1]}">{self.links_html[1]}</a></td>\n</tr>\n'
+            f'<td><a href="{admin[0]}{cid}{admin[1]}">{self.links_html}</a></td>\n</tr>\n'
         )
 
     def _frame(

@@ -8,14 +8,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 if TYPE_CHECKING:
     from .dispatch import Dispatch
 
-from ...choices import REMINDABLE_STATUSES
-from ...models import ChannelDelivery, Commitment, ReminderDelivery, ReminderLog, ReminderSweep
+from ...choices import REMINDABLE_STATUSES, NoticeEvent
+from ...models import (
+    ChannelDelivery,
+    Commitment,
+    Notice,
+    ReminderDelivery,
+    ReminderLog,
+    ReminderSweep,
+)
 from ...selectors.office import office_today
 from ...selectors.reminders import reminder_supervisor_emails
 from ..channels.delivery import channel_served, channel_sweep_finish, robot_map
@@ -32,6 +40,7 @@ from .claim import (
 )
 from .compose import compose_all
 from .config import reminder_config
+from .notices import notice_record
 from .send import reminder_messages_requeue_stale
 
 
@@ -147,15 +156,19 @@ class ManualResult:
     without_recipient: list[int] = field(default_factory=list)
 
 
+@transaction.atomic  # the 催办 and its notice (催办人, 意见) are claimed together
 def reminder_manual_send(
     *,
     commitment_ids: Sequence[int],
     actor: Any,
     dispatch: Dispatch,
     today: date | None = None,
+    opinion: str = "",
 ) -> ManualResult:
     """催办 now: at most one manual reminder per commitment per day, through the same log.
-    A 催办 that found nobody to write to may be repeated the same day once an address exists."""
+    A 催办 that found nobody to write to may be repeated the same day once an address exists.
+    Each claimed 催办 gets a notice naming the 催办人 and the 意见 (`opinion`): the unit sees
+    it in the admin, and the e-mail quotes it with the 催办人's contact."""
     today = today or office_today()
     result = ManualResult()
     rows = Commitment.objects.filter(id__in=list(commitment_ids)).values_list(
@@ -174,6 +187,23 @@ def reminder_manual_send(
     result.claimed = sorted(claimed_ids - nobody)
     result.already = sorted(c.id for c, _k, _p in candidates if c.id not in claimed_ids)
     result.without_recipient = sorted(nobody)
+    fresh_logs = {log_id for log_id, _cid, _kind in claimed.logs} - set(
+        Notice.objects.filter(log_id__in=[log_id for log_id, _c, _k in claimed.logs]).values_list(
+            "log_id", flat=True
+        )
+    )
+    if fresh_logs:
+        by_id = Commitment.objects.in_bulk({cid for i, cid, _k in claimed.logs if i in fresh_logs})
+        logs = ReminderLog.objects.in_bulk(fresh_logs)
+        for log_id, commitment_id, _kind in claimed.logs:
+            if log_id in fresh_logs:
+                notice_record(
+                    commitment=by_id[commitment_id],
+                    event=NoticeEvent.URGE,
+                    actor=actor,
+                    note=opinion,
+                    log=logs[log_id],
+                )
     if claimed.recipients:
         compose_all(today=today, dispatch=dispatch, only=claimed.recipients)
     if claimed.logs:

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ...choices import Move, Role
+from ...choices import Move, NoticeEvent, Role
 from ...models import Commitment, DeadlineExtension
 from ...selectors.access import actor_roles
 from ...selectors.office import office_language
 from ..errors import ActorNotAllowed, InvalidInput
+from ..reminders.notices import notice_record
 from .transitions import check_move, lock_commitment, required_text, save_move, sync_instance
 
 
@@ -56,7 +57,22 @@ def extension_request(
         extension._change_reason = str(Move.REQUEST_EXTENSION.label)  # type: ignore[attr-defined]
     extension.full_clean()
     extension.save()
+    notice_record(
+        commitment=current,
+        event=NoticeEvent.REQUEST_EXTENSION,
+        actor=actor,
+        note=_extension_note(extension, reason),
+    )
     return extension
+
+
+def _extension_note(extension: DeadlineExtension, text: str) -> str:
+    with office_language():
+        line = str(_("现行时限 %(old)s，申请延至 %(new)s")) % {
+            "old": extension.deadline_before,
+            "new": extension.requested_deadline,
+        }
+    return f"{line}\n{text}" if text else line
 
 
 def _decidable(extension: DeadlineExtension, actor: User) -> DeadlineExtension:
@@ -108,6 +124,12 @@ def extension_approve(
     save_move(
         commitment, actor=actor, move=Move.DECIDE_EXTENSION, reason=reason, fields=["deadline"]
     )
+    notice_record(
+        commitment=commitment,
+        event=NoticeEvent.EXTENSION_APPROVED,
+        actor=actor,
+        note=_extension_note(locked, locked.decision_note),
+    )
     sync_instance(extension, locked)
     return locked
 
@@ -118,5 +140,11 @@ def extension_reject(*, extension: DeadlineExtension, actor: User, note: str) ->
     note = required_text(note, field="note", message=str(_("请填写不予批准的理由")))
     locked = _decidable(extension, actor)
     _decide(locked, actor=actor, status=DeadlineExtension.Status.REJECTED, note=note)
+    notice_record(
+        commitment=locked.commitment,
+        event=NoticeEvent.EXTENSION_REJECTED,
+        actor=actor,
+        note=_extension_note(locked, note),
+    )
     sync_instance(extension, locked)
     return locked

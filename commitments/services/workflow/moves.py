@@ -16,6 +16,7 @@ A report on a returned commitment does the same: the unit is back at work.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
@@ -28,6 +29,7 @@ from ...models import Commitment, ProgressUpdate
 from ...selectors.access import acting_person, user_may_publish
 from ...selectors.office import office_today
 from ...selectors.statistics import on_time_deadline
+from ..errors import InvalidInput
 from ..evidence import evidence_add, evidence_validate
 from .transitions import (
     Changes,
@@ -51,14 +53,38 @@ def _setting(**values: object) -> Changes:
 
 
 @transaction.atomic
-def commitment_assign(*, commitment: Commitment, actor: User, reason: str = "") -> Commitment:
-    """交办: the office hands the drafted commitment to its responsible unit."""
+def commitment_assign(
+    *,
+    commitment: Commitment,
+    actor: User,
+    requirements: str = "",
+    reason: str = "",
+    imported: bool = False,
+) -> Commitment:
+    """交办: the office hands the drafted commitment to its responsible unit, with its 办理要求.
+
+    Refused without a lead unit, and without either a deadline or the 长期 mark: a missing
+    date must be a decision ("standing work"), not an oversight the unit reads as "no hurry".
+    The unit is told (办理通知) with the requirements. `imported`: a row of an Excel 台账 whose
+    hand-off happened before the ledger; it is recorded as the sheet has it."""
+
+    def hand_off(current: Commitment) -> list[str]:
+        if current.lead_unit_id is None:
+            raise InvalidInput(str(_("交办前请指定牵头单位")), field="lead_unit")
+        if current.deadline is None and not current.is_long_term and not imported:
+            raise InvalidInput(
+                str(_("交办前请填写完成时限，或将事项标记为「长期」")), field="deadline"
+            )
+        current.assigned_at = timezone.now()
+        fields = ["assigned_at"]
+        text = (requirements or "").strip()
+        if text:
+            current.requirements = text
+            fields.append("requirements")
+        return fields
+
     return make_move(
-        commitment=commitment,
-        actor=actor,
-        move=Move.ASSIGN,
-        reason=reason,
-        changes=_setting(assigned_at=timezone.now()),
+        commitment=commitment, actor=actor, move=Move.ASSIGN, reason=reason, changes=hand_off
     )
 
 
@@ -262,7 +288,7 @@ def commitment_import_state(
     move functions (checks, history, events as for any move), with the row's 备注 as their
     reason; its 进展情况 is recorded as the report it was, without moving the state."""
     steps: dict[str, Callable[..., Commitment]] = {
-        Move.ASSIGN: commitment_assign,
+        Move.ASSIGN: partial(commitment_assign, imported=True),
         Move.ACCEPT: commitment_accept,
         Move.START: commitment_start,
         Move.RETURN: commitment_return,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...choices import Move, Role
 from ..evidence import evidence_add
+from .corrections import commitment_deadline_correct
 from .extensions import extension_request
 from .moves import (
     commitment_accept,
@@ -93,7 +94,21 @@ _REASON = MoveInput("reason", "text", _("理由"), max_length=2000, help_text=_(
 MOVES: dict[str, MoveEntry] = {
     entry.move: entry
     for entry in (
-        MoveEntry(Move.ASSIGN, commitment_assign, batch=True),
+        MoveEntry(
+            Move.ASSIGN,
+            commitment_assign,
+            (
+                MoveInput(
+                    "requirements",
+                    "text",
+                    _("办理要求"),
+                    required=False,
+                    max_length=5000,
+                    help_text=_("对责任单位的具体要求：办理标准、节点安排、报送方式等"),
+                ),
+            ),
+            batch=True,
+        ),
         MoveEntry(Move.ACCEPT, commitment_accept, batch=True),
         MoveEntry(Move.START, commitment_start),
         MoveEntry(
@@ -143,6 +158,14 @@ MOVES: dict[str, MoveEntry] = {
             (
                 MoveInput("file", "file", _("文件"), in_api=False),
                 MoveInput("note", "line", _("说明"), required=False, max_length=300),
+            ),
+        ),
+        MoveEntry(
+            Move.CORRECT_DEADLINE,
+            commitment_deadline_correct,
+            (
+                MoveInput("deadline", "date", _("更正后的完成时限")),
+                MoveInput("reason", "text", _("更正理由"), max_length=2000),
             ),
         ),
         MoveEntry(

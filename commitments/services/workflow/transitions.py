@@ -28,6 +28,7 @@ from ...selectors.access import acting_person, actor_roles
 from ...selectors.office import office_language
 from ..errors import ActorNotAllowed, InvalidInput, TransitionNotAllowed
 from ..events import commitment_event
+from ..reminders.notices import notice_for_move
 
 S = Status
 M = TypeVar("M", bound=models.Model)
@@ -60,6 +61,7 @@ TRANSITIONS: dict[str, Transition] = {
     Move.REOPEN: Transition(frozenset(ENDED_STATUSES), S.ASSIGNED, _OFFICE),
     Move.REQUEST_EXTENSION: Transition(_WORKING | {S.ASSIGNED}, None, _LEAD),
     Move.ADD_EVIDENCE: Transition(_WORKING | {S.SUBMITTED}, None, _LEAD),
+    Move.CORRECT_DEADLINE: Transition(frozenset(OPEN_STATUSES), None, _OFFICE),
 }
 
 
@@ -164,6 +166,7 @@ def make_move(
         fields += ["status", "status_reason"]
     save_move(current, actor=actor, move=move, reason=reason, fields=fields)
     _announce(current, old_status=old_status, actor=actor)
+    notice_for_move(commitment=current, move=move, actor=actor, reason=reason)
     return sync_instance(commitment, current)
 
 
