@@ -491,9 +491,12 @@ class CommitmentAdmin(
                 if obj is not None
                 else get_user_model().objects.filter(units__isnull=False).distinct()
             )
-            if obj is not None and obj.responsible_id:
-                people = people | get_user_model().objects.filter(pk=obj.responsible_id)
-            field.queryset = people.distinct().order_by("last_name", "first_name", "username")
+            current = obj.responsible_id if obj is not None else None
+            field.queryset = (
+                get_user_model()
+                .objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current))
+                .order_by("last_name", "first_name", "username")
+            )
         return form
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
