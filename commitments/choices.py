@@ -63,8 +63,13 @@ REPORT_CYCLE_DAYS: dict[str, int] = {
 
 
 class Role(models.TextChoices):
+    """What a user is to one commitment (`selectors.access.actor_roles` decides)."""
+
     SUPERVISOR = "supervisor", _("督办人员")
+    # The lead unit's (牵头单位, or a unit above it): signs for the whole, works on it, submits it.
     UNIT = "unit", _("责任单位人员")
+    # A supporting unit's (配合单位): reports progress on its part, the lead answers for the rest.
+    CO_UNIT = "co_unit", _("配合单位人员")
 
 
 class Move(models.TextChoices):
@@ -87,6 +92,8 @@ class Move(models.TextChoices):
     CORRECT_DEADLINE = "correct_deadline", pgettext_lazy("move", "更正时限")
     # Not a move on the commitment's own table: the office's answer to REQUEST_EXTENSION.
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("move", "审批延期")
+    # Nor this: the office decides what /public/ shows (services.publication).
+    PUBLISH = "publish", pgettext_lazy("move", "确认公开")
 
 
 class NoticeAudience(models.TextChoices):
@@ -139,6 +146,7 @@ class TrafficLight(models.TextChoices):
 
     RED = "red", _("红灯")
     YELLOW = "yellow", _("黄灯")
+    INCOMPLETE = "incomplete", _("待完善")
     GREEN = "green", _("绿灯")
     GREY = "grey", _("灰灯")
 
@@ -164,6 +172,7 @@ class TrafficLight(models.TextChoices):
 _LIGHT_LOOKS = {
     TrafficLight.RED: ("#c62828", "F8CBAD", _("逾期")),
     TrafficLight.YELLOW: ("#f9a825", "FFE699", _("临期或进展未报")),
+    TrafficLight.INCOMPLETE: ("#5b7c99", "D6E0EA", _("缺少完成时限,待完善")),
     TrafficLight.GREEN: ("#2e7d32", "C6E0B4", _("正常")),
     TrafficLight.GREY: ("#9e9e9e", "D9D9D9", _("已办结或撤销")),
 }

@@ -170,6 +170,57 @@ class Unit(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class UnitAlias(models.Model):
+    """Another name documents use for a unit (住建局, 市住建局 for 市住房和城乡建设局)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("责任主体")
+    )
+    name = models.CharField(_("别名"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # One name stands for one unit: an alias is never a unit's own name.
+        if self.name and Unit.objects.filter(name="".join(self.name.split())).exists():
+            raise ValidationError({"name": _("这是一个责任主体的名称,不能作为别名")})
+
+
+class ImportRecord(models.Model):
+    """Who imported a document from the admin, and what the office changed in the review."""
+
+    document = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.PROTECT,
+        related_name="import_records",
+        verbose_name=_("来源文件"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    changes = models.JSONField(_("审核改动"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.imported_at:%Y-%m-%d %H:%M}"
+
+
 class Commitment(models.Model):
     """承诺事项: one piece of work a unit owes, with a deadline and a status."""
 
@@ -239,6 +290,14 @@ class Commitment(models.Model):
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     finished_on_time = models.BooleanField(_("按期完成"), null=True, blank=True)
     is_public = models.BooleanField(_("向社会公开"), default=False)
+    # What the public reads of the description: the office's decision, not the unit's text as it
+    # stands (a unit edits `description` and may propose it; the office copies or rewrites it).
+    public_description = models.TextField(
+        _("公开的具体内容"), blank=True, help_text=_("经督办人员确认后向社会公开;为空则不公开")
+    )
+    description_publish_requested = models.BooleanField(
+        _("具体内容申请公开"), default=False, help_text=_("责任单位申请公开具体内容,待督办人员确认")
+    )
     status_reason = models.TextField(_("状态说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -305,7 +364,13 @@ class ProgressUpdate(models.Model):
     percent = models.PositiveSmallIntegerField(
         _("完成进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    is_public = models.BooleanField(_("可公开"), default=False)
+    # Shown on /public/ only when the office says so; a unit's wish is `publish_requested`.
+    is_public = models.BooleanField(
+        _("已公开"), default=False, help_text=_("经督办人员确认后向社会公开")
+    )
+    publish_requested = models.BooleanField(
+        _("申请公开"), default=False, help_text=_("报送单位申请公开,待督办人员确认")
+    )
     created_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
 
     history = HistoricalRecords()

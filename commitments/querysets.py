@@ -180,8 +180,9 @@ class CommitmentQuerySet(models.QuerySet):
 
         The same rule as `selectors.lights.light_rule`, in SQL so lists can filter and order on it:
         grey when verified, closed or cancelled; a submitted commitment waits for the office,
-        red only if it was completed after its deadline, else green; otherwise red when the
-        deadline is before today (a deadline of today is not overdue), yellow when it is at
+        red only if it was completed after its deadline, else green; otherwise 待完善 (incomplete,
+        grey-blue) without a deadline, for the office to complete; red when the deadline is
+        before today (a deadline of today is not overdue), yellow when it is at
         most N days ahead or when the unit has not reported for M days, green otherwise.
         N and M are the document's due_soon_days / stale_report_days, else settings.LEDGER.
         """
@@ -199,6 +200,7 @@ class CommitmentQuerySet(models.QuerySet):
                 then=Value(TrafficLight.RED.value),
             ),
             When(status=Status.SUBMITTED, then=Value(TrafficLight.GREEN.value)),
+            When(deadline__isnull=True, then=Value(TrafficLight.INCOMPLETE.value)),
             When(deadline__lt=today, then=Value(TrafficLight.RED.value)),
             When(
                 deadline__lte=AddDays(today_value, due_soon), then=Value(TrafficLight.YELLOW.value)

@@ -8,13 +8,15 @@ transaction): the page parses the upload, shows what the import would create, ke
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
@@ -25,16 +27,21 @@ from ..importer.decode import MAX_BYTES as TEXT_MAX_BYTES
 from ..importer.errors import SeedError
 from ..importer.formats.detect import OFFICE_MAX_BYTES, PDF_MAX_BYTES
 from ..importer.parse import ParsedDocument, parse_document
-from ..models import SourceDocument
+from ..models import Directive, SourceDocument, Unit
 from ..selectors.access import user_can_import_documents
 from ..services.errors import InvalidInput
 from ..services.import_uploads import (
     import_upload_confirm,
     import_upload_discard,
+    import_upload_parsed,
     import_upload_stage,
 )
 from ..services.imports import (
+    AddedTask,
+    ImportOverrides,
     ImportPreview,
+    TaskReview,
+    UnitChoice,
     document_import_preview,
     source_size_check,
 )
@@ -148,10 +155,19 @@ class DocumentImportAdminMixin:
             messages.info(request, gettext("已取消导入,未写入任何数据。"))
             return HttpResponseRedirect(reverse("admin:commitments_sourcedocument_changelist"))
         try:
-            result = import_upload_confirm(token=token, user_id=request.user.pk)
+            overrides = review_from_post(request.POST)
+            result = import_upload_confirm(
+                token=token, user_id=request.user.pk, overrides=overrides
+            )
         except (InvalidInput, SeedError) as exc:
             error = exc.message if isinstance(exc, SeedError) else str(exc)
-            return self._render(request, form=DocumentUploadForm(), error=error)
+            try:
+                # A refused decision: the review again, with the file still staged.
+                parsed, name = import_upload_parsed(token=token, user_id=request.user.pk)
+            except (InvalidInput, SeedError):
+                return self._render(request, form=DocumentUploadForm(), error=error)
+            preview = document_import_preview(parsed=parsed, name=name)
+            return self._render(request, form=None, preview=preview, token=token, error=error)
         except IntegrityError:
             # Two offices importing the same file at the same moment: the other one won.
             return self._render(
@@ -198,8 +214,84 @@ class DocumentImportAdminMixin:
             "form": form,
             "preview": preview,
             "token": token,
+            "unit_names": list(Unit.objects.order_by("name").values_list("name", flat=True))
+            if preview
+            else [],
+            "unit_choices": list(Unit.objects.order_by("name").values_list("pk", "name"))
+            if preview
+            else [],
+            "people": _people() if preview else [],
+            "kinds": Directive.Kind.choices,
             "error": error,
         }
         return TemplateResponse(
             request, "commitments/admin/import_document.html", context, status=status
         )
+
+
+def _people() -> list[tuple[int, str]]:
+    """The people a task can be given to: active members of a unit, by full name."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, units__isnull=False)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    return [(u.pk, f"{u.last_name}{u.first_name}" or u.get_username()) for u in users]
+
+
+def _date(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(gettext("完成时限“%(value)s”不是日期") % {"value": value}) from None
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        raise InvalidInput(gettext("导入请求无效,请重新上传文件。")) from None
+
+
+def _task_review(post: QueryDict, prefix: str) -> TaskReview:
+    kind = post.get(f"{prefix}kind") or None
+    if kind is not None and kind not in Directive.Kind.values:
+        raise InvalidInput(gettext("导入请求无效,请重新上传文件。"))
+    return TaskReview(
+        include=f"{prefix}include" in post,
+        lead=post.get(f"{prefix}lead", ""),
+        co=tuple(n for n in post.getlist(f"{prefix}co") if n),
+        responsible_id=_int(post.get(f"{prefix}responsible", "")),
+        set_deadline=True,
+        deadline=_date(post.get(f"{prefix}deadline", "")),
+        kind=kind,
+    )
+
+
+def review_from_post(post: QueryDict) -> ImportOverrides:
+    """The office's decisions on the review page (one row per task, per new name, per skipped
+    paragraph), as the import service takes them."""
+    tasks = {ref: _task_review(post, f"t-{ref}-") for ref in post.getlist("ref")}
+    units: dict[str, tuple[str, int | None]] = {}
+    for index, name in enumerate(post.getlist("unit-name")):
+        choice = post.get(f"unit-{index}-choice", UnitChoice.CREATE)
+        if choice not in (UnitChoice.CREATE, UnitChoice.MAP, UnitChoice.NONE):
+            raise InvalidInput(gettext("导入请求无效,请重新上传文件。"))
+        target = _int(post.get(f"unit-{index}-target", ""))
+        if choice == UnitChoice.MAP and target is None:
+            raise InvalidInput(
+                gettext("“%(name)s”选择了对应已有单位,但没有选定单位") % {"name": name}
+            )
+        units[name] = (choice, target)
+    added = tuple(
+        AddedTask(paragraph=index, review=_task_review(post, f"s-{index}-"))
+        for index in (_int(v) for v in post.getlist("add"))
+        if index is not None
+    )
+    for item in added:
+        if not item.review.lead:
+            raise InvalidInput(gettext("从未识别段落添加的任务须选定牵头单位"))
+    return ImportOverrides(tasks=tasks, units=units, added=added)

@@ -6,17 +6,26 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import Commitment, Directive, ProgressUpdate, SourceDocument, Unit
+from ..models import (
+    Commitment,
+    Directive,
+    ImportRecord,
+    ProgressUpdate,
+    SourceDocument,
+    Unit,
+    UnitAlias,
+)
 from ..querysets import OVERDUE_FIRST_ORDER, due_soon_condition, silent_condition
 from ..selectors.access import (
     commitment_is_read_only,
@@ -24,7 +33,9 @@ from ..selectors.access import (
     responsible_candidates,
     unit_has_commitments,
     unit_ids_named,
+    unit_list_for,
     user_may_create_commitments,
+    user_may_publish,
 )
 from ..selectors.drafts import commitment_draft_from_directive
 from ..selectors.history import history_rows
@@ -35,6 +46,7 @@ from ..services.ledger import (
     commitment_links_check,
     commitment_update,
 )
+from ..services.publication import commitment_description_publish
 from .documents import DocumentImportAdminMixin
 from .outputs import CommitmentOutputsAdminMixin
 from .pagination import EstimatedCountPaginator
@@ -191,6 +203,59 @@ class NeverDeletedAdmin(admin.ModelAdmin):
         return False
 
 
+_FIELD_LABELS = {
+    "lead": _("牵头单位"),
+    "co": _("配合单位"),
+    "deadline": _("完成时限"),
+    "kind": _("类别"),
+    "responsible": _("责任人"),
+}
+_UNIT_CHOICES = {"create": _("新建单位"), "map": _("对应已有单位"), "none": _("不作为单位")}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    if value in Directive.Kind.values:
+        return str(Directive.Kind(value).label)
+    return str(value) if value else "—"
+
+
+def import_changes_lines(changes: dict[str, Any]) -> list[str]:
+    """An ImportRecord's changes as a clerk reads them, one line per decision."""
+    lines = []
+    for name, decision in (changes.get("units") or {}).items():
+        target = f" → {decision['unit']}" if decision.get("unit") else ""
+        lines.append(f"{name}:{_UNIT_CHOICES.get(decision.get('choice'), '')}{target}")
+    for ref in changes.get("excluded") or []:
+        lines.append(f"{ref}:{_('不生成承诺事项')}")
+    for ref, fields in (changes.get("tasks") or {}).items():
+        for key, (before, after) in fields.items():
+            label = _FIELD_LABELS.get(key, key)
+            lines.append(f"{ref} {label}:{_shown(before)} → {_shown(after)}")
+    for added in changes.get("added") or []:
+        lead = (added.get("lead") or ["", ""])[1]
+        lines.append(f"{added['ref']}:{_('从未识别段落添加')}({lead})「{added['text'][:40]}」")
+    return lines
+
+
+class ImportRecordInline(admin.TabularInline):
+    model = ImportRecord
+    fields = ("imported_at", "user", "changes_text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("审核改动"))
+    def changes_text(self, obj: ImportRecord) -> str:
+        return format_html_join(
+            mark_safe("<br>"), "{}", ((line,) for line in import_changes_lines(obj.changes))
+        ) or str(_("未改动,按识别结果导入"))
+
+
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(DocumentImportAdminMixin, NeverDeletedAdmin):
     list_display = (
@@ -205,7 +270,7 @@ class SourceDocumentAdmin(DocumentImportAdminMixin, NeverDeletedAdmin):
     search_fields = ("title", "speaker", "issuer", "document_number")
     date_hierarchy = "delivered_on"
     readonly_fields = ("sha256", "imported_at", "updated_at", "raw_text", "cleaned_text")
-    inlines = [DirectiveInline]
+    inlines = [ImportRecordInline, DirectiveInline]
 
 
 class HasCommitmentFilter(admin.SimpleListFilter):
@@ -285,11 +350,25 @@ class DirectiveAdmin(NeverDeletedAdmin):
         )
 
 
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    fields = ("name",)
+    extra = 1
+    verbose_name = _("别名")
+    verbose_name_plural = _("别名(文件中的其他写法,如“住建局”“市住建局”;导入时据此对应到本单位)")
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "parent", "is_supervisor")
+    list_display = ("name", "kind", "alias_list", "parent", "is_supervisor")
     list_filter = ("kind", "is_supervisor")
-    search_fields = ("name",)
+    search_fields = ("name", "aliases__name")
+    inlines = [UnitAliasInline]
+
+    @admin.display(description=_("别名"))
+    def alias_list(self, obj: Unit) -> str:
+        return "、".join(a.name for a in obj.aliases.all()) or "—"
+
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
     filter_horizontal = ("members",)
@@ -301,11 +380,20 @@ class UnitAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Members and contact e-mails of another unit are none of a unit member's business; the
+        # commitment form's unit pickers (autocomplete) ask this queryset too.
+        return (
+            unit_list_for(request.user)
+            .select_related(*self.list_select_related)
+            .prefetch_related("aliases")
+        )
+
 
 class ProgressUpdateInline(admin.TabularInline):
     model = ProgressUpdate
-    fields = ("created_at", "author", "percent", "text", "is_public")
-    readonly_fields = ("created_at", "author", "percent", "text", "is_public")
+    fields = ("created_at", "author", "percent", "text", "publish_requested", "is_public")
+    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -374,6 +462,7 @@ class CommitmentAdmin(
         DueSoonFilter,
         SilentFilter,
         "is_public",
+        "description_publish_requested",
         "deadline_pending",
         "report_cycle",
         ResponsibleFilter,
@@ -400,6 +489,7 @@ class CommitmentAdmin(
         "completed_on",
         "finished_on_time",
         "last_progress_at",
+        "description_publish_requested",
         "directive",
         "responsible_name",
         "created_at",
@@ -433,14 +523,17 @@ class CommitmentAdmin(
                     "completion_note",
                     "completed_on",
                     "finished_on_time",
-                    "is_public",
                 )
             },
+        ),
+        (
+            _("向社会公开"),
+            {"fields": ("is_public", "description_publish_requested", "public_description")},
         ),
         (_("记录"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = [ProgressUpdateInline, ReminderLogInline]
-    actions = [send_reminder_now]
+    actions = [send_reminder_now, "publish_description"]
 
     class Media:
         css = {"all": ["commitments/admin.css"]}
@@ -468,6 +561,17 @@ class CommitmentAdmin(
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Commitments are cancelled, never deleted: the record must survive.
         return False
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return user_may_publish(request.user)
+
+    @admin.action(description=_("公开所选事项的具体内容(以当前内容为准)"), permissions=["publish"])
+    def publish_description(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for commitment in queryset:
+            commitment_description_publish(commitment=commitment, actor=acting_user(request))
+        self.message_user(
+            request, _("已公开 %(n)d 个事项的具体内容。") % {"n": len(queryset)}, messages.SUCCESS
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return user_may_create_commitments(request.user)

@@ -134,7 +134,8 @@ class CommitmentOutputsAdminMixin:
             if result.ok:
                 messages.success(
                     request,
-                    gettext("已导入 %(n)d 项承诺事项。") % {"n": len(result.created)},
+                    gettext("已导入 %(n)d 项承诺事项,更新已有事项 %(u)d 项。")
+                    % {"n": len(result.created), "u": len(result.updated)},
                 )
                 return HttpResponseRedirect(reverse("admin:commitments_commitment_changelist"))
         context = {

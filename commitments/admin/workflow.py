@@ -24,10 +24,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..choices import Move, TrafficLight
 from ..models import Commitment, DeadlineExtension, Evidence, ProgressUpdate
-from ..selectors.access import rows_of_visible_commitments, user_is_supervisor
+from ..selectors.access import rows_of_visible_commitments, user_is_supervisor, user_may_publish
 from ..selectors.office import office_today
 from ..services.errors import InvalidInput, WorkflowError
 from ..services.evidence import ALLOWED_EXTENSIONS
+from ..services.publication import progress_publish
 from ..services.workflow.extensions import extension_approve, extension_reject
 from ..services.workflow.registry import MOVES, MoveEntry, MoveInput
 from ..services.workflow.transitions import allowed_moves
@@ -433,6 +434,32 @@ class EvidenceAdmin(_LedgerChildAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(_LedgerChildAdmin):
-    list_display = ("commitment", "percent", "author", "created_at", "is_public")
+    list_display = (
+        "commitment",
+        "percent",
+        "author",
+        "created_at",
+        "publish_requested",
+        "is_public",
+    )
+    list_filter = ("publish_requested", "is_public")
     list_select_related = ("commitment", "author")
     search_fields = ("commitment__title", "text")
+    actions = ["publish_selected", "unpublish_selected"]
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return user_may_publish(request.user)
+
+    @admin.action(description=_("确认公开所选进展"), permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._publish(request, queryset, public=True)
+
+    @admin.action(description=_("不予公开或撤回所选进展"), permissions=["publish"])
+    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._publish(request, queryset, public=False)
+
+    def _publish(self, request: HttpRequest, queryset: QuerySet, *, public: bool) -> None:
+        for update in queryset:
+            progress_publish(update=update, actor=acting_user(request), public=public)
+        message = _("已公开 %(n)d 条进展。") if public else _("已将 %(n)d 条进展设为不公开。")
+        self.message_user(request, message % {"n": len(queryset)}, messages.SUCCESS)

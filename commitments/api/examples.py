@@ -38,6 +38,8 @@ COMMITMENT = {
 COMMITMENT_DETAIL = {
     **COMMITMENT,
     "description": "着力解决群众反映强烈的各种问题。",
+    "description_publish_requested": False,
+    "public_description": "着力解决群众反映强烈的各种问题。",
     "co_units": [5],
     "directive": 12,
     "deadline_text": "年底前",
@@ -119,6 +121,7 @@ PROGRESS = {
     "text": "已召开专题会议部署。",
     "percent": 30,
     "is_public": True,
+    "publish_requested": False,
     "created_at": "2026-11-20T09:30:00+08:00",
 }
 

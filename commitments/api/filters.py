@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, Unit
 from ..querysets import CommitmentQuerySet
+from ..search import search_words
 from ..selectors.office import office_today
 
 MAX_ID = 2**63 - 1
@@ -127,7 +128,10 @@ class CommitmentFilter(StaticFilterSet):
         distinct=False,
         choices=[(value, value) for value in TrafficLight.values],
         method="filter_traffic_light",
-        help_text=_("红绿灯,可重复:red 逾期、yellow 临期或久未报送、green 正常、grey 已办结"),
+        help_text=_(
+            "红绿灯,可重复:red 逾期、yellow 临期或久未报送、incomplete 待完善(缺少完成时限)、"
+            "green 正常、grey 已办结"
+        ),
     )
     is_public = filters.BooleanFilter(field_name="is_public", help_text=_("是否向社会公开"))
     q = filters.CharFilter(method="filter_text", help_text=_("在事项和具体内容中搜索"))
@@ -183,7 +187,16 @@ class PublicCommitmentFilter(StaticFilterSet):
         fields: list[str] = []
 
     filter_lead_unit = CommitmentFilter.filter_lead_unit
-    filter_text = CommitmentFilter.filter_text
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The title and the published text only: searching the unit's working description (as
+        # the index of `CommitmentQuerySet.search` does) would let anyone probe, word by word,
+        # what the office has not confirmed. A scan, but of the public rows only.
+        for word in search_words(value):
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(public_description__icontains=word)
+            )
+        return queryset
 
 
 class DirectiveFilter(StaticFilterSet):
@@ -207,6 +220,9 @@ class UnitFilter(StaticFilterSet):
 class ProgressUpdateFilter(StaticFilterSet):
     commitment = IdFilter(field_name="commitment_id", help_text=_("承诺事项 id"))
     is_public = filters.BooleanFilter(field_name="is_public")
+    publish_requested = filters.BooleanFilter(
+        field_name="publish_requested", help_text=_("申请公开,待督办人员确认")
+    )
 
     class Meta:
         model = ProgressUpdate

@@ -313,6 +313,8 @@ class CommitmentDetailSerializer(CommitmentListSerializer):
         fields = (
             *CommitmentListSerializer.Meta.fields,
             "description",
+            "description_publish_requested",
+            "public_description",
             "co_units",
             "directive",
             "deadline_text",
@@ -406,6 +408,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "text",
             "percent",
             "is_public",
+            "publish_requested",
             "created_at",
         )
         read_only_fields = fields
@@ -413,6 +416,10 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField())
     def get_author_name(self, obj: ProgressUpdate) -> str:
         return user_display(obj.author)
+
+
+class PublishInput(serializers.Serializer):
+    is_public = serializers.BooleanField(help_text="true 确认公开;false 不予公开或撤回公开")
 
 
 # --- the public list ---------------------------------------------------------------------------
@@ -423,8 +430,12 @@ class PublicCommitmentSerializer(serializers.ModelSerializer):
 
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
     status = serializers.CharField(source="get_status_display", read_only=True)
+    # The text the office confirmed, never the unit's working description.
+    description = serializers.CharField(
+        source="public_description", read_only=True, help_text="经督办人员确认公开的具体内容"
+    )
     public_note = serializers.CharField(
-        read_only=True, allow_null=True, help_text="最近一条可公开的进展"
+        read_only=True, allow_null=True, help_text="最近一条经督办人员确认公开的进展"
     )
     public_note_at = serializers.DateTimeField(read_only=True, allow_null=True)
 

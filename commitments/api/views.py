@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -28,6 +29,7 @@ from ..selectors.access import (
 from ..selectors.office import office_today
 from ..selectors.public import public_commitments
 from ..selectors.statistics import performance_totals, unit_performance
+from ..services.publication import progress_publish
 from . import examples as ex
 from . import serializers as s
 from .actions import WorkflowActionsMixin
@@ -315,6 +317,30 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         return progress_list_for(self.request.user).select_related("author")
+
+    @extend_schema(
+        summary="确认或撤回公开进展(督办人员)",
+        description="is_public 为 true:该进展出现在向社会公开页面;false:不予公开或撤回。"
+        "单位报送时勾选的“申请公开”(publish_requested)随之办结。单位成员返回 403。",
+        request=s.PublishInput,
+        responses={200: s.ProgressUpdateSerializer},
+        examples=[
+            OpenApiExample("确认公开", value={"is_public": True}, request_only=True),
+            ex.response("已公开的进展", ex.PROGRESS),
+        ],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        update = self.get_object()
+        data = s.PublishInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        published = progress_publish(
+            # The permission class has already refused anonymous callers.
+            update=update,
+            actor=cast(User, request.user),
+            public=data.validated_data["is_public"],
+        )
+        return Response(s.ProgressUpdateSerializer(published).data)
 
 
 @extend_schema_view(

@@ -116,17 +116,25 @@ def _bisect(values: list[int], tails: list[int], value: int) -> int:
     return lo
 
 
-_GAP_KIND = {ch: "s" for ch in _HSPACE + "\t"} | {"\n": "n"}
+# Gap kinds, one character per position: "." for text, "s" whitespace, "n" hard line break,
+# "j" chunk joint (a cut through a word), "p" whitespace that held a page number.
+_GAP_KINDS = str.maketrans({ch: "s" for ch in _HSPACE + "\t"} | {"\n": "n"})
+_TEXT_RUN = re.compile(f"[^{re.escape(_HSPACE)}\t\n]+")
 _GAP_RUN = re.compile(r"[^.]+")
+_EMPTY_LINES = re.compile(r"^\n+|\n+$|\n(?=\n)")
+_LINE_CONTEXT = 401  # how much of the current line a separator looks at, at most
+
+
+def _gap_kinds(text: str) -> list[str]:
+    """Kind of every position of unchunked text: whole runs of text at once, not per char."""
+    return list(_TEXT_RUN.sub(lambda m: "." * len(m.group()), text).translate(_GAP_KINDS))
 
 
 def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     chars: list[str] = []
     index: list[int] = []
     removals: list[Removal] = []
-    # Gap kinds per position in `chars`: "" for text, "s" whitespace, "n" hard line break,
-    # "j" chunk joint (a cut through a word), "p" whitespace that held a page number.
-    kinds: list[str] = []
+    kinds: list[str] = []  # see _GAP_KINDS
 
     lines = raw.split("\n")
     chunked = _chunk_lines(lines)
@@ -134,7 +142,7 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
         # Nothing is cut out of the lines: every character stays, in order.
         chars = list(raw)
         index = list(range(len(raw)))
-        kinds = [_GAP_KIND.get(ch, "") for ch in raw]
+        kinds = _gap_kinds(raw)
         lines = []
     pos = 0
     for line_no, line in enumerate(lines):
@@ -144,11 +152,9 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
             assert m is not None
             start = m.end()
             removals.append(Removal("chunk_marker", pos, pos + m.end(), m.group(0).strip()))
-        for offset in range(start, len(line)):
-            ch = line[offset]
-            chars.append(ch)
-            index.append(pos + offset)
-            kinds.append("s" if ch in _HSPACE or ch == "\t" else "")
+        chars.extend(line[start:])
+        index.extend(range(pos + start, pos + len(line)))
+        kinds.extend(_gap_kinds(line[start:]))
         if line_no < len(lines) - 1:
             chars.append("\n")
             index.append(pos + len(line))
@@ -177,50 +183,56 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
             kinds[i] = "p"
             if d_start <= i < d_end:
                 chars[i] = " "
+    if keep:
+        text = "".join(chars)
 
+    # Text between two gaps is kept as it is; each gap becomes a separator (or nothing).
+    # Pieces of strings and slices of the index, not single characters: most of a text is
+    # text, and this runs for every file imported.
     out: list[str] = []
     out_index: list[int] = []
-    line_start = 0  # where the current line begins in `out`
+    line = ""  # the end of the current output line (at most _LINE_CONTEXT characters)
     previous = 0
-    for run in _GAP_RUN.finditer("".join(k or "." for k in kinds)):
+    for run in _GAP_RUN.finditer("".join(kinds)):
         i, j = run.span()
-        out.extend(chars[previous:i])  # text between two gaps is kept as it is
-        out_index.extend(index[previous:i])
+        if i > previous:
+            piece = text[previous:i]
+            out.append(piece)
+            out_index.extend(index[previous:i])
+            line = (line + piece)[-_LINE_CONTEXT:]
         previous = j
-        gap = set(kinds[i:j])
-        # The line so far (at most its last 401 characters, as a separator needs no more).
-        line = "".join(out[max(line_start, len(out) - 401) :])
-        sep = _separator(out, chars, kinds, j, gap, line)
+        prev = out[-1][-1] if out else ""
+        sep = _separator(prev, text, j, set(kinds[i:j]), line)
         if sep:
             out.append(sep)
             out_index.append(index[i])
-            if sep == "\n":
-                line_start = len(out)
-    out.extend(chars[previous:])
+            line = "" if sep == "\n" else (line + sep)[-_LINE_CONTEXT:]
+    out.append(text[previous:])
     out_index.extend(index[previous:])
     # Trim the ends of lines and of the text.
     text_out = "".join(out)
-    keep_mask = [True] * len(out)
-    for m in re.finditer(r"^\n+|\n+$|\n(?=\n)", text_out):
-        for k in range(m.start(), m.end()):
-            keep_mask[k] = False
-    final = [c for c, k in zip(out, keep_mask, strict=True) if k]
-    final_index = [x for x, k in zip(out_index, keep_mask, strict=True) if k]
+    final: list[str] = []
+    final_index: list[int] = []
+    kept_from = 0
+    for m in _EMPTY_LINES.finditer(text_out):
+        final.append(text_out[kept_from : m.start()])
+        final_index.extend(out_index[kept_from : m.start()])
+        kept_from = m.end()
+    final.append(text_out[kept_from:])
+    final_index.extend(out_index[kept_from:])
     return "".join(final), final_index, removals
 
 
-def _separator(
-    out: list[str], chars: list[str], kinds: list[str], j: int, gap: set[str], line: str
-) -> str:
-    """What a run of whitespace becomes: a line break, a space, or nothing."""
-    if not out or j >= len(chars):
+def _separator(prev: str, text: str, j: int, gap: set[str], line: str) -> str:
+    """What a run of whitespace becomes: a line break, a space, or nothing.  ``prev`` is the
+    last character written so far ("" if none), ``text[j:]`` what follows the gap."""
+    if not prev or j >= len(text):
         return ""
     if "n" in gap:
         return "\n"
-    prev = out[-1]
     if prev == "\n":
         return ""
-    ahead = "".join(chars[j : j + 40])
+    ahead = text[j : j + 40]
     page_only = gap <= {"p", "j"}
     plain = "s" in gap and gap <= {"s", "p"}
     if (prev in SENTENCE_END or prev in CLOSERS) and plain and not page_only:
@@ -268,7 +280,7 @@ def clean_text(raw: str) -> CleanResult:
             Removal(r.kind, offsets[r.raw_start], offsets[r.raw_end - 1] + 1, r.text)
             for r in new_removals
         )
-        offsets = [offsets[k] for k in new_index]
+        offsets = list(map(offsets.__getitem__, new_index))  # offsets[k] for each k, in C
         settled = new_text == text or _settled(new_text)
         text = new_text
         if settled:

@@ -13,18 +13,20 @@ CONTEXT = "context"
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 
 # 要 as "shall" -- not inside 重要, 需要, 主要, 要求, 总要求 ...
-_YAO = re.compile(r"(?<![重主需必只首紧纲摘概总扼显提简政想])要(?![求点素件闻害务领旨诀])")
+# The word first, its look-behind after: a pattern that opens with a literal is searched for
+# it; one that opens with a look-behind is tried at every character of the sentence.
+_YAO = re.compile(r"要(?<![重主需必只首紧纲摘概总扼显提简政想]要)(?![求点素件闻害务领旨诀])")
 _HOPE = re.compile(r"希望(?!的|工程|之)")
-_PLEASE = re.compile(r"(?:^|(?<=[，,。；;：:\n]))请(?![示假教求柬])")
+_PLEASE = re.compile(r"请(?<![^，,。；;：:\n]请)(?![示假教求柬])")  # at the start or after these
 _MUST = re.compile(r"必须|务必|应当")
 # A local leader's 要求 used as a verb: "要求各单位……".
-_DEMAND = re.compile(r"(?<![总按照根据的新指示重])要求(?=各|全|所有|我们|大家|有关|相关|市直)")
+_DEMAND = re.compile(r"要求(?<![总按照根据的新指示重]要求)(?=各|全|所有|我们|大家|有关|相关|市直)")
 
 # Statements of need or attitude: 需要……, 要看到……, 更要倍加珍惜.
 _NEED = re.compile(r"需要|要(?=看到|认识到|清醒|意识到|倍加珍惜|珍惜|明白)")
 
 _REPORT = re.compile(
-    r"(?<![总按照根据的新重要])(?:强调|指出|要求|批示|提出|指示)"
+    r"(?:强调|指出|要求|批示|提出|指示)(?<![总按照根据的新重要]..)"  # every word is two characters
     r"(?=[，,:：]|要|在|各|全|我们|广大|广阔|把|坚持|“)"
 )
 _AUTHORITY = re.compile(

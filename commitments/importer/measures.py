@@ -75,13 +75,16 @@ _PAST = re.compile(
 )
 
 
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
 def is_past(sentence: str, reference: date | None) -> bool:
     """A report of what was done or of how things stand (……完成了, 去年……, 2009年……,
     ……取得明显成效, ……落实不到位) rather than work to do."""
     if _PAST.search(sentence):
         return True
     if reference is not None:
-        for m in re.finditer(r"((?:19|20)\d{2})\s*年", sentence):
+        for m in _YEAR.finditer(sentence):
             if int(m.group(1)) < reference.year:
                 return True
     return False

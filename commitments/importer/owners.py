@@ -108,6 +108,7 @@ _FALSE_UNIT_END = re.compile(
 _COLLECTIVE = re.compile(
     r"^(?:各|有关|相关)(?:地|省|市|县|区|地区|省份|级|方|校)+(?:[（(][省市县区州盟旗、]+[）)])?$"
 )
+_COLLECTIVE_START = ("各", "有关", "相关")
 # Noise before a unit's name: whose it is (我市职业学校 → 职业学校).
 _OWN_PREFIX = re.compile(r"^(?:我市|我县|我区|我省|本市|本县|本区|本省|我校|本校|我局|本局)(?=..)")
 # "X等部门" / "X等有关单位": the named units are the owners; the generic tail only sums them up.
@@ -118,6 +119,12 @@ _TRAILING = re.compile(
 _LIST_SEP = re.compile(r"[、，,；;]")
 _PEOPLE = re.compile(r"(?:党员|干部|群众|职工|青年|妇女|同志|负责人|工作人员|教师|学生|党员干部)$")
 _AND = re.compile(r"以及|及|和|与|同")
+_NOT_IN_UNIT = re.compile(r"[。！？：:“”\s]")
+_PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")
+_TRAILING_DENG = re.compile(r"等+$")
+_CLAUSE_SEP = re.compile(r"[，,；;]")
+_AFTER_CLAUSE_END = re.compile(r"(?<=[，,；;：:。])")
+_PARENS = re.compile(r"[（()）]")
 
 
 # Some unit ending or collective word occurs: a quick test before a clause is read closely.
@@ -126,8 +133,12 @@ UNIT_NEAR_START = re.compile(
 )
 
 
+# The last characters of the suffixes: most phrases end in none of them, a set lookup.
+_UNIT_LAST_CHARS = frozenset(suffix[-1] for suffix in UNIT_SUFFIXES)
+
+
 def _ends_with_unit(phrase: str) -> bool:
-    return phrase.endswith(UNIT_SUFFIXES)
+    return phrase[-1:] in _UNIT_LAST_CHARS and phrase.endswith(UNIT_SUFFIXES)
 
 
 def is_unit_name(phrase: str) -> bool:
@@ -138,9 +149,9 @@ def is_unit_name(phrase: str) -> bool:
         return False
     if _FALSE_UNIT_END.search(phrase):
         return False
-    if re.search(r"[。！？：:“”\s]", phrase):
+    if _NOT_IN_UNIT.search(phrase):
         return False
-    bare = re.sub(r"[（(][^）)]*[）)]", "", phrase)
+    bare = _PARENTHESISED.sub("", phrase)
     return not _NOT_IN_NAME.search(bare)
 
 
@@ -151,7 +162,7 @@ def split_units(phrase: str) -> tuple[str, ...]:
     """
     phrase = _TRAILING.sub("", _LEADING.sub("", phrase.strip()))
     phrase = _GENERIC_TAIL.sub("", phrase)
-    phrase = re.sub(r"等+$", "", phrase)
+    phrase = _TRAILING_DENG.sub("", phrase)
     parts = []
     for piece in _split_top_level(phrase, _LIST_SEP):
         pieces = _split_top_level(piece, _AND)
@@ -179,6 +190,9 @@ def split_units(phrase: str) -> tuple[str, ...]:
 
 
 def _split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
+    if not _PARENS.search(phrase):
+        # Nothing nested: the same cuts as the walk below, made by the regex engine.
+        return [p.strip() for p in separator.split(phrase)]
     parts: list[str] = []
     depth = 0
     start = 0
@@ -211,7 +225,7 @@ def _as_owner_list(phrase: str) -> tuple[str, ...]:
     pieces = [
         p
         for piece in _split_top_level(phrase, _LIST_SEP)
-        for p in _split_top_level(re.sub(r"等+$", "", piece), _AND)
+        for p in _split_top_level(_TRAILING_DENG.sub("", piece), _AND)
     ]
     named = tuple(p for p in pieces if is_unit_name(p))
     if named and all(is_unit_name(p) or _PEOPLE.search(p) for p in pieces):
@@ -297,7 +311,7 @@ def clause_initial_subject(sentence: str, before: int) -> tuple[tuple[str, ...],
     """A unit that opens one of the clauses before ``before`` (市教育系统立足……，决定要……)."""
     clauses: list[tuple[int, str]] = []
     pos = 0
-    for clause in re.split(r"[，,；;]", sentence[:before]):
+    for clause in _CLAUSE_SEP.split(sentence[:before]):
         clauses.append((pos, clause))
         pos += len(clause) + 1
     # The clause nearest the cue speaks for it (……，各地在引进……上要有新的突破).
@@ -364,7 +378,7 @@ def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
     if not _ACT_WORD.search(sentence):
         return (), -1
     pos = 0
-    for clause in re.split(r"(?<=[，,；;：:。])", sentence):
+    for clause in _AFTER_CLAUSE_END.split(sentence):
         body = sentence[pos:]  # the clause and what follows: 根据有关规定，负责……
         lead = _LEADING_TIME.match(body)
         skip = lead.end() if lead and lead.end() else 0
@@ -373,9 +387,13 @@ def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
         # Longest first (市委组织部 | 负责, not 市委 | 组织), but never across an assigning
         # verb (国家中医药局 | 负责组织…: 组织 ends names too).
         stop = min(len(clause), skip + 30)
+        # Only a head that opens with 各/有关/相关 can be a collective owner: tested once.
+        collective = body.startswith(_COLLECTIVE_START, skip)
         for end in range(stop, skip + 1, -1):
+            if not collective and body[end - 1] not in _UNIT_LAST_CHARS:
+                continue  # no unit's name ends here (the test below, without the slice)
             head = body[skip:end]
-            if not (_ends_with_unit(head) or _COLLECTIVE.match(head)):
+            if not (_ends_with_unit(head) or (collective and _COLLECTIVE.match(head))):
                 continue
             if _ASSIGNING.search(head) or head[-1] in "，,；;：:。":
                 continue
@@ -398,3 +416,11 @@ def strengths_subject(sentence: str, cue_start: int) -> tuple[str, ...]:
         return ()
     units = split_units(m.group("units"))
     return units if all(is_unit_name(u) for u in units) else ()
+
+
+def unit_key(name: str) -> str:
+    """The form of a unit's name that the unit directory matches on: without spacing, whose
+    it is (我市, 本校) and a summing-up tail (等, 等有关单位): 我市住建局等 is 住建局."""
+    key = "".join(name.split())
+    key = _GENERIC_TAIL.sub("", _OWN_PREFIX.sub("", key))
+    return re.sub(r"等+$", "", key) or key

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 from commitments.importer import measures
@@ -61,7 +62,9 @@ class ParsedDirective:
     normalized_text: str = ""  # same span in the normalised reading
     owners_inherited: bool = False  # owners come from the sub-point/section, not the sentence
     # From task tables (empty for prose): 配合单位, 责任人 as written, 每月/每季度 report cycle,
-    # the step of a row with two dates (规划 / 验收), and the title the row's own cells give.
+    # the step of a row with two dates (规划 / 验收).  ``title`` is the commitment's title: a
+    # row's from its own cells, a prose task's (with owners) summarised from its words, here in
+    # the parse (which runs on every CPU) rather than in the database write that follows.
     co_owners: tuple[str, ...] = ()
     responsible: str = ""
     report_cycle: str = ""
@@ -489,6 +492,10 @@ def unrecognised_paragraphs(
     """Body paragraphs that set a deadline or have a unit act, but produced no task: the ones
     an office should read again (未识别 N 段).  Reports of the past are left out."""
     taken = sorted(d.span for d in directives if d.kind == TASK)
+    starts = [a for a, _ in taken]
+    # reach[k]: the furthest end among the first k+1 spans.  A line [start, end) overlaps a
+    # task iff some span opening before ``end`` closes after ``start``: one bisect per line.
+    reach = list(accumulate((b for _, b in taken), max))
     out: list[str] = []
     for region in regions:
         pos = region.start
@@ -496,7 +503,10 @@ def unrecognised_paragraphs(
             start, end = pos, pos + len(line)
             pos = end + 1
             body = line.strip()
-            if len(body) < 8 or any(a < end and b > start for a, b in taken):
+            if len(body) < 8:
+                continue
+            opening = bisect_left(starts, end)  # spans with a < end
+            if opening and reach[opening - 1] > start:
                 continue
             if measures.is_past(body, reference):
                 continue
@@ -515,9 +525,10 @@ def _own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int
     start, end = span
     sentence = normalized[start:end]
     cuts: list[int] = []
+    clause_start = 0
     for m in _CLAUSE_BREAK.finditer(sentence):
-        before = sentence[cuts[-1] if cuts else 0 : m.start()]
-        before = _CLAUSE_BREAK.split(before)[-1]  # the clause right before the break
+        before = sentence[clause_start : m.start()]  # the clause right before the break
+        clause_start = m.end()
         # "2019年3月底前，国家卫生健康委推行……": a leading time belongs to the clause after it.
         if (
             m.end() < len(sentence)
@@ -625,8 +636,12 @@ def _assign(
             section_owner.setdefault(id(h), d.explicit)
 
     subpoint_owner: dict[tuple[int, ...], tuple[str, ...]] = {}
-    for key in {_path_key(d.region) for d in tasks if len(d.region.path) > 1}:
-        members = [d for d in tasks if _path_key(d.region) == key]
+    by_path: dict[tuple[int, ...], list[_Draft]] = {}
+    for d in tasks:
+        by_path.setdefault(_path_key(d.region), []).append(d)
+    for key, members in by_path.items():
+        if len(key) < 2:
+            continue
         heading = next((d for d in members if d.is_heading), None)
         if heading and heading.explicit:
             subpoint_owner[key] = heading.explicit
@@ -676,6 +691,9 @@ def _assign(
                 owners_inherited=inherited,
                 co_owners=d.co_owners,
                 report_cycle=report_cycle_of(normalized[d.start : d.end]) if d.kind == TASK else "",
+                title=summarize(normalized[d.start : d.end] or text[d.start : d.end], owners)
+                if d.kind == TASK and owners
+                else "",
             )
         )
     return tuple(out)

@@ -1,17 +1,19 @@
 """Who may see or do what: the one place every entry point and service asks.
 
 The office (督办单位 members, superusers) sees and acts on everything; a unit member sees the
-commitments their units and sub-units lead or support, acts on them in the role 责任单位人员,
-and edits only a commitment's description and responsible person. Admin and API querysets,
+commitments their units and sub-units lead or support. On those their unit leads they act as
+责任单位人员 (sign for, work on, submit the whole) and edit only the description and the
+responsible person; on those it supports, as 配合单位人员 (report progress on their part). A
+deactivated account holds no right anywhere. Admin and API querysets,
 evidence downloads, calendar feeds, imports and the workflow's roles all come from here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeGuard, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from ..choices import ENDED_STATUSES, Role
 from ..models import (
@@ -29,9 +31,15 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=Model)
 
 
+def user_is_active(user: User | AnonymousUser | None) -> TypeGuard[User]:
+    """Signed in and not deactivated. A deactivated account holds no right anywhere, whichever
+    entry point (a session, a token, a script) still carries it."""
+    return user is not None and user.is_authenticated and bool(getattr(user, "is_active", False))
+
+
 def user_is_supervisor(user: User | AnonymousUser) -> bool:
     """Supervisors (the activity office) see and act on everything."""
-    if not user.is_authenticated:
+    if not user_is_active(user):
         return False
     if getattr(user, "is_superuser", False):
         return True
@@ -68,8 +76,9 @@ def commitment_list_for(
 
 
 def unit_ids_of_member(user: User | AnonymousUser) -> set[int]:
-    """The ids of the units a user belongs to, with their sub-units (empty when anonymous)."""
-    if not user.is_authenticated:
+    """The ids of the units a user belongs to, with their sub-units (empty when anonymous or
+    deactivated)."""
+    if not user_is_active(user):
         return set()
     return Unit.objects.descendant_ids(
         Unit.objects.filter(members=user).values_list("id", flat=True)
@@ -101,9 +110,11 @@ def progress_list_for(user: User | AnonymousUser) -> QuerySet[ProgressUpdate]:
     return rows_of_visible_commitments(user, ProgressUpdate.objects.all())
 
 
-# Unit members keep their own description and name the person in charge; the office owns
-# the rest (who leads, by when, what is published).
-UNIT_MEMBER_WRITABLE_FIELDS = frozenset({"description", "responsible"})
+# Unit members keep their own description (and may ask for it to be published) and name the
+# person in charge; the office owns the rest (who leads, by when, what is published).
+UNIT_MEMBER_WRITABLE_FIELDS = frozenset(
+    {"description", "description_publish_requested", "responsible"}
+)
 # In the order the API documents them (CommitmentWriteSerializer's fields).
 COMMITMENT_WRITABLE_FIELDS = (
     "title",
@@ -117,6 +128,8 @@ COMMITMENT_WRITABLE_FIELDS = (
     "is_long_term",
     "report_cycle",
     "is_public",
+    "public_description",
+    "description_publish_requested",
     "document",
     "directive",
 )
@@ -151,6 +164,12 @@ def user_may_create_commitments(user: User | AnonymousUser) -> bool:
     return user_is_supervisor(user)
 
 
+def user_may_publish(user: User | AnonymousUser) -> bool:
+    """Whether `user` decides what the public reads on /public/ (a commitment, its description,
+    a progress note): the office only. A unit proposes (申请公开), the office confirms."""
+    return user is OFFICE_SYSTEM or user_is_supervisor(user)
+
+
 def responsible_candidates(commitment: Commitment) -> QuerySet:
     """Who may be named responsible by a unit member: members of the lead unit or its sub-units."""
     from django.contrib.auth import get_user_model
@@ -168,6 +187,14 @@ def pending_extensions_for(user: User | AnonymousUser) -> QuerySet[DeadlineExten
     """Extension requests waiting for a decision, on commitments the user may see."""
     pending = DeadlineExtension.objects.filter(status=DeadlineExtension.Status.PENDING)
     return rows_of_visible_commitments(user, pending).select_related("commitment", "requested_by")
+
+
+def calendar_tokens_in_force() -> QuerySet[CalendarToken]:
+    """The feeds that may be served: not revoked, and a person's only while their account is
+    active (a unit's feed belongs to the unit and outlives any member)."""
+    return CalendarToken.objects.filter(revoked_at__isnull=True).filter(
+        Q(user__isnull=True) | Q(user__is_active=True)
+    )
 
 
 def commitment_list_for_calendar(token: CalendarToken) -> CommitmentQuerySet:
@@ -206,19 +233,25 @@ def acting_person(actor: User | AnonymousUser | None) -> User | None:
 def actor_roles(*, actor: User | AnonymousUser, commitment: Commitment) -> frozenset[str]:
     """The roles `actor` holds towards this commitment (empty: it is none of their business).
 
-    Members of a unit act on the commitments their unit or one of its sub-units leads or
-    supports, the same set `commitment_list_for` shows them.
+    A member of the lead unit, or of a unit above it, holds `Role.UNIT`; a member of a
+    co-unit (or above one) holds `Role.CO_UNIT`: the same commitments `commitment_list_for`
+    shows them, split by who answers for the whole.
     """
     if actor is OFFICE_SYSTEM:
         return frozenset({Role.SUPERVISOR})
-    if actor is None or isinstance(actor, AnonymousUser) or not actor.is_active:
+    if not user_is_active(actor):
         return frozenset()
     roles: set[str] = set()
     if user_is_supervisor(actor):
         roles.add(Role.SUPERVISOR)
     own = unit_ids_of_member(actor)
-    if own and (commitment.lead_unit_id in own or commitment.co_units.filter(id__in=own).exists()):
+    if not own:
+        return frozenset(roles)
+    if commitment.lead_unit_id in own:
+        # Everything a co-unit may do, the lead may too: no need to ask about co-units.
         roles.add(Role.UNIT)
+    elif commitment.co_units.filter(id__in=own).exists():
+        roles.add(Role.CO_UNIT)
     return frozenset(roles)
 
 
@@ -239,6 +272,7 @@ _LEDGER_MODELS = (
     "sourcedocument",
     "directive",
     "unit",
+    "unitalias",
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -261,6 +295,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "add_personprofile",
             "change_personprofile",
         }
+        # The imports' review records (aliases are edited with their unit, never deleted).
+        | {"view_importrecord"}
     ),
     UNIT_MEMBERS: frozenset(
         {
@@ -293,5 +329,7 @@ IMPORT_PERMISSIONS = (
 def user_can_import_documents(user: User | AnonymousUser) -> bool:
     """Whether ``user`` (a request's user, anonymous included) may import in the admin."""
     return bool(
-        user.is_active and getattr(user, "is_staff", False) and user.has_perms(IMPORT_PERMISSIONS)
+        user_is_active(user)
+        and getattr(user, "is_staff", False)
+        and user.has_perms(IMPORT_PERMISSIONS)
     )

@@ -7,16 +7,14 @@ import hashlib
 from django.db.models import QuerySet
 
 from ..models import CalendarToken, Commitment
-from .access import commitment_list_for_calendar
+from .access import calendar_tokens_in_force, commitment_list_for_calendar
 
 
 def calendar_token_active(raw: str) -> CalendarToken | None:
-    """The unrevoked token behind a feed URL's secret, if any."""
+    """The token behind a feed URL's secret, if it is in force (see `calendar_tokens_in_force`)."""
     digest = hashlib.sha256(raw.encode()).hexdigest()
     return (
-        CalendarToken.objects.select_related("unit", "user")
-        .filter(token_hash=digest, revoked_at__isnull=True)
-        .first()
+        calendar_tokens_in_force().select_related("unit", "user").filter(token_hash=digest).first()
     )
 
 

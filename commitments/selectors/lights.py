@@ -79,10 +79,12 @@ def light_rule(
     if status == Status.SUBMITTED:
         late = deadline is not None and completed_on is not None and completed_on > deadline
         return TrafficLight.RED if late else TrafficLight.GREEN
+    if deadline is None:
+        return TrafficLight.INCOMPLETE
     due_soon, stale = thresholds
-    if deadline is not None and deadline < today:
+    if deadline < today:
         return TrafficLight.RED
-    if deadline is not None and deadline <= today + timedelta(days=due_soon):
+    if deadline <= today + timedelta(days=due_soon):
         return TrafficLight.YELLOW
     if (
         status in REMINDABLE_STATUSES

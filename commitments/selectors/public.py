@@ -10,7 +10,10 @@ from ..models import Commitment, ProgressUpdate, Unit
 def public_commitments() -> QuerySet[Commitment]:
     """What the office publishes (向社会公开): public, not cancelled, with the latest public note.
 
-    Carries no personal data on purpose: callers must not reach for the responsible person.
+    Only what the office confirmed: the note is the latest one it published (`is_public`, never
+    a unit's 申请公开), and callers show `public_description`, never the unit's working
+    `description`. Carries no personal data on purpose: callers must not reach for the
+    responsible person.
     """
     latest_public = ProgressUpdate.objects.filter(
         commitment=OuterRef("pk"), is_public=True

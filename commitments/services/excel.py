@@ -19,7 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -34,28 +34,33 @@ from ..choices import TrafficLight
 from ..importer.errors import SeedError
 from ..importer.formats.budget import check_zip
 from ..importer.formats.detect import ZIP_MAGIC
+from ..importer.owners import unit_key
 from ..importer.tables import compact
-from ..models import Commitment, ProgressUpdate, Unit
+from ..models import Commitment, ProgressUpdate, Unit, UnitAlias
 from ..people import person_name
 from ..selectors.access import OFFICE_SYSTEM
 from ..selectors.office import office_language
-from .ledger import commitment_create
-from .workflow.moves import IMPORT_PATHS, commitment_import_state
+from .ledger import commitment_create, commitment_update
+from .workflow.moves import IMPORT_PATHS, commitment_import_state, commitment_report_progress
 from .workflow.registry import MOVES
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (header, column width in characters)
 COLUMNS: tuple[tuple[str, int], ...] = (
+    ("ID", 7),
     ("序号", 6),
-    ("事项", 46),
-    ("责任单位", 20),
+    ("事项", 40),
+    ("责任单位", 18),
+    ("配合单位", 18),
     ("责任人", 10),
-    ("完成时限", 13),
-    ("进展情况", 46),
-    ("状态", 10),
+    ("完成时限", 12),
+    ("原定时限", 12),
+    ("进展情况", 40),
+    ("状态", 9),
     ("红黄绿灯", 9),
-    ("备注", 24),
+    ("来源文件", 20),
+    ("备注", 20),
 )
 HEADERS = tuple(h for h, _w in COLUMNS)
 REQUIRED_HEADERS = ("事项", "责任单位")
@@ -119,7 +124,9 @@ def export_queryset(commitments: QuerySet[Commitment], today: date) -> QuerySet[
     """The rows of a 台账 with everything a row shows, in one query."""
     latest = ProgressUpdate.objects.filter(commitment=OuterRef("pk")).order_by("-created_at", "-id")
     # Keep the caller's queryset (its filters and ordering, as in the admin changelist).
-    rows = commitments.select_related("lead_unit", "responsible")
+    rows = commitments.select_related("lead_unit", "responsible", "document").prefetch_related(
+        "co_units"
+    )
     if "traffic_light" not in rows.query.annotations:
         rows = rows.with_traffic_light(today)  # type: ignore[attr-defined]
     return rows.annotate(latest_progress=Subquery(latest.values("text")[:1]))
@@ -128,12 +135,13 @@ def export_queryset(commitments: QuerySet[Commitment], today: date) -> QuerySet[
 def commitments_to_xlsx(
     *, commitments: QuerySet[Commitment], today: date, title: str = "认责承诺事项台账"
 ) -> bytes:
-    """The 台账 as .xlsx bytes: Chinese headers, frozen header row, real dates, set widths."""
+    """The 台账 as .xlsx bytes: a title row, Chinese headers with autofilter, frozen header
+    row, real dates, set widths; the ID column lets the sheet come back as updates."""
     workbook = Workbook(write_only=True)
     workbook.properties.title = title
     sheet = workbook.create_sheet(title="台账")
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     for index, (_header, width) in enumerate(COLUMNS, start=1):
@@ -150,6 +158,7 @@ def commitments_to_xlsx(
         return template._style
 
     looks = {
+        "title": styled(Alignment(vertical="center"), font=Font(bold=True, size=14)),
         "header": styled(
             _CENTER, font=Font(bold=True), fill=PatternFill("solid", fgColor="DDEBF7")
         ),
@@ -169,8 +178,11 @@ def commitments_to_xlsx(
 
     status_labels = office_status_labels()
     light_labels = office_light_labels()
+    sheet.append([cell(f"{title}({today:%Y-%m-%d})", "title")])
+    sheet.merged_cells.ranges.add(f"A1:{get_column_letter(len(COLUMNS))}1")
     sheet.append([cell(h, "header") for h in HEADERS])
     rows = export_queryset(commitments, today)
+    number = 0
     for number, c in enumerate(rows.iterator(chunk_size=2000), start=1):
         if c.deadline is not None:
             deadline = cell(c.deadline, "date")
@@ -179,20 +191,25 @@ def commitments_to_xlsx(
         light = getattr(c, "traffic_light", "")  # annotated by export_queryset
         sheet.append(
             [
+                cell(c.pk, "center"),
                 cell(number, "center"),
                 cell(c.title),
                 cell(c.lead_unit.name),
+                cell("、".join(u.name for u in c.co_units.all())),
                 cell(_person(c.responsible), "center"),
                 deadline,
+                cell(c.original_deadline, "date") if c.original_deadline else cell(None, "center"),
                 cell(getattr(c, "latest_progress", None) or ""),
                 cell(status_labels.get(c.status, c.status), "center"),
                 cell(
                     light_labels.get(light, ""),
                     f"light-{light}" if light in light_labels else "center",
                 ),
+                cell(c.document.title if c.document else ""),
                 cell(c.status_reason),
             ]
         )
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(COLUMNS))}{number + 2}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -221,6 +238,7 @@ class CellError:
 class ImportResult:
     errors: list[CellError] = field(default_factory=list)
     created: list[Commitment] = field(default_factory=list)
+    updated: list[Commitment] = field(default_factory=list)  # rows with an ID that changed
     rows_read: int = 0
 
     @property
@@ -239,7 +257,11 @@ class _Row:
     progress: str
     status: str
     note: str
+    co_units: list[Unit] | None = None  # None: the sheet has no 配合单位 column
+    commitment: Commitment | None = None  # the row's ID: an update of this commitment
 
+
+_LIST_SPLIT = re.compile(r"[、，,；;\n]")
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -376,7 +398,10 @@ def _validate(
         return [], errors, 0
 
     units = {u.name: u for u in Unit.objects.all()}
+    units.update({a.name: a.unit for a in UnitAlias.objects.select_related("unit")})
     people = _People()
+    by_id = _exported_commitments(rows[header_index + 1 :], positions.get("ID"))
+    ids_seen: dict[int, int] = {}
     labels = office_status_labels()
     status_by_label = {label: value for value, label in labels.items()}
     existing = set(Commitment.objects.values_list("lead_unit__name", "title"))
@@ -406,11 +431,36 @@ def _validate(
             fail("事项", _("不能超过300字(现有%(n)d字)") % {"n": len(title)})
 
         unit_name = compact(_text(get("责任单位")))
-        unit = units.get(unit_name)
+        unit = units.get(unit_name) or units.get(unit_key(unit_name))
         if not unit_name:
             fail("责任单位", _("不能为空"))
         elif unit is None:
             fail("责任单位", _("系统中没有单位“%(name)s”,请先添加该单位") % {"name": unit_name})
+
+        co_units: list[Unit] | None = None
+        if "配合单位" in positions:
+            co_units = []
+            for name in (compact(n) for n in _LIST_SPLIT.split(_text(get("配合单位")))):
+                found_unit = units.get(name) or units.get(unit_key(name)) if name else None
+                if name and found_unit is None:
+                    fail("配合单位", _("系统中没有单位“%(name)s”,请先添加该单位") % {"name": name})
+                elif found_unit is not None:
+                    co_units.append(found_unit)
+
+        commitment = None
+        id_text = _text(get("ID"))
+        if id_text:
+            commitment = by_id.get(int(id_text)) if id_text.isdigit() else None
+            if commitment is None:
+                fail(
+                    "ID",
+                    _("系统中没有编号为 %(id)s 的承诺事项;新增的事项请让 ID 留空")
+                    % {"id": id_text},
+                )
+            elif commitment.pk in ids_seen:
+                fail("ID", _("与第%(row)d行重复") % {"row": ids_seen[commitment.pk]})
+            else:
+                ids_seen[commitment.pk] = number
 
         responsible = None
         person = _text(get("责任人"))
@@ -449,11 +499,21 @@ def _validate(
             else:
                 status = found
 
+        if commitment is not None:
+            # An exported row carries the status it had; moves are made in the system.
+            if status_text and status != commitment.status:
+                fail(
+                    "状态",
+                    _("已有事项的状态不能通过导入修改(现为“%(status)s”),请在系统中办理")
+                    % {"status": labels.get(commitment.status, commitment.status)},
+                )
+            status = commitment.status
+
         note = _text(get("备注"))
-        if status in NEEDS_REASON and not note:
+        if commitment is None and status in NEEDS_REASON and not note:
             fail("备注", _("状态为“%(status)s”时须在备注中写明原因") % {"status": status_text})
 
-        if title and unit is not None:
+        if title and unit is not None and commitment is None:
             key = (unit.name, title)
             if key in existing:
                 fail("事项", _("该责任单位已有同名事项,不重复导入"))
@@ -477,9 +537,33 @@ def _validate(
                 progress=_text(get("进展情况")),
                 status=status,
                 note=note,
+                co_units=co_units,
+                commitment=commitment,
             )
         )
     return valid, errors, rows_read
+
+
+def _exported_commitments(rows: list[tuple[Any, ...]], position: int | None) -> dict[int, Any]:
+    """The commitments the sheet's ID column names, with their latest progress, one query."""
+    if position is None:
+        return {}
+    ids = {
+        int(text)
+        for text in (_text(r[position]) if position < len(r) else "" for r in rows)
+        if text.isdigit()
+    }
+    latest = ProgressUpdate.objects.filter(commitment=OuterRef("pk")).order_by("-created_at", "-id")
+    found = (
+        Commitment.objects.filter(pk__in=ids)
+        .select_related("lead_unit", "responsible")
+        .prefetch_related("co_units")
+        .annotate(
+            latest_progress=Subquery(latest.values("text")[:1]),
+            latest_percent=Subquery(latest.values("percent")[:1]),
+        )
+    )
+    return {c.pk: c for c in found}
 
 
 def commitments_import_xlsx(
@@ -499,7 +583,7 @@ def commitments_import_xlsx(
         result.errors.append(CellError(header_index + 2, "事项", _("表中没有数据行")))
         return result
     try:
-        result.created = _create_all(valid, actor)
+        result.created, result.updated = _write_all(valid, actor)
     except ValidationError as exc:
         # The database refused a row the checks let through: report it, keep nothing.
         result.errors.append(CellError(exc.row_number, "—", "; ".join(exc.messages)))  # type: ignore[attr-defined]
@@ -507,10 +591,17 @@ def commitments_import_xlsx(
 
 
 @transaction.atomic
-def _create_all(rows: Iterable[_Row], actor: User | None) -> list[Commitment]:
-    created = []
+def _write_all(
+    rows: Iterable[_Row], actor: User | None
+) -> tuple[list[Commitment], list[Commitment]]:
+    created: list[Commitment] = []
+    updated: list[Commitment] = []
     for row in rows:
         try:
+            if row.commitment is not None:
+                if _update_from_row(row.commitment, row, actor):
+                    updated.append(row.commitment)
+                continue
             commitment = commitment_create(
                 title=row.title,
                 lead_unit=row.unit,
@@ -518,6 +609,7 @@ def _create_all(rows: Iterable[_Row], actor: User | None) -> list[Commitment]:
                 deadline=row.deadline,
                 deadline_pending=row.deadline_pending,
                 status_reason=row.note if row.status == Commitment.Status.DRAFT else "",
+                co_units=row.co_units or (),
             )
             commitment = commitment_import_state(
                 commitment=commitment,
@@ -529,5 +621,41 @@ def _create_all(rows: Iterable[_Row], actor: User | None) -> list[Commitment]:
         except ValidationError as exc:
             exc.row_number = row.number  # type: ignore[attr-defined]
             raise
+        except PermissionDenied as exc:
+            refused = ValidationError(str(exc) or _("无权办理此事项"))
+            refused.row_number = row.number  # type: ignore[attr-defined]
+            raise refused from exc
         created.append(commitment)
-    return created
+    return created, updated
+
+
+def _update_from_row(commitment: Commitment, row: _Row, actor: User | None) -> bool:
+    """Carry an exported row's edits back: fields through ``commitment_update`` (the admin's
+    rules), new progress text as a progress report through the workflow. False: no change."""
+    data: dict[str, Any] = {}
+    if row.title != commitment.title:
+        data["title"] = row.title
+    if row.unit.pk != commitment.lead_unit_id:
+        data["lead_unit"] = row.unit
+    if row.responsible != commitment.responsible:
+        data["responsible"] = row.responsible
+    if (row.deadline, row.deadline_pending) != (commitment.deadline, commitment.deadline_pending):
+        data["deadline"] = row.deadline
+        data["deadline_pending"] = row.deadline_pending
+    co_units = None
+    if row.co_units is not None and {u.pk for u in row.co_units} != {
+        u.pk for u in commitment.co_units.all()
+    }:
+        co_units = row.co_units
+    if data or co_units is not None:
+        commitment_update(commitment=commitment, data=data, co_units=co_units, actor=actor)
+    progress = row.progress.strip()
+    reported = progress and progress != (getattr(commitment, "latest_progress", None) or "")
+    if reported:
+        commitment_report_progress(
+            commitment=commitment,
+            actor=actor or OFFICE_SYSTEM,
+            text=progress,
+            percent=getattr(commitment, "latest_percent", None) or 0,
+        )
+    return bool(data or co_units is not None or reported)

@@ -26,8 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..files import read_bytes
+from ..importer.parse import ParsedDocument, parse_document
 from .errors import InvalidInput
-from .imports import ImportResult, document_import
+from .imports import ImportOverrides, ImportResult, document_import
 
 STAGING_MAX_AGE = 60 * 60  # seconds: a preview is read and confirmed within minutes
 # The purge runs on another machine than the preview: a little slack for their clocks.
@@ -93,7 +94,9 @@ def import_upload_read(*, token: str, user_id: int | None) -> StagedUpload:
     )
 
 
-def import_upload_confirm(*, token: str, user_id: int | None) -> ImportResult:
+def import_upload_confirm(
+    *, token: str, user_id: int | None, overrides: ImportOverrides | None = None
+) -> ImportResult:
     """Import the staged file exactly as ``import_seed`` would (``document_import``, in one
     transaction), then delete it. Raises ``InvalidInput`` when there is nothing (any more) to
     import, ``SeedError`` when the file cannot be imported; nothing is written then, and the
@@ -108,9 +111,29 @@ def import_upload_confirm(*, token: str, user_id: int | None) -> ImportResult:
     if data is None or hashlib.sha256(data).hexdigest() != staged.sha256:
         default_storage.delete(stored)
         raise InvalidInput(_("暂存的文件已被改动,请重新上传。"))
-    result = document_import(data=data, name=staged.name, reference_date=staged.reference_date)
+    result = document_import(
+        data=data,
+        name=staged.name,
+        reference_date=staged.reference_date,
+        overrides=overrides,
+        user_id=user_id,
+    )
     default_storage.delete(stored)
     return result
+
+
+def import_upload_parsed(*, token: str, user_id: int | None) -> tuple[ParsedDocument, str]:
+    """The staged file read again as the preview read it, with its name: the review page is
+    shown again (after a refused decision) without the office uploading the file twice."""
+    staged = import_upload_read(token=token, user_id=user_id)
+    try:
+        data = read_bytes(_stored_name(staged.file_id), limit=staged.size)
+    except FileNotFoundError:
+        raise InvalidInput(_("该文件已经确认导入、已取消或已过期,请重新上传。")) from None
+    if data is None or hashlib.sha256(data).hexdigest() != staged.sha256:
+        raise InvalidInput(_("暂存的文件已被改动,请重新上传。"))
+    parsed = parse_document(data, reference_date=staged.reference_date, name=staged.name)
+    return parsed, staged.name
 
 
 def import_upload_discard(*, token: str, user_id: int | None) -> None:

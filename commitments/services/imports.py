@@ -8,8 +8,8 @@ mirrors, so that the two cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -22,11 +22,21 @@ from simple_history.utils import bulk_create_with_history
 
 from ..importer.errors import SeedError
 from ..importer.formats.detect import max_bytes
+from ..importer.owners import unit_key
 from ..importer.parse import ParsedDirective, ParsedDocument, parse_document
 from ..importer.summary import guess_unit_kind, summarize
-from ..models import Commitment, Directive, SourceDocument, Unit, WebhookSubscription
+from ..models import (
+    Commitment,
+    Directive,
+    ImportRecord,
+    SourceDocument,
+    Unit,
+    WebhookSubscription,
+)
+from .errors import InvalidInput
 from .events import commitment_event
 from .ledger import commitment_update, unit_name
+from .unit_directory import unit_alias_add, units_matching
 
 SECTION_MAX = Directive._meta.get_field("section").max_length or 300
 DEADLINE_TEXT_MAX = Directive._meta.get_field("deadline_text").max_length or 200
@@ -62,7 +72,12 @@ class ImportResult:
 
 @transaction.atomic
 def document_import(
-    *, data: bytes, name: str = "", reference_date: date | None = None
+    *,
+    data: bytes,
+    name: str = "",
+    reference_date: date | None = None,
+    overrides: ImportOverrides | None = None,
+    user_id: int | None = None,
 ) -> ImportResult:
     """Import one document; raises ``SeedError`` (before any write) for unusable input.
 
@@ -70,9 +85,12 @@ def document_import(
     (same source name, or same title and date) updates its rows in place, keyed on the
     directive ref, and never touches the status, progress, responsible person or publicity of
     a commitment.
+
+    ``overrides`` are the office's decisions in the import review (see ``ImportOverrides``);
+    with them or a ``user_id``, an ``ImportRecord`` keeps who imported and what was changed.
     """
     parsed = parse_document(data, reference_date=reference_date, name=name)
-    return document_import_parsed(parsed=parsed, name=name)
+    return document_import_parsed(parsed=parsed, name=name, overrides=overrides, user_id=user_id)
 
 
 def _same_document(parsed: ParsedDocument) -> SourceDocument | None:
@@ -85,7 +103,13 @@ def _same_document(parsed: ParsedDocument) -> SourceDocument | None:
 
 
 @transaction.atomic
-def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportResult:
+def document_import_parsed(
+    *,
+    parsed: ParsedDocument,
+    name: str = "",
+    overrides: ImportOverrides | None = None,
+    user_id: int | None = None,
+) -> ImportResult:
     existing = _same_document(parsed)
     if existing is not None:
         return ImportResult(
@@ -97,10 +121,14 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
             skipped=parsed.skipped,
         )
 
+    review = _reviewed(parsed, overrides or ImportOverrides())
+    parsed = review.parsed
     document = _previous_version(parsed, name)
     created = document is None
     document = _filled(document or SourceDocument(), parsed, name)
     document.save()
+    if overrides is not None or user_id is not None:
+        ImportRecord.objects.create(document=document, user_id=user_id, changes=review.record)
 
     old = {d.ref: d for d in document.directives.all()} if not created else {}
     stats = {"created": 0, "updated": 0, "ownerless": 0}
@@ -117,7 +145,11 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
         if item.ref in old:
             saved[item.ref] = _save_directive(old[item.ref], item)
 
-    tasks = [item for item in parsed.directives if item.kind == Directive.Kind.TASK]
+    tasks = [
+        item
+        for item in parsed.directives
+        if item.kind == Directive.Kind.TASK and item.ref not in review.excluded
+    ]
     stats["ownerless"] = sum(1 for item in tasks if not item.owners)
     units = _units_by_name({name for item in tasks for name in _unit_names(item)})
     people = _users_by_name({item.responsible for item in tasks if item.responsible})
@@ -131,14 +163,19 @@ def document_import_parsed(*, parsed: ParsedDocument, name: str = "") -> ImportR
             continue
         directive, changes = saved[item.ref]
         lead_name, co_names = _owner_units(item)
-        lead, co = units[lead_name], [units[name] for name in co_names]
+        lead = units[lead_name]
+        co = [u for u in dict.fromkeys(units[name] for name in co_names) if u.pk != lead.pk]
         commitment = existing_commitments.get(directive.pk)
         if commitment is None:
             new = _new_commitment(document, directive, item, lead)
-            new.responsible = people.get(item.responsible)
+            new.responsible = review.responsible.get(item.ref) or people.get(item.responsible)
             to_create.append((new, co))
         elif _update_commitment(commitment, item, changes, lead, co):
             stats["updated"] += 1
+        if commitment is not None and item.ref in review.responsible:
+            commitment_update(
+                commitment=commitment, data={"responsible": review.responsible[item.ref]}
+            )
     _create_commitments(to_create)
     linked = sum(1 for d in old.values() if d.ref in saved and d.pk in existing_commitments)
     stats["created"] = len(to_create)
@@ -439,18 +476,221 @@ def _users_by_name(names: set[str]) -> dict[str, Any]:
 
 
 def _units_by_name(names: set[str]) -> dict[str, Unit]:
-    """Units for these names: existing ones reused, missing ones created with a guessed kind."""
+    """Units for these names: found by name or alias in the unit directory, missing ones
+    created (under the directory's form of the name) with a guessed kind."""
     clean = {unit_name(n) for n in names}
-    found = {u.name: u for u in Unit.objects.filter(name__in=clean)}
-    missing = clean - set(found)
+    found = units_matching(clean)
+    missing = {n: unit_key(n) for n in clean - set(found)}
     if missing:
         # ignore_conflicts: a concurrent import may create the same unit meanwhile.
         Unit.objects.bulk_create(
-            [Unit(name=n, kind=Unit.Kind(guess_unit_kind(n))) for n in sorted(missing)],
+            [
+                Unit(name=key, kind=Unit.Kind(guess_unit_kind(key)))
+                for key in sorted(set(missing.values()))
+            ],
             ignore_conflicts=True,
         )
-        found.update({u.name: u for u in Unit.objects.filter(name__in=missing)})
+        made = {u.name: u for u in Unit.objects.filter(name__in=set(missing.values()))}
+        found.update({n: made[key] for n, key in missing.items()})
     return found
+
+
+# --- the office's review: what it changed in the preview, applied by the import itself ----------
+
+
+class UnitChoice:
+    """What the office decides for a unit name the directory does not know."""
+
+    CREATE = "create"  # a new unit of that name (what an import without review does)
+    MAP = "map"  # an existing unit; the name becomes its alias
+    NONE = "none"  # not a unit: the tasks naming it lose that owner (no commitment if no other)
+
+
+@dataclass(frozen=True)
+class TaskReview:
+    """The office's version of one task. ``None`` (and ``set_deadline=False``) keeps what the
+    source says; ``lead=""`` makes the task ownerless (a directive, no commitment)."""
+
+    include: bool = True  # False: the directive is kept, no commitment is made from it
+    lead: str | None = None  # a unit's name (or a name the units decisions resolve)
+    co: tuple[str, ...] | None = None
+    responsible_id: int | None = None
+    set_deadline: bool = False
+    deadline: date | None = None
+    kind: str | None = None  # Directive.Kind
+
+
+@dataclass(frozen=True)
+class AddedTask:
+    """A task the office makes from a paragraph the importer skipped (未识别)."""
+
+    paragraph: int  # index in ParsedDocument.skipped
+    review: TaskReview
+
+
+@dataclass(frozen=True)
+class ImportOverrides:
+    tasks: Mapping[str, TaskReview] = field(default_factory=dict)  # by directive ref
+    units: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)  # (UnitChoice, id)
+    added: tuple[AddedTask, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Review:
+    parsed: ParsedDocument
+    excluded: frozenset[str]
+    responsible: dict[str, Any]  # ref -> user the office chose
+    record: dict[str, Any]  # what changed, for the ImportRecord
+
+
+ADDED_REF_PREFIX = "补"
+
+
+def _reviewed(parsed: ParsedDocument, overrides: ImportOverrides) -> _Review:
+    """``parsed`` as the office reviewed it; raises ``InvalidInput`` for a decision that
+    names a unit or person that does not exist (nothing written yet: the caller's
+    transaction rolls back the aliases)."""
+    record: dict[str, Any] = {}
+    dropped: set[str] = set()
+    unit_record: dict[str, Any] = {}
+    for raw_name, (choice, unit_id) in overrides.units.items():
+        unit_record[raw_name] = {"choice": choice}
+        if choice == UnitChoice.NONE:
+            dropped.add(unit_name(raw_name))
+        elif choice == UnitChoice.MAP:
+            unit = Unit.objects.filter(pk=unit_id).first() if unit_id else None
+            if unit is None:
+                raise InvalidInput(_("所选责任主体不存在:%(name)s") % {"name": raw_name})
+            unit_alias_add(unit=unit, name=unit_name(raw_name))
+            unit_record[raw_name]["unit"] = unit.name
+    if unit_record:
+        record["units"] = unit_record
+
+    user_ids = {r.responsible_id for r in overrides.tasks.values() if r.responsible_id}
+    user_ids |= {a.review.responsible_id for a in overrides.added if a.review.responsible_id}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True)}
+    if user_ids - set(users):
+        raise InvalidInput(_("所选责任人不存在或已停用"))
+
+    excluded: set[str] = set()
+    responsible: dict[str, Any] = {}
+    task_record: dict[str, Any] = {}
+    directives = []
+    for item in parsed.directives:
+        review = overrides.tasks.get(item.ref)
+        new = _with_review(item, review, dropped) if review else _without(item, dropped)
+        if review is not None:
+            if not review.include:
+                excluded.add(item.ref)
+            if review.responsible_id:
+                responsible[item.ref] = users[review.responsible_id]
+            changed = _differences(item, new, review, users)
+            if changed:
+                task_record[item.ref] = changed
+        directives.append(new)
+    if excluded:
+        record["excluded"] = sorted(excluded)
+    if task_record:
+        record["tasks"] = task_record
+
+    added_record = []
+    for number, added in enumerate(overrides.added, start=1):
+        if not 0 <= added.paragraph < len(parsed.skipped):
+            raise InvalidInput(_("所选未识别段落不存在,请重新上传文件。"))
+        text = parsed.skipped[added.paragraph]
+        start = max(parsed.cleaned_text.find(text), 0)
+        blank = ParsedDirective(
+            ref=f"{ADDED_REF_PREFIX}{number}",
+            section="",
+            text=text,
+            owners=(),
+            deadline=None,
+            deadline_text="",
+            deadline_pending=False,
+            kind=Directive.Kind.TASK,
+            span=(start, start + len(text)),
+            normalized_text=text,
+        )
+        item = _with_review(blank, added.review, dropped)
+        if added.review.responsible_id:
+            responsible[item.ref] = users[added.review.responsible_id]
+        directives.append(item)
+        added_record.append(
+            {"ref": item.ref, "text": text[:200], **_differences(blank, item, added.review, users)}
+        )
+    if added_record:
+        record["added"] = added_record
+    skipped = tuple(
+        p for i, p in enumerate(parsed.skipped) if i not in {a.paragraph for a in overrides.added}
+    )
+    return _Review(
+        parsed=replace(parsed, directives=tuple(directives), skipped=skipped),
+        excluded=frozenset(excluded),
+        responsible=responsible,
+        record=record,
+    )
+
+
+def _without(item: ParsedDirective, dropped: set[str]) -> ParsedDirective:
+    """The directive without the names the office said are not units."""
+    if not dropped:
+        return item
+    owners = tuple(n for n in item.owners if unit_name(n) not in dropped)
+    co = tuple(n for n in item.co_owners if unit_name(n) not in dropped)
+    if (owners, co) == (item.owners, item.co_owners):
+        return item
+    if not owners and co:  # the first remaining unit leads, as in _owner_units
+        owners, co = co[:1], co[1:]
+    return replace(item, owners=owners, co_owners=co)
+
+
+def _with_review(item: ParsedDirective, review: TaskReview, dropped: set[str]) -> ParsedDirective:
+    changes: dict[str, Any] = {}
+    if review.lead is not None:
+        changes["owners"] = (review.lead,) if review.lead else ()
+        changes["owners_inherited"] = False
+    if review.co is not None:
+        changes["co_owners"] = tuple(review.co)
+    if review.set_deadline and review.deadline != item.deadline:
+        changes["deadline"] = review.deadline
+        changes["deadline_pending"] = False
+    if review.kind and review.kind != item.kind:
+        changes["kind"] = review.kind
+    if review.responsible_id:
+        changes["responsible"] = ""
+    # A name the office said is no unit goes even where the review still picks it.
+    item = _without(replace(item, **changes) if changes else item, dropped)
+    if not item.owners and item.co_owners:
+        item = replace(item, owners=item.co_owners[:1], co_owners=item.co_owners[1:])
+    return item
+
+
+def _differences(
+    before: ParsedDirective, after: ParsedDirective, review: TaskReview, users: dict[int, Any]
+) -> dict[str, Any]:
+    """{field: [source, office]} for what the office changed in one task."""
+    out: dict[str, Any] = {}
+    lead_before, co_before = _owner_units(before)
+    lead_after, co_after = _owner_units(after)
+    if lead_before != lead_after:
+        out["lead"] = [lead_before, lead_after]
+    if co_before != co_after:
+        out["co"] = [list(co_before), list(co_after)]
+    if before.deadline != after.deadline:
+        out["deadline"] = [
+            before.deadline.isoformat() if before.deadline else None,
+            after.deadline.isoformat() if after.deadline else None,
+        ]
+    if before.kind != after.kind:
+        out["kind"] = [before.kind, after.kind]
+    if review.responsible_id:
+        user = users[review.responsible_id]
+        # 姓名, surname first, as the office writes it.
+        out["responsible"] = [
+            before.responsible,
+            f"{user.last_name}{user.first_name}" or user.username,
+        ]
+    return out
 
 
 # --- preview: what document_import would do, without writing ------------------------------------
@@ -475,6 +715,9 @@ class PlannedCommitment:
     responsible_name: str  # the name as the source writes it
     exists: bool  # a new version: this directive already has a commitment (kept, synced)
     warnings: tuple[str, ...]
+    # The directory's names for lead_unit / co_units (an alias gives its unit's name).
+    lead_choice: str = ""
+    co_choices: tuple[str, ...] = ()
 
     @property
     def makes_commitment(self) -> bool:
@@ -498,6 +741,7 @@ class ImportPreview:
     context_count: int
     directives_removed: int  # UPDATE: directives of the old version not in this one
     warnings: tuple[str, ...]  # about the document as a whole
+    aliased: dict[str, str] = field(default_factory=dict)  # name in the file -> unit, by alias
 
     @property
     def format_label(self) -> str:
@@ -562,11 +806,10 @@ def document_import_preview(*, parsed: ParsedDocument, name: str = "") -> Import
         )
     tasks = [item for item in parsed.directives if item.kind == Directive.Kind.TASK]
     names = {name for item in tasks for name in _unit_names(item)}
-    known_units = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
+    matches = units_matching(names)
     people = _users_by_name({item.responsible for item in tasks if item.responsible})
     planned = [
-        _plan(item, known_units, people, old_refs.get(item.ref) in with_commitment)
-        for item in tasks
+        _plan(item, matches, people, old_refs.get(item.ref) in with_commitment) for item in tasks
     ]
     warnings = []
     if not parsed.title:
@@ -585,7 +828,8 @@ def document_import_preview(*, parsed: ParsedDocument, name: str = "") -> Import
         outcome=ImportOutcome.NEW if previous is None else ImportOutcome.UPDATE,
         document=previous,
         tasks=tuple(planned),
-        new_units=tuple(sorted(names - known_units)),
+        new_units=tuple(sorted(names - set(matches))),
+        aliased={n: u.name for n, u in matches.items() if u.name != n},
         quoted_count=counts["quoted"],
         context_count=counts["context"],
         directives_removed=sum(1 for ref in old_refs if ref not in kept_refs),
@@ -594,7 +838,7 @@ def document_import_preview(*, parsed: ParsedDocument, name: str = "") -> Import
 
 
 def _plan(
-    item: ParsedDirective, known_units: set[str], people: dict[str, Any], exists: bool
+    item: ParsedDirective, matches: dict[str, Unit], people: dict[str, Any], exists: bool
 ) -> PlannedCommitment:
     lead, co_units = _owner_units(item)
     user = people.get(item.responsible) if item.responsible else None
@@ -620,7 +864,9 @@ def _plan(
         title=_title(item) if lead else "",
         lead_unit=lead,
         co_units=co_units,
-        new_units=frozenset(n for n in (lead, *co_units) if n and n not in known_units),
+        new_units=frozenset(n for n in (lead, *co_units) if n and n not in matches),
+        lead_choice=matches[lead].name if lead in matches else lead,
+        co_choices=tuple(matches[n].name if n in matches else n for n in co_units),
         responsible=user,
         responsible_name=item.responsible,
         exists=exists,

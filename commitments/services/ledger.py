@@ -75,6 +75,8 @@ def commitment_create(
     document: SourceDocument | None = None,
     directive: Directive | None = None,
     is_public: bool = False,
+    public_description: str = "",
+    description_publish_requested: bool = False,
     report_cycle: str = ReportCycle.NONE,
     status_reason: str = "",
 ) -> Commitment:
@@ -93,6 +95,8 @@ def commitment_create(
         document=document or (directive.document if directive is not None else None),
         directive=directive,
         is_public=is_public,
+        public_description=public_description,
+        description_publish_requested=description_publish_requested,
         report_cycle=report_cycle,
         status_reason=status_reason,
     )
@@ -135,6 +139,9 @@ def commitment_update(
             % {"status": commitment.get_status_display()}
         )
     commitment_links_check(commitment=commitment, responsible=data.get("responsible"), actor=actor)
+    if "public_description" in data:
+        # The office has said what the public reads: the unit's request is answered.
+        data = {**data, "description_publish_requested": False}
     if "deadline" in data and data["deadline"] != commitment.deadline:
         # Giving a deadline that was missing (时限待定) completes the record; moving one bends it.
         if commitment.status != Status.DRAFT and commitment.deadline is not None:

@@ -54,8 +54,7 @@ def nothing_written() -> bool:
 
 def new_units_of(page: str) -> set[str]:
     """The units the preview says the import will create."""
-    found = re.search(r'id="preview-new-units"><strong>[^<]*</strong>([^<]*)</p>', page)
-    return set(found.group(1).split("、")) if found else set()
+    return set(re.findall(r'<input type="hidden" name="unit-name" value="([^"]*)">', page))
 
 
 def staged_files() -> list[str]:
@@ -159,7 +158,7 @@ def test_the_preview_forecasts_what_the_import_then_creates(client, office):
     # people, cycles and flags were shown, and are what the ledger holds
     assert "每季度" in page and "每月" in page
     assert "时限待定" in page  # 开学前
-    assert "李四 <span" in page and "没有唯一对应的用户账号" in page
+    assert "李四 (原文)" in page and "没有唯一对应的用户账号" in page
     assert Commitment.objects.get(title__contains="开展主题教育").responsible.username == "zhangsan"
     quarterly = Commitment.objects.get(title__contains="重点工作督查")
     assert (quarterly.report_cycle, quarterly.responsible, quarterly.responsible_name) == (
@@ -323,9 +322,32 @@ def test_the_preview_lists_unrecognised_paragraphs_and_the_document_number(clien
     ).content.decode()
     assert "未识别 1 段" in page
     skipped = page[page.index('id="preview-skipped"') :]
-    assert "全体学生休息" in skipped[: skipped.index("</ol>")]
+    assert "全体学生休息" in skipped[: skipped.index("</table>")]
 
     notice = (fixtures / "notice_dated_measures.txt").read_bytes()
     page = upload(client, notice, name="通知.txt").content.decode()
     assert "教办发〔2023〕7号" in page
     assert 'id="preview-skipped"' not in page
+
+
+def test_a_refused_review_decision_shows_the_review_again_and_writes_nothing(client, office):
+    # given a previewed notice naming 各校, which the directory does not know
+    from tests.services.test_import_review import NOTICE
+
+    client.force_login(office)
+    response = upload(client, NOTICE, name="通知.txt")
+    token = token_of(response)
+    names = re.findall(r'name="unit-name" value="([^"]*)"', response.content.decode())
+    index = names.index("各校")
+    # when the office maps it to an existing unit but chooses none
+    again = client.post(
+        CONFIRM, {"token": token, "unit-name": names, f"unit-{index}-choice": "map"}
+    )
+    # then the review is shown again with the reason, the file still staged, nothing written
+    page = again.content.decode()
+    assert again.status_code == 200 and 'id="preview-plan"' in page
+    assert "“各校”选择了对应已有单位,但没有选定单位" in page
+    assert SourceDocument.objects.count() == 0 and len(staged_files()) == 1
+    # and the same preview can then be confirmed
+    done = client.post(CONFIRM, {"token": token_of(again)})
+    assert done.status_code == 302 and SourceDocument.objects.count() == 1

@@ -221,3 +221,29 @@ def test_unit_members_are_offered_only_the_batch_moves_they_may_make(client, mem
     page = client.get(BASE).content.decode()
     assert 'value="workflow_accept"' in page
     assert 'value="workflow_verify"' not in page and 'value="workflow_assign"' not in page
+
+
+def test_a_co_units_member_reports_in_the_admin_but_may_not_sign_for_the_lead_unit(
+    client, outsider, unit
+):
+    # given the lead unit's commitment, supported by the outsider's unit
+    commitment = make_commitment(S.ASSIGNED, lead_unit=unit)
+    commitment.co_units.add(outsider.units.get())
+    client.force_login(outsider)
+    # when the co-unit's member tries 签收, then it is refused and nothing changes
+    assert (
+        move_url(commitment, "accept")
+        not in client.get(f"{BASE}{commitment.pk}/change/").content.decode()
+    )
+    response = client.post(move_url(commitment, "accept"), follow=True)
+    assert "您无权对该事项执行「签收」" in response.content.decode()
+    commitment.refresh_from_db()
+    assert commitment.status == S.ASSIGNED
+    # and once the lead unit has signed, the co-unit is offered only its progress report
+    commitment.status = S.IN_PROGRESS
+    commitment.save(update_fields=["status"])
+    page = client.get(f"{BASE}{commitment.pk}/change/").content.decode()
+    assert move_url(commitment, "report") in page
+    assert move_url(commitment, "submit") not in page
+    client.post(move_url(commitment, "report"), {"text": "配合部分已完成", "percent": 50})
+    assert commitment.progress_updates.get().text == "配合部分已完成"

@@ -1,7 +1,11 @@
-"""Who may call what: every role × every endpoint × own unit / other unit / public.
+"""Who may call what: every role × every endpoint × own unit / supported unit / other unit /
+public.
 
-Each expected status is exact, so loosening any permission (a member verifying, an outsider
-reading another unit's commitment, an anonymous caller reaching a private list) fails a case.
+Targets, as seen by the member of 市教育局: `own` a commitment their unit leads, `supported` one
+another unit leads with their unit as a co-unit (配合单位), `other` one that is none of theirs.
+Each expected status is exact, so loosening any permission (a member verifying, a co-unit
+signing for the lead unit, an outsider reading another unit's commitment, an anonymous caller
+reaching a private list) fails a case.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from commitments.models import Commitment, DeadlineExtension
+from commitments.models import Commitment, DeadlineExtension, ProgressUpdate
 
 from .conftest import World
 
@@ -21,15 +25,29 @@ S = Commitment.Status
 pytestmark = pytest.mark.django_db
 
 
+TARGETS = ["own", "supported", "other"]
+
+
+def target_commitment(world: World, target: str, state: str) -> Commitment:
+    """The commitment in `state` the member's unit leads, supports or has nothing to do with."""
+    if target == "supported":
+        commitment = world.other[state]
+        commitment.co_units.add(world.own_unit)
+        return commitment
+    return getattr(world, target)[state]
+
+
 @dataclass(frozen=True)
 class Move:
-    """A POST on one commitment in `state`; `ok` is the success code, `member_may` the role."""
+    """A POST on one commitment in `state`; `ok` is the success code. The lead unit's members
+    may make it when `lead_may`, a co-unit's members when `co_may`."""
 
     name: str
     path: str
     state: str
     ok: int
-    member_may: bool
+    lead_may: bool
+    co_may: bool = False
     body: Callable[[Commitment], dict[str, Any]] = lambda c: {}
     changes_status: bool = True
 
@@ -39,15 +57,16 @@ def _pending_extension(c: Commitment) -> int:
 
 
 MOVES = [
-    Move("assign", "assign", S.DRAFT, 200, member_may=False),
-    Move("accept", "accept", S.ASSIGNED, 200, member_may=True),
-    Move("start", "start", S.ACCEPTED, 200, member_may=True),
+    Move("assign", "assign", S.DRAFT, 200, lead_may=False),
+    Move("accept", "accept", S.ASSIGNED, 200, lead_may=True),
+    Move("start", "start", S.ACCEPTED, 200, lead_may=True),
     Move(
         "report-progress",
         "report-progress",
         S.ACCEPTED,
         201,
-        member_may=True,
+        lead_may=True,
+        co_may=True,
         body=lambda c: {"text": "已部署", "percent": 20},
     ),
     Move(
@@ -55,20 +74,20 @@ MOVES = [
         "submit",
         S.IN_PROGRESS,
         200,
-        member_may=True,
+        lead_may=True,
         body=lambda c: {"evidence_text": "已完成"},
     ),
-    Move("verify", "verify", S.SUBMITTED, 200, member_may=False),
-    Move("close", "close", S.VERIFIED, 200, member_may=False),
-    Move("return", "return", S.SUBMITTED, 200, member_may=False, body=lambda c: {"reason": "不全"}),
-    Move("cancel", "cancel", S.IN_PROGRESS, 200, member_may=False, body=lambda c: {"reason": "x"}),
-    Move("reopen", "reopen", S.CLOSED, 200, member_may=False, body=lambda c: {"reason": "复查"}),
+    Move("verify", "verify", S.SUBMITTED, 200, lead_may=False),
+    Move("close", "close", S.VERIFIED, 200, lead_may=False),
+    Move("return", "return", S.SUBMITTED, 200, lead_may=False, body=lambda c: {"reason": "不全"}),
+    Move("cancel", "cancel", S.IN_PROGRESS, 200, lead_may=False, body=lambda c: {"reason": "x"}),
+    Move("reopen", "reopen", S.CLOSED, 200, lead_may=False, body=lambda c: {"reason": "复查"}),
     Move(
         "request-extension",
         "extensions",
         S.ACCEPTED,
         201,
-        member_may=True,
+        lead_may=True,
         body=lambda c: {"requested_deadline": str(c.deadline + timedelta(days=9)), "reason": "x"},
         changes_status=False,
     ),
@@ -77,7 +96,7 @@ MOVES = [
         "extensions/{ext}/approve",
         S.IN_PROGRESS,
         200,
-        member_may=False,
+        lead_may=False,
         changes_status=False,
     ),
     Move(
@@ -85,7 +104,7 @@ MOVES = [
         "extensions/{ext}/reject",
         S.IN_PROGRESS,
         200,
-        member_may=False,
+        lead_may=False,
         body=lambda c: {"note": "理由不足"},
         changes_status=False,
     ),
@@ -106,15 +125,16 @@ def _expected_move(role: str, target: str, move: Move) -> int:
         return move.ok
     if target == "other":
         return 404
-    return move.ok if move.member_may else 403
+    may = move.lead_may if target == "own" else move.co_may
+    return move.ok if may else 403
 
 
-@pytest.mark.parametrize("target", ["own", "other"])
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("role", ["anonymous", "member", "supervisor"])
 @pytest.mark.parametrize("move", MOVES, ids=lambda m: m.name)
 def test_workflow_moves_follow_the_roles(world: World, role, target, move):
     # given
-    commitment = getattr(world, target)[move.state]
+    commitment = target_commitment(world, target, move.state)
     path = _move_path(move, commitment)
     before = Commitment.objects.get(pk=commitment.pk).status
     # when
@@ -133,18 +153,20 @@ def test_workflow_moves_follow_the_roles(world: World, role, target, move):
 class Read:
     name: str
     path: Callable[[World, str], str]
-    # expected code for anonymous, member-own, member-other, supervisor
+    # expected code for anonymous, member-own, member-supported, member-other, supervisor
     anonymous: int = 401
     own: int = 200
+    supported: int = 200
     other: int = 404
     supervisor: int = 200
 
 
 def _c(w: World, target: str) -> Commitment:
-    return getattr(w, target)[S.IN_PROGRESS]
+    return target_commitment(w, target, S.IN_PROGRESS)
 
 
 def _unit(w: World, target: str) -> int:
+    # A supported commitment's lead unit is the other unit: supporting it opens no unit page.
     return (w.own_unit if target == "own" else w.other_unit).pk
 
 
@@ -152,8 +174,8 @@ READS = [
     Read("commitment", lambda w, t: f"/api/v1/commitments/{_c(w, t).pk}/"),
     Read("progress", lambda w, t: f"/api/v1/commitments/{_c(w, t).pk}/progress/"),
     Read("extensions", lambda w, t: f"/api/v1/commitments/{_c(w, t).pk}/extensions/"),
-    Read("unit", lambda w, t: f"/api/v1/units/{_unit(w, t)}/"),
-    Read("unit-summary", lambda w, t: f"/api/v1/units/{_unit(w, t)}/summary/"),
+    Read("unit", lambda w, t: f"/api/v1/units/{_unit(w, t)}/", supported=404),
+    Read("unit-summary", lambda w, t: f"/api/v1/units/{_unit(w, t)}/summary/", supported=404),
     Read(
         "progress-update",
         lambda w, t: f"/api/v1/progress-updates/{_c(w, t).progress_updates.get().pk}/",
@@ -179,7 +201,11 @@ READS = [
 ]
 
 
-@pytest.mark.parametrize("target", ["own", "other"])
+def _as_member(row: Read | Write, target: str) -> int:
+    return {"own": row.own, "supported": row.supported, "other": row.other}[target]
+
+
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("role", ["anonymous", "member", "supervisor"])
 @pytest.mark.parametrize("read", READS, ids=lambda r: r.name)
 def test_reads_follow_the_roles(world: World, role, target, read):
@@ -187,7 +213,7 @@ def test_reads_follow_the_roles(world: World, role, target, read):
     expected = {
         "anonymous": read.anonymous,
         "supervisor": read.supervisor,
-        "member": read.own if target == "own" else read.other,
+        "member": _as_member(read, target),
     }[role]
     assert response.status_code == expected, response.content
 
@@ -199,27 +225,42 @@ class Write:
     body: dict[str, Any]
     anonymous: int
     own: int
+    supported: int
     other: int
     supervisor: int
 
 
+# A co-unit works on its part through progress reports; the commitment's fields are the lead
+# unit's and the office's.
 WRITES = [
-    Write("edit-description", "patch", {"description": "新的内容"}, 401, 200, 404, 200),
-    Write("edit-responsible-cleared", "patch", {"responsible": None}, 401, 200, 404, 200),
+    Write("edit-description", "patch", {"description": "新的内容"}, 401, 200, 400, 404, 200),
+    Write("edit-responsible-cleared", "patch", {"responsible": None}, 401, 200, 400, 404, 200),
     # Handed off: the deadline moves only by an approved extension or 更正时限, for anyone.
-    Write("edit-deadline", "patch", {"deadline": "2031-01-01"}, 401, 400, 404, 400),
-    Write("edit-lead-unit", "patch", {"lead_unit": None}, 401, 400, 404, 400),
-    Write("publish", "patch", {"is_public": True}, 401, 400, 404, 200),
-    Write("edit-status", "patch", {"status": "closed"}, 401, 400, 404, 400),
-    Write("replace", "put", {"title": "改名", "lead_unit": 0}, 401, 400, 404, 400),
+    Write("edit-deadline", "patch", {"deadline": "2031-01-01"}, 401, 400, 400, 404, 400),
+    Write("edit-lead-unit", "patch", {"lead_unit": None}, 401, 400, 400, 404, 400),
+    Write("publish", "patch", {"is_public": True}, 401, 400, 400, 404, 200),
+    # Publishing is the office's decision; the lead unit may ask for its description.
+    Write("publish-description", "patch", {"public_description": "公开"}, 401, 400, 400, 404, 200),
+    Write(
+        "request-publication",
+        "patch",
+        {"description_publish_requested": True},
+        401,
+        200,
+        400,
+        404,
+        200,
+    ),
+    Write("edit-status", "patch", {"status": "closed"}, 401, 400, 400, 404, 400),
+    Write("replace", "put", {"title": "改名", "lead_unit": 0}, 401, 400, 400, 404, 400),
 ]
 
 
-@pytest.mark.parametrize("target", ["own", "other"])
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("role", ["anonymous", "member", "supervisor"])
 @pytest.mark.parametrize("write", WRITES, ids=lambda w: w.name)
 def test_field_writes_follow_the_roles(world: World, role, target, write):
-    commitment = getattr(world, target)[S.ASSIGNED]
+    commitment = target_commitment(world, target, S.ASSIGNED)
     before = Commitment.objects.values().get(pk=commitment.pk)
     client = world.client(role)
     response = getattr(client, write.method)(
@@ -228,7 +269,7 @@ def test_field_writes_follow_the_roles(world: World, role, target, write):
     expected = {
         "anonymous": write.anonymous,
         "supervisor": write.supervisor,
-        "member": write.own if target == "own" else write.other,
+        "member": _as_member(write, target),
     }[role]
     assert response.status_code == expected, response.content
     if expected >= 400:
@@ -291,28 +332,22 @@ def test_summaries_count_only_what_the_caller_sees(world: World):
     assert {row["key"] for row in ranking["by_unit"]} == {world.own_unit.pk}
 
 
-@pytest.mark.parametrize(
-    ("method", "suffix", "body", "expected"),
-    [
-        ("get", "", None, 200),
-        ("post", "accept/", {}, 200),
-        ("post", "verify/", {}, 403),
-        ("patch", "", {"description": "配合单位改写"}, 400),
-        ("get", "progress/", None, 200),
-    ],
-)
-def test_a_supporting_units_member_works_on_the_commitment_but_does_not_edit_it(
-    world: World, method, suffix, body, expected
-):
-    # given: the other unit's commitment, supported by the member's unit
-    commitment = world.other[S.ASSIGNED] if suffix != "verify/" else world.other[S.SUBMITTED]
-    commitment.co_units.add(world.own_unit)
-    path = f"/api/v1/commitments/{commitment.pk}/{suffix}"
-    client = world.client("member")
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("role", ["anonymous", "member", "supervisor"])
+@pytest.mark.parametrize("public", [True, False])
+def test_only_the_office_publishes_a_progress_note(world: World, role, target, public):
+    # given a note waiting for the office (申请公开), on a commitment the member sees or not
+    note = target_commitment(world, target, S.IN_PROGRESS).progress_updates.get()
+    ProgressUpdate.objects.filter(pk=note.pk).update(publish_requested=True)
     # when
-    if body is None:
-        response = getattr(client, method)(path)
-    else:
-        response = getattr(client, method)(path, body, content_type="application/json")
+    response = world.client(role).post(
+        f"/api/v1/progress-updates/{note.pk}/publish/",
+        {"is_public": public},
+        content_type="application/json",
+    )
     # then
-    assert response.status_code == expected, response.content
+    expected = {"anonymous": 401, "supervisor": 200, "member": 404 if target == "other" else 403}
+    assert response.status_code == expected[role], response.content
+    note.refresh_from_db()
+    decided = (note.is_public, note.publish_requested) == (public, False)
+    assert decided == (role == "supervisor")

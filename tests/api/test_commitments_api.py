@@ -114,6 +114,7 @@ def spread(supervisor, unit):
         ),
     }
     rows["person"].co_units.add(sub)
+    rows["undated"] = commitment_in(other, S.DRAFT, deadline=None)
     empty = UnitFactory(name="空单位")
     return {
         "today": today,
@@ -131,7 +132,7 @@ def spread(supervisor, unit):
     [
         (lambda s: {"status": [S.IN_PROGRESS, S.ACCEPTED]}, {"overdue", "soon"}),
         (lambda s: {"overdue": "true"}, {"overdue"}),
-        (lambda s: {"overdue": "false"}, {"soon", "later", "done", "person"}),
+        (lambda s: {"overdue": "false"}, {"soon", "later", "done", "person", "undated"}),
         (lambda s: {"due_within": 3}, {"soon"}),
         (lambda s: {"deadline_before": str(s["today"])}, {"overdue", "done"}),
         (lambda s: {"deadline_after": str(s["today"] + timedelta(days=3))}, {"later", "person"}),
@@ -143,6 +144,7 @@ def spread(supervisor, unit):
         (lambda s: {"q": "台账 制度"}, {"person"}),
         (lambda s: {"traffic_light": "red"}, {"overdue"}),
         (lambda s: {"traffic_light": ["yellow", "grey"]}, {"soon", "done"}),
+        (lambda s: {"traffic_light": "incomplete"}, {"undated"}),
     ],
     ids=[
         "status",
@@ -159,6 +161,7 @@ def spread(supervisor, unit):
         "text",
         "traffic-red",
         "traffic-yellow-grey",
+        "traffic-incomplete-without-deadline",
     ],
 )
 def test_filters_select_the_right_commitments(supervisor, spread, params, expected):

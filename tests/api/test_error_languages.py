@@ -476,4 +476,4 @@ def test_what_an_english_caller_leaves_on_record_stays_in_the_offices_chinese(wo
     assert reason.startswith("审批延期:批准延期"), reason
     assert extension.history.first().history_change_reason == "已批准"
     rows = list(load_workbook(io.BytesIO(sheet.content)).worksheets[0].iter_rows(values_only=True))
-    assert rows[0][6] == "状态" and {row[6] for row in rows[1:]} == {"退回"}
+    assert rows[1][9] == "状态" and {row[9] for row in rows[2:]} == {"退回"}

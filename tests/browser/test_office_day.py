@@ -2,9 +2,10 @@
 
 The supervisor imports a leader's speech through the admin's upload page (导入讲话/通知: upload,
 preview, confirm), completes and assigns (交办) one of its commitments;
-the unit's contact signs for it (签收), reports progress (报送进展) and asks for closure
-(申请办结) with a file; the supervisor verifies it (复核通过); the dashboard (业绩看板) and the
-public page (向社会公开) then show it. Screenshots of every step go to test-artifacts/.
+the unit's contact signs for it (签收), reports progress (报送进展, asking to publish it) and
+asks for closure (申请办结) with a file; the supervisor verifies it (复核通过) and confirms the
+note for the public; the dashboard (业绩看板) and the public page (向社会公开) then show it.
+Screenshots of every step go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -150,6 +151,14 @@ def test_an_office_day_from_speech_to_public_page(
     )
     commitment.refresh_from_db()
     assert commitment.status == Commitment.Status.VERIFIED
+
+    # --- and confirms the note the unit asked to publish (申请公开) ---
+    page.goto("/admin/commitments/progressupdate/?publish_requested__exact=1")
+    page.check("input[name=_selected_action]")
+    page.select_option("select[name=action]", "publish_selected")
+    page.click("button[name=index]")
+    page.wait_for_load_state()
+    assert "已公开 1 条进展" in page.locator("ul.messagelist").inner_text()
 
     # --- the dashboard counts it for the unit ---
     page.goto("/admin/commitments/rankingsnapshot/dashboard/")

@@ -78,8 +78,8 @@ def test_office_opens_the_dashboard_and_exports_the_ledger(web, admin_login, led
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).worksheets[0]  # noqa: SIM115
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("序号", "事项", "责任单位")
-    assert {r[1] for r in rows[1:]} == {
+    assert rows[1][:4] == ("ID", "序号", "事项", "责任单位")
+    assert {r[2] for r in rows[2:]} == {
         "新建三所公办幼儿园",
         "改造老旧小区二十个",
         "建成社区养老服务中心",

@@ -25,7 +25,7 @@ def _titles(response) -> list[str]:
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    return [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    return [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
 
 
 def test_api_export_applies_the_list_filters(client, supervisor):

@@ -2,17 +2,24 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from commitments.models import Commitment, ProgressUpdate
+from commitments.models import Commitment, ProgressUpdate, UnitAlias
 from commitments.services.excel import (
     HEADERS,
     commitments_import_xlsx,
     commitments_to_xlsx,
 )
-from tests.factories import CommitmentFactory, ProgressUpdateFactory, UnitFactory, UserFactory
+from tests.factories import (
+    CommitmentFactory,
+    ProgressUpdateFactory,
+    SourceDocumentFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +32,31 @@ def _sheet_rows(data: bytes) -> list[tuple]:
     return [tuple(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def _xlsx(rows: list[list], header: tuple = HEADERS, title_row: str | None = None) -> bytes:
+# A sheet as offices keep their own: no ID column (every row is new), the columns in its order.
+OFFICE_HEADERS = (
+    "序号",
+    "事项",
+    "责任单位",
+    "责任人",
+    "完成时限",
+    "进展情况",
+    "状态",
+    "红黄绿灯",
+    "备注",
+)
+
+
+def without_ids(data: bytes) -> bytes:
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    for row in range(3, sheet.max_row + 1):
+        sheet.cell(row, 1).value = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx(rows: list[list], header: tuple = OFFICE_HEADERS, title_row: str | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     if title_row:
@@ -38,7 +69,7 @@ def _xlsx(rows: list[list], header: tuple = HEADERS, title_row: str | None = Non
     return buffer.getvalue()
 
 
-def test_export_has_chinese_headers_frozen_header_widths_and_real_dates():
+def test_export_has_a_title_row_chinese_headers_autofilter_frozen_header_and_real_dates():
     # given
     person = UserFactory(username="zs", last_name="张", first_name="三")
     c = CommitmentFactory(
@@ -46,6 +77,7 @@ def test_export_has_chinese_headers_frozen_header_widths_and_real_dates():
         lead_unit=UnitFactory(name="市教育局"),
         responsible=person,
         deadline=TODAY - timedelta(days=1),
+        document=SourceDocumentFactory(title="在全市教育工作会议上的讲话"),
     )
     ProgressUpdateFactory(commitment=c, text="旧进展")
     ProgressUpdateFactory(commitment=c, text="已完成选址")
@@ -53,16 +85,19 @@ def test_export_has_chinese_headers_frozen_header_widths_and_real_dates():
     data = commitments_to_xlsx(commitments=Commitment.objects.all(), today=TODAY)
     # then
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == list(HEADERS)
-    assert sheet.freeze_panes == "A2"
-    assert sheet.column_dimensions["B"].width >= 30
-    row = [cell.value for cell in sheet[2]]
-    assert row[:4] == [1, "新建三所幼儿园", "市教育局", "张三"]
-    assert isinstance(row[4], datetime) and row[4].date() == TODAY - timedelta(days=1)
-    assert sheet.cell(2, 5).is_date
-    assert row[5:8] == ["已完成选址", "交办", "红灯"]
-    assert sheet.cell(2, 8).fill.fgColor.rgb.endswith("F8CBAD")
-    assert sheet.cell(1, 1).font.bold and sheet.cell(2, 5).number_format == "yyyy-mm-dd"
+    assert sheet.cell(1, 1).value.startswith("认责承诺事项台账") and sheet.cell(1, 1).font.bold
+    assert [cell.value for cell in sheet[2]] == list(HEADERS)
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == "A2:M3"
+    assert sheet.column_dimensions["C"].width >= 30
+    row = [cell.value for cell in sheet[3]]
+    assert row[:6] == [c.pk, 1, "新建三所幼儿园", "市教育局", None, "张三"]
+    assert isinstance(row[6], datetime) and row[6].date() == TODAY - timedelta(days=1)
+    assert sheet.cell(3, 7).is_date and sheet.cell(3, 7).number_format == "yyyy-mm-dd"
+    assert row[7].date() == c.original_deadline
+    assert row[8:11] == ["已完成选址", "交办", "红灯"]
+    assert sheet.cell(3, 11).fill.fgColor.rgb.endswith("F8CBAD")
+    assert row[11] == "在全市教育工作会议上的讲话"
 
 
 def test_export_writes_pending_deadline_as_text_and_respects_the_given_queryset():
@@ -72,8 +107,8 @@ def test_export_writes_pending_deadline_as_text_and_respects_the_given_queryset(
         commitments=Commitment.objects.filter(status=S.ASSIGNED), today=TODAY
     )
     rows = _sheet_rows(data)
-    assert len(rows) == 2
-    assert rows[1][1] == "要导出" and rows[1][4] == "待定"
+    assert len(rows) == 3
+    assert rows[2][2] == "要导出" and rows[2][6] == "待定"
 
 
 def test_import_reports_every_bad_cell_with_row_column_and_reason_and_writes_nothing():
@@ -190,15 +225,15 @@ def test_excel_round_trip_export_import_gives_the_same_rows():
         if progress:
             ProgressUpdateFactory(commitment=c, text=progress)
     exported = commitments_to_xlsx(commitments=Commitment.objects.all(), today=TODAY)
-    # when: into a clean ledger
+    # when: into a clean ledger, as new rows (no IDs)
     ProgressUpdate.objects.all().delete()
     Commitment.objects.all().delete()
-    result = commitments_import_xlsx(source=exported)
+    result = commitments_import_xlsx(source=without_ids(exported))
     # then
     assert result.ok, [str(e) for e in result.errors]
     assert len(result.created) == 4
     again = commitments_to_xlsx(commitments=Commitment.objects.all(), today=TODAY)
-    assert _sheet_rows(again) == _sheet_rows(exported)
+    assert [r[1:] for r in _sheet_rows(again)[2:]] == [r[1:] for r in _sheet_rows(exported)[2:]]
 
 
 def test_import_reaches_each_state_through_the_workflow_moves(supervisor):
@@ -228,3 +263,64 @@ def test_import_reaches_each_state_through_the_workflow_moves(supervisor):
     ]
     assert {h.history_user for h in returned.history.all()[:4]} == {supervisor}
     assert ProgressUpdate.objects.get(commitment=returned).author == supervisor
+
+
+def _edited(data: bytes, changes: dict[tuple[int, str], Any]) -> bytes:
+    """The exported sheet with cells (row, header) changed, as an office edits it in Excel."""
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    for (row, header), value in changes.items():
+        sheet.cell(row, HEADERS.index(header) + 1).value = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_exported_sheet_comes_back_as_updates_by_id(supervisor):
+    # given a ledger exported to Excel, and a unit documents call 住建局
+    edu = UnitFactory(name="市教育局")
+    housing = UnitFactory(name="市住房和城乡建设局")
+    UnitAlias.objects.create(unit=housing, name="住建局")
+    working = CommitmentFactory(
+        title="新建三所幼儿园", lead_unit=edu, status=S.IN_PROGRESS, deadline=TODAY
+    )
+    ProgressUpdateFactory(commitment=working, text="已完成选址", percent=30)
+    untouched = CommitmentFactory(title="改造老旧小区", lead_unit=edu)
+    exported = commitments_to_xlsx(commitments=Commitment.objects.order_by("pk"), today=TODAY)
+    # when the office types new progress, a co-unit by its alias and a later deadline
+    edited = _edited(
+        exported,
+        {
+            (3, "进展情况"): "主体结构封顶",
+            (3, "配合单位"): "住建局",
+            (3, "完成时限"): "2030-06-30",
+        },
+    )
+    result = commitments_import_xlsx(source=edited, actor=supervisor)
+    # then the row is updated in place, nothing is created, the other row is left alone
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.created, [c.pk for c in result.updated]) == ([], [working.pk])
+    working.refresh_from_db()
+    assert working.deadline == date(2030, 6, 30) and working.original_deadline == TODAY
+    assert list(working.co_units.all()) == [housing]
+    report = working.progress_updates.order_by("-created_at", "-id").first()
+    assert (report.text, report.percent, report.author) == ("主体结构封顶", 30, supervisor)
+    assert Commitment.objects.count() == 2
+    assert untouched.history.count() == 1
+
+
+def test_a_reimported_row_cannot_move_status_or_name_an_unknown_id(supervisor):
+    # given an exported commitment
+    c = CommitmentFactory(title="新建三所幼儿园", lead_unit=UnitFactory(name="市教育局"))
+    exported = commitments_to_xlsx(commitments=Commitment.objects.all(), today=TODAY)
+    # when its status is typed over and another row names an ID the ledger does not have
+    edited = _edited(exported, {(3, "状态"): "销号", (3, "进展情况"): "x"})
+    workbook = load_workbook(io.BytesIO(edited))
+    sheet = workbook.worksheets[0]
+    sheet.append([999999, 2, "别的事项", "市教育局"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = commitments_import_xlsx(source=buffer.getvalue(), actor=supervisor)
+    # then both cells are refused and nothing is written
+    assert {(e.row, e.column) for e in result.errors} == {(3, "状态"), (4, "ID")}
+    assert c.progress_updates.count() == 0 and Commitment.objects.count() == 1

@@ -12,9 +12,10 @@ from openpyxl import Workbook
 from commitments.importer.errors import SeedError
 from commitments.importer.parse import parse_document
 from commitments.models import Commitment
-from commitments.services.excel import HEADERS, commitments_import_xlsx
+from commitments.services.excel import commitments_import_xlsx
 from tests.factories import UnitFactory
 from tests.importer import bombs, builders
+from tests.outputs.test_excel import OFFICE_HEADERS as HEADERS
 
 pytestmark = pytest.mark.django_db
 

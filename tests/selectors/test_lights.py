@@ -127,11 +127,20 @@ def test_submitted_work_waits_for_the_office_and_is_red_only_if_completed_late()
     assert both(late, today) == "red"
 
 
-def test_no_deadline_and_recent_report_is_green():
+def test_an_open_commitment_without_a_deadline_is_incomplete_not_green():
+    # given work in progress, recently reported, but without a deadline
     commitment = make_commitment(
         S.IN_PROGRESS, deadline=None, last_progress_at=shanghai(2023, 6, 1)
     )
-    assert both(commitment, date(2023, 6, 2)) == "green"
+    # then it shows 待完善 (the office must complete it), in Python and in SQL alike
+    assert both(commitment, date(2023, 6, 2)) == "incomplete"
+    stale = make_commitment(S.IN_PROGRESS, deadline=None, last_progress_at=shanghai(2023, 1, 1))
+    assert both(stale, date(2023, 6, 2)) == "incomplete"
+
+
+def test_a_finished_or_submitted_commitment_without_a_deadline_keeps_its_light():
+    assert both(make_commitment(S.VERIFIED, deadline=None), date(2023, 6, 2)) == "grey"
+    assert both(make_commitment(S.SUBMITTED, deadline=None), date(2023, 6, 2)) == "green"
 
 
 @override_settings(LEDGER=LEDGER)

@@ -98,8 +98,15 @@ def test_traffic_light_counts_cover_every_light():
 
     CommitmentFactory(deadline=TODAY - timedelta(days=1))
     CommitmentFactory(deadline=TODAY + timedelta(days=1))
+    CommitmentFactory(deadline=None)
     _finished(UnitFactory(), on_time=True)
-    assert traffic_light_counts(today=TODAY) == {"red": 1, "yellow": 1, "green": 0, "grey": 1}
+    assert traffic_light_counts(today=TODAY) == {
+        "red": 1,
+        "yellow": 1,
+        "incomplete": 1,
+        "green": 0,
+        "grey": 1,
+    }
 
 
 def test_weekly_trend_counts_due_and_completed_per_week():

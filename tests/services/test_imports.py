@@ -190,15 +190,15 @@ def test_bad_input_writes_nothing():
 
 def test_a_failure_half_way_rolls_the_whole_document_back(seed_bytes, monkeypatch):
     calls = {"n": 0}
-    real_summarize = imports.summarize
+    real_new_commitment = imports._new_commitment
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 10:  # the document and its directives are written by now
             raise RuntimeError("database went away")
-        return real_summarize(*args, **kwargs)
+        return real_new_commitment(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "summarize", flaky)
+    monkeypatch.setattr(imports, "_new_commitment", flaky)
     with pytest.raises(RuntimeError):
         document_import(data=seed_bytes, name=SEED_NAME)
     assert counts() == (0, 0, 0, 0)

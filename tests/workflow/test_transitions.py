@@ -19,7 +19,9 @@ from tests.workflow.conftest import MOVES, S, make_commitment
 
 pytestmark = pytest.mark.django_db
 
-SUP, UNIT = "supervisor", "unit"
+# The roles: the office, the lead unit's members (签收, work, 申请办结 the whole) and the
+# co-units' members (配合单位: report progress on their part, nothing more).
+SUP, UNIT, CO = "supervisor", "unit", "co_unit"
 OPEN = [S.DRAFT, S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.SUBMITTED, S.RETURNED]
 
 # (from, move, who may, to) written out by hand so the table in the code is checked against
@@ -28,9 +30,9 @@ LEGAL: list[tuple[str, str, set[str], str | None]] = [
     (S.DRAFT, "assign", {SUP}, S.ASSIGNED),
     (S.ASSIGNED, "accept", {SUP, UNIT}, S.ACCEPTED),
     (S.ACCEPTED, "start", {SUP, UNIT}, S.IN_PROGRESS),
-    (S.ACCEPTED, "report", {SUP, UNIT}, S.IN_PROGRESS),
-    (S.IN_PROGRESS, "report", {SUP, UNIT}, S.IN_PROGRESS),
-    (S.RETURNED, "report", {SUP, UNIT}, S.IN_PROGRESS),
+    (S.ACCEPTED, "report", {SUP, UNIT, CO}, S.IN_PROGRESS),
+    (S.IN_PROGRESS, "report", {SUP, UNIT, CO}, S.IN_PROGRESS),
+    (S.RETURNED, "report", {SUP, UNIT, CO}, S.IN_PROGRESS),
     (S.ACCEPTED, "submit", {SUP, UNIT}, S.SUBMITTED),
     (S.IN_PROGRESS, "submit", {SUP, UNIT}, S.SUBMITTED),
     (S.RETURNED, "submit", {SUP, UNIT}, S.SUBMITTED),
@@ -150,11 +152,46 @@ def test_member_of_a_parent_unit_acts_on_its_sub_units_commitments(unit):
     assert commitment.status == S.ACCEPTED
 
 
-def test_member_of_a_co_unit_may_report(unit, other_member):
-    commitment = make_commitment(S.ACCEPTED, lead_unit=unit)
+CO_UNIT_MOVES = [(state, move) for state, move, roles, _ in LEGAL if CO in roles]
+LEAD_UNIT_ONLY = [
+    (state, move) for state, move, roles, _ in LEGAL if UNIT in roles and CO not in roles
+]
+
+
+@pytest.mark.parametrize(("state", "move"), CO_UNIT_MOVES, ids=lambda v: str(v))
+def test_member_of_a_co_unit_reports_progress_on_its_part(state, move, unit, other_member):
+    commitment = make_commitment(state, lead_unit=unit)
     commitment.co_units.add(other_member.units.get())
-    MOVES["report"](commitment, other_member)
+    MOVES[move](commitment, other_member)
     assert commitment.status == S.IN_PROGRESS
+
+
+@pytest.mark.parametrize(("state", "move"), LEAD_UNIT_ONLY, ids=lambda v: str(v))
+def test_member_of_a_co_unit_may_not_sign_for_submit_or_otherwise_act_for_the_lead_unit(
+    state, move, unit, other_member
+):
+    # given the lead unit's commitment, supported by the member's unit
+    commitment = make_commitment(state, lead_unit=unit)
+    commitment.co_units.add(other_member.units.get())
+    # when / then: 签收, 申请办结, 开始办理, 申请延期 and evidence are the lead unit's
+    with pytest.raises(ActorNotAllowed):
+        MOVES[move](commitment, other_member)
+    commitment.refresh_from_db()
+    assert commitment.status == state
+
+
+def test_a_member_of_both_the_lead_and_a_co_unit_acts_as_the_lead(unit, other_member):
+    commitment = make_commitment(S.ASSIGNED, lead_unit=unit)
+    commitment.co_units.add(other_member.units.get())
+    unit.members.add(other_member)
+    MOVES["accept"](commitment, other_member)
+    assert commitment.status == S.ACCEPTED
+
+
+def test_a_co_units_member_is_offered_only_the_report(unit, other_member):
+    commitment = make_commitment(S.IN_PROGRESS, lead_unit=unit)
+    commitment.co_units.add(other_member.units.get())
+    assert allowed_moves(commitment=commitment, actor=other_member) == ["report"]
 
 
 def test_a_sub_unit_member_may_not_act_on_the_parents_commitment(unit):

@@ -21,4 +21,4 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"发现 {len(result.errors)} 处错误,未导入任何数据")
-        self.stdout.write(f"已导入 {len(result.created)} 项承诺事项")
+        self.stdout.write(f"已导入 {len(result.created)} 项承诺事项,更新 {len(result.updated)} 项")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...choices import Move, Status
 from ...models import Commitment, ProgressUpdate
-from ...selectors.access import acting_person
+from ...selectors.access import acting_person, user_may_publish
 from ...selectors.office import office_today
 from ...selectors.statistics import on_time_deadline
 from ..errors import InvalidInput
@@ -110,14 +110,18 @@ def _progress_record(
     current: Commitment, *, actor: User, text: str, percent: int, is_public: bool
 ) -> ProgressUpdate:
     """The one writer of progress reports: the report, and when the commitment last reported
-    (the caller saves the commitment)."""
+    (the caller saves the commitment). `is_public` asks for the note to be published: the
+    office's own note is at once, a unit's waits for the office's confirmation (申请公开, see
+    services.publication)."""
     author = acting_person(actor)
+    published = is_public and user_may_publish(actor)
     update = ProgressUpdate(
         commitment=current,
         author=author,
         text=required_text(text, field="text", message=str(_("请填写进展情况"))),
         percent=percent,
-        is_public=is_public,
+        is_public=published,
+        publish_requested=is_public and not published,
     )
     update._history_user = author  # type: ignore[attr-defined]
     update.full_clean()

@@ -117,8 +117,13 @@ MOVES: dict[str, MoveEntry] = {
             (
                 MoveInput("text", "text", _("进展情况"), max_length=5000),
                 MoveInput("percent", "percent", _("完成进度(%)")),
+                # A wish: the office's own note is published at once, a unit's waits for it.
                 MoveInput(
-                    "is_public", "flag", _("可公开"), required=False, help_text=_("可向社会公开")
+                    "is_public",
+                    "flag",
+                    _("申请公开"),
+                    required=False,
+                    help_text=_("申请向社会公开:督办人员报送的直接公开,单位报送的待督办人员确认"),
                 ),
             ),
         ),

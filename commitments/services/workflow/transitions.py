@@ -42,23 +42,25 @@ class Transition:
     roles: frozenset[str]
 
 
-_BOTH = frozenset({Role.SUPERVISOR, Role.UNIT})
+# The lead unit signs for, submits and answers for the whole; co-units only report on their part.
+_LEAD = frozenset({Role.SUPERVISOR, Role.UNIT})
+_REPORTERS = frozenset({Role.SUPERVISOR, Role.UNIT, Role.CO_UNIT})
 _OFFICE = frozenset({Role.SUPERVISOR})
 _WORKING = frozenset(WORKING_STATUSES)
 
 TRANSITIONS: dict[str, Transition] = {
     Move.ASSIGN: Transition(frozenset({S.DRAFT}), S.ASSIGNED, _OFFICE),
-    Move.ACCEPT: Transition(frozenset({S.ASSIGNED}), S.ACCEPTED, _BOTH),
-    Move.START: Transition(frozenset({S.ACCEPTED}), S.IN_PROGRESS, _BOTH),
-    Move.REPORT: Transition(_WORKING, S.IN_PROGRESS, _BOTH),
-    Move.SUBMIT: Transition(_WORKING, S.SUBMITTED, _BOTH),
+    Move.ACCEPT: Transition(frozenset({S.ASSIGNED}), S.ACCEPTED, _LEAD),
+    Move.START: Transition(frozenset({S.ACCEPTED}), S.IN_PROGRESS, _LEAD),
+    Move.REPORT: Transition(_WORKING, S.IN_PROGRESS, _REPORTERS),
+    Move.SUBMIT: Transition(_WORKING, S.SUBMITTED, _LEAD),
     Move.VERIFY: Transition(frozenset({S.SUBMITTED}), S.VERIFIED, _OFFICE),
     Move.CLOSE: Transition(frozenset({S.VERIFIED}), S.CLOSED, _OFFICE),
     Move.RETURN: Transition(frozenset({S.SUBMITTED, S.VERIFIED}), S.RETURNED, _OFFICE),
     Move.CANCEL: Transition(frozenset(OPEN_STATUSES), S.CANCELLED, _OFFICE),
     Move.REOPEN: Transition(frozenset(ENDED_STATUSES), S.ASSIGNED, _OFFICE),
-    Move.REQUEST_EXTENSION: Transition(_WORKING | {S.ASSIGNED}, None, _BOTH),
-    Move.ADD_EVIDENCE: Transition(_WORKING | {S.SUBMITTED}, None, _BOTH),
+    Move.REQUEST_EXTENSION: Transition(_WORKING | {S.ASSIGNED}, None, _LEAD),
+    Move.ADD_EVIDENCE: Transition(_WORKING | {S.SUBMITTED}, None, _LEAD),
     Move.CORRECT_DEADLINE: Transition(frozenset(OPEN_STATUSES), None, _OFFICE),
 }
 

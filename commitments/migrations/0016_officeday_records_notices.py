@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0012_robots_channels'),
+        ('commitments', '0015_access_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
