@@ -195,6 +195,14 @@ class DirectiveInline(admin.TabularInline):
         return False
 
 
+class NeverDeletedAdmin(admin.ModelAdmin):
+    """Documents and directives are the ledger's sources: nobody deletes them, the superuser
+    included (a deleted document would strip its commitments of their source)."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 _FIELD_LABELS = {
     "lead": _("牵头单位"),
     "co": _("配合单位"),
@@ -246,14 +254,6 @@ class ImportRecordInline(admin.TabularInline):
         return format_html_join(
             mark_safe("<br>"), "{}", ((line,) for line in import_changes_lines(obj.changes))
         ) or str(_("未改动,按识别结果导入"))
-
-
-class NeverDeletedAdmin(admin.ModelAdmin):
-    """Documents and directives are the ledger's sources: nobody deletes them, the superuser
-    included (a deleted document would strip its commitments of their source)."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(SourceDocument)
@@ -373,6 +373,13 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     filter_horizontal = ("members",)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A unit that leads or supports commitments stays (the model refuses too); the bulk
+        # delete action is gone, since it cannot tell which units those are.
+        if obj is None or unit_has_commitments(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # Members and contact e-mails of another unit are none of a unit member's business; the
         # commitment form's unit pickers (autocomplete) ask this queryset too.
@@ -381,13 +388,6 @@ class UnitAdmin(admin.ModelAdmin):
             .select_related(*self.list_select_related)
             .prefetch_related("aliases")
         )
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A unit that leads or supports commitments stays (the model refuses too); the bulk
-        # delete action is gone, since it cannot tell which units those are.
-        if obj is None or unit_has_commitments(obj):
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 class ProgressUpdateInline(admin.TabularInline):
@@ -595,9 +595,12 @@ class CommitmentAdmin(
                 if obj is not None
                 else get_user_model().objects.filter(units__isnull=False).distinct()
             )
-            if obj is not None and obj.responsible_id:
-                people = people | get_user_model().objects.filter(pk=obj.responsible_id)
-            field.queryset = people.distinct().order_by("last_name", "first_name", "username")
+            current = obj.responsible_id if obj is not None else None
+            field.queryset = (
+                get_user_model()
+                .objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current))
+                .order_by("last_name", "first_name", "username")
+            )
         return form
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

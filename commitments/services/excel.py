@@ -196,7 +196,7 @@ def commitments_to_xlsx(
                 cell(c.title),
                 cell(c.lead_unit.name),
                 cell("、".join(u.name for u in c.co_units.all())),
-                cell(person_name(c.responsible), "center"),
+                cell(_person(c.responsible), "center"),
                 deadline,
                 cell(c.original_deadline, "date") if c.original_deadline else cell(None, "center"),
                 cell(getattr(c, "latest_progress", None) or ""),

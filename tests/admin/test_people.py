@@ -39,3 +39,12 @@ def test_the_responsible_choice_offers_the_lead_units_members(client, superuser,
     assert select is not None
     assert "李四" in select.group(0)
     assert "外人" not in select.group(0)
+
+
+def test_a_responsible_person_from_outside_the_unit_stays_offered(client, superuser, unit):
+    # (data from before the rule, or an import): the page opens and keeps the choice
+    outsider = UserFactory(username="outsider", last_name="外", first_name="援")
+    commitment = CommitmentFactory(lead_unit=unit, status="draft", responsible=outsider)
+    client.force_login(superuser)
+    page = client.get(reverse("admin:commitments_commitment_change", args=[commitment.pk]))
+    assert page.status_code == 200 and "外援" in page.content.decode()

@@ -28,7 +28,8 @@ def test_office_logs_into_the_admin_in_chinese(web, admin_login, superuser):
 
 
 def test_admin_scripts_run_under_the_content_security_policy(web, admin_login, superuser):
-    commitment = CommitmentFactory(title="新建三所公办幼儿园")
+    # A draft: once handed off, the deadline is no longer an edit field.
+    commitment = CommitmentFactory(title="新建三所公办幼儿园", status="draft")
     page = web.page
     admin_login(superuser)
 

@@ -287,6 +287,11 @@ def test_an_exported_sheet_comes_back_as_updates_by_id(supervisor):
     ProgressUpdateFactory(commitment=working, text="已完成选址", percent=30)
     untouched = CommitmentFactory(title="改造老旧小区", lead_unit=edu)
     exported = commitments_to_xlsx(commitments=Commitment.objects.order_by("pk"), today=TODAY)
+    # a later deadline typed into the sheet is refused like an edit in the admin: handed-off
+    # work moves its deadline only by an approved extension or 更正时限 with a reason
+    moved = _edited(exported, {(3, "完成时限"): "2030-06-30"})
+    refused = commitments_import_xlsx(source=moved, actor=supervisor)
+    assert not refused.ok and "更正时限" in str(refused.errors[0])
     # when the office types new progress and a co-unit by its alias
     edited = _edited(exported, {(3, "进展情况"): "主体结构封顶", (3, "配合单位"): "住建局"})
     result = commitments_import_xlsx(source=edited, actor=supervisor)

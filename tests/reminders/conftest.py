@@ -9,6 +9,7 @@ from commitments.models import Commitment
 from commitments.services.reminders.dispatch import INLINE
 from commitments.services.reminders.sweep import reminder_sweep_run
 from tests.factories import CommitmentFactory, SupervisorUnitFactory, UnitFactory
+from tests.reminders.smtp_sink import SmtpSink
 
 
 @pytest.fixture
@@ -19,6 +20,16 @@ def today() -> date:
 @pytest.fixture
 def office(db):
     return SupervisorUnitFactory(contact_emails="office@example.org")
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) in this process, as the mail backend."""
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = sink.port
+        yield sink
 
 
 @pytest.fixture

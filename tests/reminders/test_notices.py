@@ -28,15 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def smtp(settings):
-    with SmtpSink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = sink.port
-        yield sink
-
-
-@pytest.fixture
 def people(office):
     clerk = UserFactory(
         username="clerk", last_name="王", first_name="督办", email="wang@office.org"

@@ -22,18 +22,8 @@ from commitments.services.reminders.sweep import reminder_sweep_run
 from tests.factories import UnitFactory
 
 from .conftest import days, make_commitment
-from .smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpSink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = sink.port
-        yield sink
 
 
 def _messages_for(run_sweep, today, addresses: list[str]) -> list[int]:
