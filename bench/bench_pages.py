@@ -57,8 +57,8 @@ def prepare(count: int):
     from django.db import connection
 
     from commitments.models import Commitment, Unit
+    from commitments.selectors.access import SUPERVISORS
     from commitments.services.demo_data import demo_ledger_generate
-    from commitments.services.roles import SUPERVISORS
 
     call_command("migrate", verbosity=0)
     if Commitment.objects.count() != count:

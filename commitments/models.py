@@ -897,3 +897,4 @@ from .models_channels import (  # noqa: E402, F401
     ChannelPace,
     PersonProfile,
 )
+from .models_figures import FigureDay, FigureTally, FigureTallyState  # noqa: E402, F401

@@ -40,6 +40,7 @@ from ..selectors.statistics import (
 from ..services.calendar import calendar_feed_url, calendar_token_create, calendar_token_revoke
 from ..services.errors import InvalidInput
 from ..services.excel import commitments_import_xlsx, commitments_to_xlsx
+from ..services.figures import figure_tally_refresh
 from ..services.rankings import ranking_snapshot_publish
 from ..services.webhooks import webhook_delivery_retry
 from ..views.charts import Bar, grouped_columns, horizontal_bars
@@ -283,11 +284,12 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
 def _dashboard_figures(request: HttpRequest, today: date) -> dict[str, Any]:
     """The dashboard's figures for this user (and ?document=), from the cache when current.
 
-    Each figure aggregates the whole ledger (690 ms at 100,000 commitments). The cache key
-    holds what the figures depend on: the day, whose commitments (everything for the office,
-    else the user's units), the document, and the latest recorded change to any commitment
-    (every service write leaves a history row), so a change shows at once; the lifetime
-    (LEDGER_DASHBOARD_CACHE_SECONDS) bounds what history does not see, such as a renamed unit.
+    Counted afresh, the office's figures come from the running tally (services.figures), a
+    unit member's from their units' commitments. The cache key holds what the figures depend
+    on: the day, whose commitments (everything for the office, else the user's units), the
+    document, and the latest recorded change to any commitment (every service write leaves a
+    history row), so a change shows at once; the lifetime (LEDGER_DASHBOARD_CACHE_SECONDS)
+    bounds what history does not see, such as a renamed unit.
     """
     supervisor = user_is_supervisor(request.user)
     units_key = (
@@ -300,8 +302,11 @@ def _dashboard_figures(request: HttpRequest, today: date) -> dict[str, Any]:
     key = f"ledger:dashboard:{digest}"
     figures = cache.get(key)
     if figures is None:
-        # The office sees everything: no "id IN (its own ids)" to join the aggregates against.
+        # The office sees everything: no "id IN (its own ids)" to join the aggregates against,
+        # and the running tally answers for the whole ledger.
         scope = None if supervisor else commitment_list_for(request.user)
+        if scope is None:
+            figure_tally_refresh(today=today)
         figures = dashboard_figures(today=today, commitments=scope, document=document)
         cache.set(key, figures, settings.LEDGER_DASHBOARD_CACHE_SECONDS)
     return figures

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ..choices import FINISHED_STATUSES, OPEN_STATUSES, Status
 from ..models import Commitment, DeadlineExtension
 from ..querysets import CommitmentQuerySet
+from .figures import GroupCounts, tally_counts, tally_days
 from .lights import traffic_light_counts
 from .office import office_today
 
@@ -65,25 +66,41 @@ def _performance_rows(
         .annotate(**_performance_counts(today))
         .order_by()
     )
-    result = []
-    for row in rows:
-        total = row["total"]
-        if total == 0:
-            continue
-        result.append(
-            PerformanceRow(
-                key=row[group],
-                name=row[label],
-                total=total,
-                open=row["open_count"],
-                overdue=row["overdue"],
-                done=row["done"],
-                done_on_time=row["done"] - row["done_late"],
-                done_late=row["done_late"],
-                completion_rate=round(row["done"] / total, 4),
+    return _ranked(
+        [
+            _performance_row(
+                row[group],
+                GroupCounts(
+                    name=row[label],
+                    total=row["total"],
+                    open=row["open_count"],
+                    overdue=row["overdue"],
+                    done=row["done"],
+                    done_late=row["done_late"],
+                ),
             )
-        )
-    return _ranked(result)
+            for row in rows
+            if row["total"]
+        ]
+    )
+
+
+def _performance_row(key: int, counts: GroupCounts) -> PerformanceRow:
+    return PerformanceRow(
+        key=key,
+        name=counts.name,
+        total=counts.total,
+        open=counts.open,
+        overdue=counts.overdue,
+        done=counts.done,
+        done_on_time=counts.done - counts.done_late,
+        done_late=counts.done_late,
+        completion_rate=round(counts.done / counts.total, 4),
+    )
+
+
+def _tally_rows(groups: dict[int, GroupCounts]) -> list[PerformanceRow]:
+    return _ranked([_performance_row(k, c) for k, c in groups.items() if c.total])
 
 
 def _ranked(rows: list[PerformanceRow]) -> list[PerformanceRow]:
@@ -215,14 +232,11 @@ def weekly_trend(
     base = Commitment.objects.exclude(status=Status.CANCELLED)
     if commitments is not None:
         base = base.filter(id__in=commitments.values("id"))
-    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
-    starts = [first + timedelta(weeks=i) for i in range(weeks)]
+    starts = _trend_weeks(today, weeks)
+    first = starts[0]
     due: dict[date, int] = dict.fromkeys(starts, 0)
     done: dict[date, int] = dict.fromkeys(starts, 0)
     on_time: dict[date, int] = dict.fromkeys(starts, 0)
-
-    def monday(day: date) -> date:
-        return day - timedelta(days=day.weekday())
 
     # Grouping by day in SQL and by week here keeps it portable (SQLite has no week truncation
     # for dates in every version) and the row count is bounded by the number of days.
@@ -232,7 +246,7 @@ def weekly_trend(
         .annotate(n=Count("id"))
         .order_by()
     ):
-        due[monday(day)] += n
+        due[_monday(day)] += n
     for day, n, late in (
         base.filter(
             status__in=FINISHED_STATUSES,
@@ -243,21 +257,62 @@ def weekly_trend(
         .annotate(n=Count("id"), late=Count("id", filter=Q(finished_on_time=False)))
         .order_by()
     ):
-        done[monday(day)] += n
-        on_time[monday(day)] += n - late
+        done[_monday(day)] += n
+        on_time[_monday(day)] += n - late
     return [TrendPoint(s, due[s], done[s], on_time[s]) for s in starts]
+
+
+def _trend_weeks(today: date, weeks: int) -> list[date]:
+    first = _monday(today) - timedelta(weeks=weeks - 1)
+    return [first + timedelta(weeks=i) for i in range(weeks)]
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _tally_trend(today: date, weeks: int) -> list[TrendPoint]:
+    """`weekly_trend` of the whole ledger from the tally's days: one query."""
+    starts = _trend_weeks(today, weeks)
+    due, completed, late = tally_days(starts[0], starts[-1] + timedelta(days=6), today)
+    points = {s: [0, 0, 0] for s in starts}
+    for day, n in due.items():
+        points[_monday(day)][0] += n
+    for day, n in completed.items():
+        points[_monday(day)][1] += n
+        points[_monday(day)][2] += n - late[day]
+    return [TrendPoint(s, *points[s]) for s in starts]
 
 
 def dashboard_figures(
     *, today: date, commitments: QuerySet | None, document: str = ""
 ) -> dict[str, Any]:
     """Everything 业绩看板 draws, over `commitments` (None: all), narrowed to `document` (an
-    id as text, "" for all) when it is one of theirs. Five queries at any ledger size."""
-    documents = document_performance(today=today, commitments=commitments)
+    id as text, "" for all) when it is one of theirs.
+
+    The whole ledger (None) is read from the running tally where it is current
+    (`selectors.figures`; `services.figures.figure_tally_refresh` keeps it so): four queries
+    reading about one row per unit, document and day shown, at any ledger size. Otherwise,
+    and for one document's commitments, five queries counting the commitments in scope.
+    """
+    tally = tally_counts(today) if commitments is None else None
+    if tally is not None:
+        documents = _tally_rows(tally.documents)
+    else:
+        documents = document_performance(today=today, commitments=commitments)
     selected = next((d for d in documents if str(d.key) == document), None)
     if selected is not None:
         base = Commitment.objects.all() if commitments is None else commitments
         commitments = base.filter(document_id=selected.key)
+    elif tally is not None:
+        return {
+            "documents": documents,
+            "selected": None,
+            "units": _tally_rows(tally.units),
+            "lights": tally.lights,
+            "trend": _tally_trend(today, 12),
+            "computed_at": timezone.now(),
+        }
     return {
         "documents": documents,
         "selected": selected,

@@ -1,0 +1,331 @@
+"""The dashboard's running tally (models_figures), kept by triggers on PostgreSQL; nothing
+runs on SQLite, where the dashboard counts the commitments.
+
+The rules below are the ledger's (choices.py, selectors.lights.light_rule) written once more
+in SQL, frozen here as a migration is: tests/outputs/test_figure_tally.py compares what the
+tally says with a count of the commitments, day by day, so a change to the rules that is not
+carried over fails there.
+"""
+
+from django.db import migrations, models
+
+FUNCTIONS = r"""
+-- What the tally needs of a commitment; `baseline` is when the unit last showed life (its
+-- last report, else when it signed for or got the work, else when it was recorded).
+CREATE TYPE ledger_figure_input AS (
+    lead_unit_id bigint,
+    document_id bigint,
+    status text,
+    deadline date,
+    completed_on date,
+    finished_on_time boolean,
+    baseline timestamptz
+);
+
+CREATE FUNCTION ledger_figure_input(c commitments_commitment) RETURNS ledger_figure_input
+LANGUAGE sql STABLE AS $$
+    SELECT ROW(
+        c.lead_unit_id, c.document_id, c.status, c.deadline, c.completed_on, c.finished_on_time,
+        coalesce(c.last_progress_at, c.accepted_at, c.assigned_at, c.created_at)
+    )::ledger_figure_input
+$$;
+
+-- A commitment's figures on day x: its bucket (open / done / late / cancelled), whether it is
+-- overdue, its traffic light (selectors.lights.light_rule).
+CREATE FUNCTION ledger_figure_state(
+    status text, deadline date, completed_on date, finished_on_time boolean, baseline date,
+    due_soon integer, stale integer, x date,
+    OUT bucket text, OUT overdue boolean, OUT light text
+)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT
+        CASE
+            WHEN status = 'cancelled' THEN 'cancelled'
+            WHEN status IN ('verified', 'closed') THEN
+                CASE WHEN finished_on_time IS FALSE THEN 'late' ELSE 'done' END
+            ELSE 'open'
+        END,
+        status NOT IN ('verified', 'closed', 'cancelled') AND deadline IS NOT NULL
+            AND deadline < x,
+        CASE
+            WHEN status IN ('verified', 'closed', 'cancelled') THEN 'grey'
+            WHEN status = 'submitted' THEN
+                CASE WHEN deadline IS NOT NULL AND completed_on IS NOT NULL
+                          AND completed_on > deadline
+                     THEN 'red' ELSE 'green' END
+            WHEN deadline IS NULL THEN 'incomplete'
+            WHEN deadline < x THEN 'red'
+            WHEN deadline <= x + due_soon THEN 'yellow'
+            WHEN status IN ('assigned', 'accepted', 'in_progress', 'returned')
+                 AND baseline IS NOT NULL AND baseline + stale <= x THEN 'yellow'
+            ELSE 'green'
+        END
+$$;
+
+-- A commitment's figures as tally rows: +1 for its figures since ever (0001-01-01), and on
+-- each day they change (the first due-soon day, the day after the deadline, the day the
+-- report becomes stale) -1 for the figures before and +1 for those after. Summing the rows
+-- dated x or earlier gives its figures on day x.
+CREATE FUNCTION ledger_figure_events(
+    status text, deadline date, completed_on date, finished_on_time boolean, baseline date,
+    due_soon integer, stale integer
+)
+RETURNS TABLE (day date, bucket text, overdue boolean, light text, n integer)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT DATE '0001-01-01', s.bucket, s.overdue, s.light, 1
+    FROM ledger_figure_state(
+        status, deadline, completed_on, finished_on_time, baseline, due_soon, stale,
+        DATE '0001-01-01'
+    ) AS s
+    UNION ALL
+    SELECT p.day, e.bucket, e.overdue, e.light, e.n
+    FROM (
+        SELECT DISTINCT q AS day
+        FROM unnest(ARRAY[deadline - due_soon, deadline + 1, baseline + stale]) AS q
+        WHERE q > DATE '0001-01-01'
+    ) AS p
+    CROSS JOIN LATERAL ledger_figure_state(
+        status, deadline, completed_on, finished_on_time, baseline, due_soon, stale, p.day
+    ) AS a
+    CROSS JOIN LATERAL ledger_figure_state(
+        status, deadline, completed_on, finished_on_time, baseline, due_soon, stale, p.day - 1
+    ) AS b
+    CROSS JOIN LATERAL (
+        VALUES (a.bucket, a.overdue, a.light, 1), (b.bucket, b.overdue, b.light, -1)
+    ) AS e (bucket, overdue, light, n)
+    WHERE (a.bucket, a.overdue, a.light) IS DISTINCT FROM (b.bucket, b.overdue, b.light)
+$$;
+
+-- Add (sign 1) or take away (sign -1) these commitments' rows; rows of days already folded
+-- go straight into the since-ever rows. Locks the tally tables before reading the state row,
+-- as the rebuild does, so a rebuild never misses a change.
+CREATE FUNCTION ledger_figures_add(rows ledger_figure_input[], sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    st commitments_figuretallystate;
+BEGIN
+    IF coalesce(cardinality(rows), 0) = 0 THEN
+        RETURN;
+    END IF;
+    LOCK TABLE commitments_figuretally, commitments_figureday IN ROW EXCLUSIVE MODE;
+    SELECT * INTO st FROM commitments_figuretallystate LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN;  -- not built: whoever reads it first builds it from the commitments
+    END IF;
+
+    INSERT INTO commitments_figuretally AS t (scope, key, day, bucket, overdue, light, n)
+    SELECT s.scope, s.key, f.day, e.bucket, e.overdue, e.light, sum(e.n) * sign
+    FROM unnest(rows) AS r
+    LEFT JOIN commitments_sourcedocument AS d ON d.id = r.document_id
+    CROSS JOIN LATERAL ledger_figure_events(
+        r.status, r.deadline, r.completed_on, r.finished_on_time,
+        (r.baseline AT TIME ZONE st.time_zone)::date,
+        coalesce(d.due_soon_days, st.due_soon_days),
+        coalesce(d.stale_report_days, st.stale_report_days)
+    ) AS e
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN e.day <= st.compacted_through THEN DATE '0001-01-01' ELSE e.day END
+    ) AS f (day)
+    CROSS JOIN LATERAL (VALUES ('u', r.lead_unit_id), ('d', r.document_id)) AS s (scope, key)
+    WHERE s.key IS NOT NULL
+    GROUP BY s.scope, s.key, f.day, e.bucket, e.overdue, e.light
+    HAVING sum(e.n) <> 0
+    ON CONFLICT (scope, key, day, bucket, overdue, light) DO UPDATE SET n = t.n + excluded.n;
+
+    INSERT INTO commitments_figureday AS f (day, due, completed, completed_late)
+    SELECT x.day, sum(x.due) * sign, sum(x.completed) * sign, sum(x.late) * sign
+    FROM (
+        SELECT r.deadline AS day, 1 AS due, 0 AS completed, 0 AS late
+        FROM unnest(rows) AS r
+        WHERE r.status <> 'cancelled' AND r.deadline IS NOT NULL
+        UNION ALL
+        SELECT r.completed_on, 0, 1, CASE WHEN r.finished_on_time IS FALSE THEN 1 ELSE 0 END
+        FROM unnest(rows) AS r
+        WHERE r.status IN ('verified', 'closed') AND r.completed_on IS NOT NULL
+    ) AS x
+    GROUP BY x.day
+    ON CONFLICT (day) DO UPDATE SET
+        due = f.due + excluded.due,
+        completed = f.completed + excluded.completed,
+        completed_late = f.completed_late + excluded.completed_late;
+END
+$$;
+
+-- Fold the rows of days up to `through` into the since-ever rows: the sums stay the same,
+-- and reading them reads about one row per unit or document and figure.
+CREATE FUNCTION ledger_figures_compact(through date) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    WITH moved AS (
+        DELETE FROM commitments_figuretally
+        WHERE day > DATE '0001-01-01' AND day <= through
+        RETURNING scope, key, bucket, overdue, light, n
+    )
+    INSERT INTO commitments_figuretally AS t (scope, key, day, bucket, overdue, light, n)
+    SELECT scope, key, DATE '0001-01-01', bucket, overdue, light, sum(n)
+    FROM moved
+    GROUP BY scope, key, bucket, overdue, light
+    ON CONFLICT (scope, key, day, bucket, overdue, light) DO UPDATE SET n = t.n + excluded.n;
+    DELETE FROM commitments_figuretally WHERE day = DATE '0001-01-01' AND n = 0;
+    UPDATE commitments_figuretallystate SET compacted_through = through
+    WHERE compacted_through < through;
+END
+$$;
+
+-- Count everything again, with these thresholds and this zone, folded up to `today`. Holds
+-- the tally tables exclusively: writers wait, and none of their changes is missed.
+-- (ANALYZE: the planner must know the since-ever rows are few, or it reads the whole table.)
+CREATE FUNCTION ledger_figures_rebuild(
+    due_soon integer, stale integer, zone text, today date
+) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE commitments_figuretally, commitments_figureday IN ACCESS EXCLUSIVE MODE;
+    IF EXISTS (
+        SELECT 1 FROM commitments_figuretallystate
+        WHERE due_soon_days = due_soon AND stale_report_days = stale AND time_zone = zone
+            AND compacted_through <= today
+    ) THEN
+        RETURN;  -- built meanwhile by another reader
+    END IF;
+    DELETE FROM commitments_figuretallystate;
+    TRUNCATE commitments_figuretally, commitments_figureday;
+    INSERT INTO commitments_figuretallystate
+        (due_soon_days, stale_report_days, time_zone, compacted_through)
+    VALUES (due_soon, stale, zone, today);
+    PERFORM ledger_figures_add(
+        ARRAY(SELECT ledger_figure_input(c) FROM commitments_commitment AS c), 1
+    );
+    ANALYZE commitments_figuretally;
+    ANALYZE commitments_figureday;
+END
+$$;
+
+-- Statement triggers: one pass over all the rows a statement changed (a bulk import too).
+CREATE FUNCTION ledger_commitment_figures() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM ledger_figures_add(ARRAY(SELECT ledger_figure_input(n) FROM new_rows AS n), 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM ledger_figures_add(ARRAY(SELECT ledger_figure_input(o) FROM old_rows AS o), -1);
+    ELSE
+        -- Only the rows whose figures may have changed (not a new title, say).
+        PERFORM ledger_figures_add(ARRAY(
+            SELECT ledger_figure_input(o) FROM old_rows AS o JOIN new_rows AS n USING (id)
+            WHERE ledger_figure_input(o) IS DISTINCT FROM ledger_figure_input(n)
+        ), -1);
+        PERFORM ledger_figures_add(ARRAY(
+            SELECT ledger_figure_input(n) FROM old_rows AS o JOIN new_rows AS n USING (id)
+            WHERE ledger_figure_input(o) IS DISTINCT FROM ledger_figure_input(n)
+        ), 1);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER commitment_figures_insert AFTER INSERT ON commitments_commitment
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_commitment_figures();
+CREATE TRIGGER commitment_figures_update AFTER UPDATE ON commitments_commitment
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_commitment_figures();
+CREATE TRIGGER commitment_figures_delete AFTER DELETE ON commitments_commitment
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_commitment_figures();
+
+-- A document's own thresholds change every light of its commitments (rarely: the office
+-- sets them when it imports the document): the tally is counted again by its next reader.
+CREATE FUNCTION ledger_document_thresholds_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE commitments_figuretally, commitments_figureday IN ROW EXCLUSIVE MODE;
+    DELETE FROM commitments_figuretallystate;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER sourcedocument_figure_thresholds AFTER UPDATE ON commitments_sourcedocument
+    FOR EACH ROW
+    WHEN (OLD.due_soon_days IS DISTINCT FROM NEW.due_soon_days
+          OR OLD.stale_report_days IS DISTINCT FROM NEW.stale_report_days)
+    EXECUTE FUNCTION ledger_document_thresholds_changed();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS sourcedocument_figure_thresholds ON commitments_sourcedocument;
+DROP TRIGGER IF EXISTS commitment_figures_insert ON commitments_commitment;
+DROP TRIGGER IF EXISTS commitment_figures_update ON commitments_commitment;
+DROP TRIGGER IF EXISTS commitment_figures_delete ON commitments_commitment;
+DROP FUNCTION IF EXISTS ledger_document_thresholds_changed();
+DROP FUNCTION IF EXISTS ledger_commitment_figures();
+DROP FUNCTION IF EXISTS ledger_figures_rebuild(integer, integer, text, date);
+DROP FUNCTION IF EXISTS ledger_figures_compact(date);
+DROP FUNCTION IF EXISTS ledger_figures_add(ledger_figure_input[], integer);
+DROP FUNCTION IF EXISTS ledger_figure_events(text, date, date, boolean, date, integer, integer);
+DROP FUNCTION IF EXISTS
+    ledger_figure_state(text, date, date, boolean, date, integer, integer, date);
+DROP FUNCTION IF EXISTS ledger_figure_input(commitments_commitment);
+DROP TYPE IF EXISTS ledger_figure_input;
+"""
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(FUNCTIONS)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('commitments', '0016_officeday_records_notices'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='FigureDay',
+            fields=[
+                ('day', models.DateField(primary_key=True, serialize=False)),
+                ('due', models.IntegerField(default=0)),
+                ('completed', models.IntegerField(default=0)),
+                ('completed_late', models.IntegerField(default=0)),
+            ],
+        ),
+        migrations.CreateModel(
+            name='FigureTallyState',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('due_soon_days', models.IntegerField()),
+                ('stale_report_days', models.IntegerField()),
+                ('time_zone', models.CharField(max_length=64)),
+                ('compacted_through', models.DateField()),
+            ],
+        ),
+        migrations.CreateModel(
+            name='FigureTally',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('scope', models.CharField(choices=[('u', 'lead unit'), ('d', 'source document')], max_length=1)),
+                ('key', models.BigIntegerField()),
+                ('day', models.DateField()),
+                ('bucket', models.CharField(max_length=10)),
+                ('overdue', models.BooleanField()),
+                ('light', models.CharField(max_length=10)),
+                ('n', models.IntegerField()),
+            ],
+            options={
+                'indexes': [models.Index(fields=['day'], name='figure_tally_day')],
+                'constraints': [models.UniqueConstraint(fields=('scope', 'key', 'day', 'bucket', 'overdue', 'light'), name='figure_tally_key')],
+            },
+        ),
+        migrations.RunPython(create, drop, elidable=False),
+    ]
