@@ -330,6 +330,18 @@ class Commitment(models.Model):
             models.Index(fields=["status", "deadline"], name="commitment_status_deadline"),
             # Keyset pages of the API ordered by deadline: (deadline, id) > (last seen).
             models.Index(fields=["deadline", "id"], name="commitment_deadline_id"),
+            # /public/, one unit's published work by deadline: its overdue part, then the rest
+            # (selectors.public.public_commitment_page).
+            models.Index(
+                fields=["lead_unit", "deadline", "id"],
+                name="commitment_public_open",
+                condition=Q(is_public=True, status__in=list(choices.OPEN_STATUSES)),
+            ),
+            models.Index(
+                fields=["lead_unit", "deadline", "id"],
+                name="commitment_public_unit",
+                condition=Q(is_public=True) & ~Q(status=choices.Status.CANCELLED),
+            ),
         ]
 
     def __str__(self) -> str:

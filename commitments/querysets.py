@@ -162,6 +162,12 @@ class CommitmentQuerySet(models.QuerySet):
         vendor = connections[self.db].vendor
         return self.filter(text_search_condition(text, vendor=vendor, also=also))
 
+    def search_published(self, text: str) -> CommitmentQuerySet:
+        """Every word of `text` in the title or the confirmed public description: what anyone
+        may search. Index-served for published work (`public()`), see search.py."""
+        vendor = connections[self.db].vendor
+        return self.filter(text_search_condition(text, vendor=vendor, published=True))
+
     def overdue_first(self, today: date) -> CommitmentQuerySet:
         """Annotate `overdue_rank` and order as lists read: overdue work first, then by
         deadline, no deadline last (ties by id)."""

@@ -19,7 +19,6 @@ from rest_framework.request import Request
 from ..choices import TrafficLight
 from ..models import Commitment, Directive, ProgressUpdate, Unit
 from ..querysets import CommitmentQuerySet
-from ..search import search_words
 from ..selectors.office import office_today
 
 MAX_ID = 2**63 - 1
@@ -188,15 +187,11 @@ class PublicCommitmentFilter(StaticFilterSet):
 
     filter_lead_unit = CommitmentFilter.filter_lead_unit
 
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_text(self, queryset: CommitmentQuerySet, name: str, value: str) -> QuerySet:
         # The title and the published text only: searching the unit's working description (as
-        # the index of `CommitmentQuerySet.search` does) would let anyone probe, word by word,
-        # what the office has not confirmed. A scan, but of the public rows only.
-        for word in search_words(value):
-            queryset = queryset.filter(
-                Q(title__icontains=word) | Q(public_description__icontains=word)
-            )
-        return queryset
+        # `CommitmentQuerySet.search` does) would let anyone probe, word by word, what the
+        # office has not confirmed.
+        return queryset.search_published(value)
 
 
 class DirectiveFilter(StaticFilterSet):

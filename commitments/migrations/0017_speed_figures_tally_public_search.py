@@ -1,5 +1,6 @@
 """The dashboard's running tally (models_figures), kept by triggers on PostgreSQL; nothing
-runs on SQLite, where the dashboard counts the commitments.
+runs on SQLite, where the dashboard counts the commitments. Also: partial indexes for
+/public/'s pages per unit, and the public search's indexes (PostgreSQL).
 
 The rules below are the ledger's (choices.py, selectors.lights.light_rule) written once more
 in SQL, frozen here as a migration is: tests/outputs/test_figure_tally.py compares what the
@@ -270,6 +271,69 @@ DROP TYPE IF EXISTS ledger_figure_input;
 """
 
 
+# /api/v1/public/commitments/?q= searches the title and the text the office confirmed
+# (public_description), never the unit's working description: the same two indexes as
+# migration 0011 gives the admin's search (commitments/search.py), over that text and over
+# published work only.
+PUBLIC_SEARCH = r"""
+ALTER TABLE commitments_commitment
+    ADD COLUMN IF NOT EXISTS public_search_grams text[] NOT NULL DEFAULT '{}';
+
+CREATE OR REPLACE FUNCTION ledger_commitment_public_search_grams() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.public_search_grams :=
+        ledger_short_grams(ledger_search_text(NEW.title, NEW.public_description));
+    RETURN NEW;
+END
+$$;
+
+DROP TRIGGER IF EXISTS commitment_public_search_grams ON commitments_commitment;
+CREATE TRIGGER commitment_public_search_grams
+    BEFORE INSERT OR UPDATE OF title, public_description ON commitments_commitment
+    FOR EACH ROW EXECUTE FUNCTION ledger_commitment_public_search_grams();
+
+UPDATE commitments_commitment
+    SET public_search_grams = ledger_short_grams(ledger_search_text(title, public_description));
+
+CREATE INDEX IF NOT EXISTS commitment_public_search_short
+    ON commitments_commitment USING gin (public_search_grams)
+    WHERE is_public AND NOT (status = 'cancelled');
+"""
+
+PUBLIC_TRIGRAM = """
+CREATE INDEX IF NOT EXISTS commitment_public_search_trgm
+    ON commitments_commitment
+    USING gin (ledger_search_text(title, public_description) gin_trgm_ops)
+    WHERE is_public AND NOT (status = 'cancelled');
+"""
+
+PUBLIC_SEARCH_DROP = """
+DROP INDEX IF EXISTS commitment_public_search_trgm;
+DROP INDEX IF EXISTS commitment_public_search_short;
+DROP TRIGGER IF EXISTS commitment_public_search_grams ON commitments_commitment;
+DROP FUNCTION IF EXISTS ledger_commitment_public_search_grams();
+ALTER TABLE commitments_commitment DROP COLUMN IF EXISTS public_search_grams;
+"""
+
+
+def public_search_create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(PUBLIC_SEARCH)
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        if cursor.fetchone() is not None:  # else (see 0011) longer words are found by a scan
+            cursor.execute(PUBLIC_TRIGRAM)
+
+
+def public_search_drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(PUBLIC_SEARCH_DROP)
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -328,4 +392,13 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(create, drop, elidable=False),
+        migrations.AddIndex(
+            model_name='commitment',
+            index=models.Index(condition=models.Q(('is_public', True), ('status__in', ['draft', 'assigned', 'accepted', 'in_progress', 'submitted', 'returned'])), fields=['lead_unit', 'deadline', 'id'], name='commitment_public_open'),
+        ),
+        migrations.AddIndex(
+            model_name='commitment',
+            index=models.Index(condition=models.Q(('is_public', True), models.Q(('status', 'cancelled'), _negated=True)), fields=['lead_unit', 'deadline', 'id'], name='commitment_public_unit'),
+        ),
+        migrations.RunPython(public_search_create, public_search_drop, elidable=False),
     ]

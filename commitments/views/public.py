@@ -15,10 +15,9 @@ import binascii
 import json
 import math
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -26,15 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
-from ..api.pagination import Ordering
 from ..api.throttling import AnonBurstThrottle
-from ..querysets import CommitmentQuerySet
 from ..selectors.office import office_today
-from ..selectors.public import public_commitment_units, public_commitments
+from ..selectors.public import public_commitment_page, public_commitment_units
 
 PAGE_SIZE = 50
-# After the overdue rank: deadline (no deadline last), then id; see querysets.OVERDUE_FIRST_ORDER.
-_DEADLINE_ORDER = Ordering(("deadline", "id"), nullable_first=True)
 
 
 @require_GET
@@ -65,15 +60,7 @@ def _page(request: HttpRequest) -> HttpResponse:
     commitments: list[Any] = []
     next_cursor = None
     if unit is not None:
-        published = cast(CommitmentQuerySet, public_commitments())
-        rows = published.filter(lead_unit=unit).overdue_first(today)
-        if after is not None:
-            rank, deadline, pk = after
-            rows = rows.filter(
-                Q(overdue_rank=rank) & _DEADLINE_ORDER.after([deadline, pk])
-                | Q(overdue_rank__gt=rank)
-            )
-        commitments = list(rows[: PAGE_SIZE + 1])
+        commitments = list(public_commitment_page(unit, today, after=after, size=PAGE_SIZE + 1))
         if len(commitments) > PAGE_SIZE:
             commitments = commitments[:PAGE_SIZE]
             last = commitments[-1]

@@ -78,3 +78,75 @@ def test_postgresql_answers_from_an_index_for_short_and_long_words(ledger, word,
         plan = "\n".join(row[0] for row in cursor.fetchall())
     # then: the query's expression is the indexed one
     assert index in plan, plan
+
+
+# --- the public search: the title and the confirmed public text, of published work ---------------
+
+
+@pytest.fixture
+def published() -> dict[str, Commitment]:
+    return {
+        "school": CommitmentFactory(
+            title="推进示范点建设",
+            description="内部掌握的征地难点",
+            public_description="新建三所幼儿园",
+            is_public=True,
+        ),
+        "river": CommitmentFactory(
+            title="开展河道专项整治", public_description="整治APP沿河排污口95%", is_public=True
+        ),
+        "hidden": CommitmentFactory(
+            title="推进内部事项", public_description="新建", is_public=False
+        ),
+    }
+
+
+def found_in_public(text: str) -> set[str]:
+    rows = Commitment.objects.public().search_published(text)
+    return set(rows.values_list("title", flat=True))
+
+
+def test_the_public_search_finds_words_of_the_title_and_the_confirmed_text(published):
+    assert found_in_public("推进") == {"推进示范点建设"}
+    assert found_in_public("园") == {"推进示范点建设"}
+    assert found_in_public("幼儿园") == {"推进示范点建设"}
+    assert found_in_public("沿河排污口") == {"开展河道专项整治"}
+    assert found_in_public("app 95%") == {"开展河道专项整治"}
+    assert found_in_public("推进 排污") == set()
+
+
+def test_the_public_search_never_reads_the_working_description(published):
+    assert found_in_public("征地") == set()
+    assert found_in_public("征地难点") == set()
+
+
+def test_the_public_text_changing_changes_what_is_found(published):
+    school = published["school"]
+    school.public_description = "改建两所小学"
+    school.save(update_fields=["public_description"])
+    assert found_in_public("幼儿园") == set()
+    assert found_in_public("小学") == {"推进示范点建设"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+@pytest.mark.parametrize(
+    ("word", "index"),
+    [("推进", "commitment_public_search_short"), ("幼儿园", "commitment_public_search_trgm")],
+)
+def test_postgresql_answers_the_public_search_from_an_index(published, word, index):
+    # given: more published work than the words' (or the planner walks the published rows)
+    unit = published["river"].lead_unit
+    Commitment.objects.bulk_create(
+        Commitment(title=f"其他事项{i}", lead_unit=unit, is_public=True) for i in range(300)
+    )
+    queryset = Commitment.objects.public().search_published(word).values("id")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE commitments_commitment")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        # /public/'s own indexes (all published work, by unit) would do on a table this small;
+        # the test's transaction drops them (rolled back with it).
+        cursor.execute("DROP INDEX commitment_public_unit, commitment_public_open")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
