@@ -321,9 +321,11 @@ class Commitment(models.Model):
             ),
         ]
         indexes = [
+            # Open work by deadline; with the id, the admin list's overdue part pages along it
+            # without reading the table (admin.pagination).
             models.Index(
-                fields=["deadline"],
-                name="commitment_open_deadline",
+                fields=["deadline", "id"],
+                name="commitment_open_deadline_id",
                 condition=Q(status__in=list(choices.OPEN_STATUSES)),
             ),
             models.Index(fields=["lead_unit", "status"], name="commitment_unit_status"),

@@ -181,7 +181,7 @@ class CommitmentQuerySet(models.QuerySet):
     def with_related(self) -> CommitmentQuerySet:
         return self.select_related("lead_unit", "responsible", "document", "directive")
 
-    def with_traffic_light(self, today: date) -> CommitmentQuerySet:
+    def with_traffic_light(self, today: date, *, joined: bool = True) -> CommitmentQuerySet:
         """Annotate `traffic_light` (a TrafficLight value) and `traffic_light_rank`.
 
         The same rule as `selectors.lights.light_rule`, in SQL so lists can filter and order on it:
@@ -191,36 +191,50 @@ class CommitmentQuerySet(models.QuerySet):
         before today (a deadline of today is not overdue), yellow when it is at
         most N days ahead or when the unit has not reported for M days, green otherwise.
         N and M are the document's due_soon_days / stale_report_days, else settings.LEDGER.
+
+        `joined=False` reads the document's N and M by a subquery instead of joining the
+        documents: a query that selects only some rows' lights (a list's page) then leaves
+        the table's indexes to the queries that only find those rows (their ids, their count).
         """
         default_due_soon, default_stale = light_thresholds(None, None)
-        due_soon = Coalesce(F("document__due_soon_days"), Value(default_due_soon))
-        stale = Coalesce(F("document__stale_report_days"), Value(default_stale))
+        if joined:
+            document_due_soon: Any = F("document__due_soon_days")
+            document_stale: Any = F("document__stale_report_days")
+        else:
+            documents = self.model._meta.get_field("document").related_model._default_manager
+            document = documents.filter(pk=models.OuterRef("document_id"))
+            document_due_soon = models.Subquery(document.values("due_soon_days")[:1])
+            document_stale = models.Subquery(document.values("stale_report_days")[:1])
+        due_soon = Coalesce(document_due_soon, Value(default_due_soon))
+        stale = Coalesce(document_stale, Value(default_stale))
         baseline_day = TruncDate(report_baseline(), tzinfo=timezone.get_default_timezone())
         today_value = Value(today, output_field=models.DateField())
-        light = Case(
-            When(status__in=ENDED_STATUSES, then=Value(TrafficLight.GREY.value)),
-            When(
-                status=Status.SUBMITTED,
-                deadline__isnull=False,
-                completed_on__gt=F("deadline"),
-                then=Value(TrafficLight.RED.value),
+        rules: list[tuple[Q, TrafficLight]] = [
+            (Q(status__in=ENDED_STATUSES), TrafficLight.GREY),
+            (
+                Q(status=Status.SUBMITTED, deadline__isnull=False, completed_on__gt=F("deadline")),
+                TrafficLight.RED,
             ),
-            When(status=Status.SUBMITTED, then=Value(TrafficLight.GREEN.value)),
-            When(deadline__isnull=True, then=Value(TrafficLight.INCOMPLETE.value)),
-            When(deadline__lt=today, then=Value(TrafficLight.RED.value)),
-            When(
-                deadline__lte=AddDays(today_value, due_soon), then=Value(TrafficLight.YELLOW.value)
-            ),
-            When(
+            (Q(status=Status.SUBMITTED), TrafficLight.GREEN),
+            (Q(deadline__isnull=True), TrafficLight.INCOMPLETE),
+            (Q(deadline__lt=today), TrafficLight.RED),
+            (Q(deadline__lte=AddDays(today_value, due_soon)), TrafficLight.YELLOW),
+            (
                 Q(status__in=REMINDABLE_STATUSES)
                 & Q(LessThanOrEqual(AddDays(baseline_day, stale), today_value)),
-                then=Value(TrafficLight.YELLOW.value),
+                TrafficLight.YELLOW,
             ),
+        ]
+        # The rank repeats the rules rather than asking the light: an annotation asked of
+        # another is written out again in the SQL at each asking (five times over).
+        light = Case(
+            *(When(rule, then=Value(light.value)) for rule, light in rules),
             default=Value(TrafficLight.GREEN.value),
             output_field=models.CharField(),
         )
         rank = Case(
-            *(When(traffic_light=light.value, then=Value(light.rank)) for light in TrafficLight),
+            *(When(rule, then=Value(light.rank)) for rule, light in rules),
+            default=Value(TrafficLight.GREEN.rank),
             output_field=models.IntegerField(),
         )
         return self.annotate(traffic_light=light).annotate(traffic_light_rank=rank)

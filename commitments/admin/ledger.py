@@ -183,6 +183,18 @@ class ResponsibleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourceDocumentFilter(admin.RelatedFieldListFilter):
+    """来源文件, as the admin's own filter offers it, reading only what it shows of each
+    document (its title, `SourceDocument.__str__`), not the texts of every speech."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        documents = SourceDocument.objects.only("pk", "title")
+        if ordering:
+            documents = documents.order_by(*ordering)
+        return [(document.pk, str(document)) for document in documents]
+
+
 class DirectiveInline(admin.TabularInline):
     model = Directive
     fields = ("ref", "kind", "section", "text", "owner_names", "deadline", "deadline_text")
@@ -467,12 +479,13 @@ class CommitmentAdmin(
         "report_cycle",
         ResponsibleFilter,
         "lead_unit",
-        "document",
+        ("document", SourceDocumentFilter),
     )
     # See get_search_results: an index serves the search on PostgreSQL.
     search_fields = ("title", "description", "lead_unit__name")
     search_help_text = _("在事项、具体内容和牵头单位名称中查找（可用空格分隔多个词）")
-    list_select_related = ("lead_unit", "responsible", "document")
+    # Not the document: no column shows it, and its texts are long.
+    list_select_related = ("lead_unit", "responsible")
     list_per_page = 50
     # Pages cost the same at any ledger size: no COUNT(*) of the whole table, no OFFSET reads.
     paginator = EstimatedCountPaginator

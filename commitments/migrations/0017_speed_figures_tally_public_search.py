@@ -279,22 +279,28 @@ PUBLIC_SEARCH = r"""
 ALTER TABLE commitments_commitment
     ADD COLUMN IF NOT EXISTS public_search_grams text[] NOT NULL DEFAULT '{}';
 
+-- Only published work carries its pieces: nothing else is searched (or indexed).
 CREATE OR REPLACE FUNCTION ledger_commitment_public_search_grams() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.public_search_grams :=
-        ledger_short_grams(ledger_search_text(NEW.title, NEW.public_description));
+    NEW.public_search_grams := CASE
+        WHEN NEW.is_public AND NEW.status <> 'cancelled'
+        THEN ledger_short_grams(ledger_search_text(NEW.title, NEW.public_description))
+        ELSE '{}'
+    END;
     RETURN NEW;
 END
 $$;
 
 DROP TRIGGER IF EXISTS commitment_public_search_grams ON commitments_commitment;
 CREATE TRIGGER commitment_public_search_grams
-    BEFORE INSERT OR UPDATE OF title, public_description ON commitments_commitment
+    BEFORE INSERT OR UPDATE OF title, public_description, is_public, status
+    ON commitments_commitment
     FOR EACH ROW EXECUTE FUNCTION ledger_commitment_public_search_grams();
 
 UPDATE commitments_commitment
-    SET public_search_grams = ledger_short_grams(ledger_search_text(title, public_description));
+    SET public_search_grams = ledger_short_grams(ledger_search_text(title, public_description))
+    WHERE is_public AND status <> 'cancelled';
 
 CREATE INDEX IF NOT EXISTS commitment_public_search_short
     ON commitments_commitment USING gin (public_search_grams)
@@ -401,4 +407,12 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('is_public', True), models.Q(('status', 'cancelled'), _negated=True)), fields=['lead_unit', 'deadline', 'id'], name='commitment_public_unit'),
         ),
         migrations.RunPython(public_search_create, public_search_drop, elidable=False),
+        migrations.RemoveIndex(
+            model_name='commitment',
+            name='commitment_open_deadline',
+        ),
+        migrations.AddIndex(
+            model_name='commitment',
+            index=models.Index(condition=models.Q(('status__in', ['draft', 'assigned', 'accepted', 'in_progress', 'submitted', 'returned'])), fields=['deadline', 'id'], name='commitment_open_deadline_id'),
+        ),
     ]

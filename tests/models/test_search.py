@@ -150,3 +150,17 @@ def test_postgresql_answers_the_public_search_from_an_index(published, word, ind
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+def test_work_published_later_or_withdrawn_is_found_or_not(published):
+    hidden = published["hidden"]
+    hidden.is_public = True
+    hidden.save(update_fields=["is_public"])
+    assert found_in_public("内部事项") == {"推进内部事项"}
+    hidden.status = Commitment.Status.CANCELLED
+    hidden.status_reason = "撤销"
+    hidden.save(update_fields=["status", "status_reason"])
+    assert found_in_public("内部事项") == set()
+    hidden.status = Commitment.Status.ASSIGNED
+    hidden.save(update_fields=["status"])
+    assert found_in_public("内部事项") == {"推进内部事项"}
