@@ -274,6 +274,7 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
             ),
             "snapshots": RankingSnapshot.objects.all()[:10],
             "computed_at": figures["computed_at"],
+            "changelist_url": reverse("admin:commitments_commitment_changelist"),
         }
         return TemplateResponse(request, "commitments/admin/dashboard.html", context)
 
