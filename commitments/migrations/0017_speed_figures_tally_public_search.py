@@ -97,15 +97,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHERE (a.bucket, a.overdue, a.light) IS DISTINCT FROM (b.bucket, b.overdue, b.light)
 $$;
 
--- Add (sign 1) or take away (sign -1) these commitments' rows; rows of days already folded
--- go straight into the since-ever rows. Locks the tally tables before reading the state row,
--- as the rebuild does, so a rebuild never misses a change.
-CREATE FUNCTION ledger_figures_add(rows ledger_figure_input[], sign integer) RETURNS void
+-- Take away the rows of `removed` and add those of `added` (the same commitments before and
+-- after a change, say); rows of days already folded go straight into the since-ever rows.
+-- Locks the tally tables before reading the state row, as the rebuild does, so a rebuild never
+-- misses a change; one statement per table, rows in key order, so that two transactions
+-- changing the same counts take their row locks in the same order (one waits, none deadlock).
+CREATE FUNCTION ledger_figures_add(
+    removed ledger_figure_input[], added ledger_figure_input[]
+) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     st commitments_figuretallystate;
 BEGIN
-    IF coalesce(cardinality(rows), 0) = 0 THEN
+    IF coalesce(cardinality(removed), 0) + coalesce(cardinality(added), 0) = 0 THEN
         RETURN;
     END IF;
     LOCK TABLE commitments_figuretally, commitments_figureday IN ROW EXCLUSIVE MODE;
@@ -114,9 +118,14 @@ BEGIN
         RETURN;  -- not built: whoever reads it first builds it from the commitments
     END IF;
 
+    WITH r AS (
+        SELECT x.*, -1 AS sign FROM unnest(removed) AS x
+        UNION ALL
+        SELECT x.*, 1 FROM unnest(added) AS x
+    )
     INSERT INTO commitments_figuretally AS t (scope, key, day, bucket, overdue, light, n)
-    SELECT s.scope, s.key, f.day, e.bucket, e.overdue, e.light, sum(e.n) * sign
-    FROM unnest(rows) AS r
+    SELECT s.scope, s.key, f.day, e.bucket, e.overdue, e.light, sum(e.n * r.sign)
+    FROM r
     LEFT JOIN commitments_sourcedocument AS d ON d.id = r.document_id
     CROSS JOIN LATERAL ledger_figure_events(
         r.status, r.deadline, r.completed_on, r.finished_on_time,
@@ -130,21 +139,29 @@ BEGIN
     CROSS JOIN LATERAL (VALUES ('u', r.lead_unit_id), ('d', r.document_id)) AS s (scope, key)
     WHERE s.key IS NOT NULL
     GROUP BY s.scope, s.key, f.day, e.bucket, e.overdue, e.light
-    HAVING sum(e.n) <> 0
+    HAVING sum(e.n * r.sign) <> 0
+    ORDER BY s.scope, s.key, f.day, e.bucket, e.overdue, e.light
     ON CONFLICT (scope, key, day, bucket, overdue, light) DO UPDATE SET n = t.n + excluded.n;
 
+    WITH r AS (
+        SELECT x.*, -1 AS sign FROM unnest(removed) AS x
+        UNION ALL
+        SELECT x.*, 1 FROM unnest(added) AS x
+    )
     INSERT INTO commitments_figureday AS f (day, due, completed, completed_late)
-    SELECT x.day, sum(x.due) * sign, sum(x.completed) * sign, sum(x.late) * sign
+    SELECT x.day, sum(x.due), sum(x.completed), sum(x.late)
     FROM (
-        SELECT r.deadline AS day, 1 AS due, 0 AS completed, 0 AS late
-        FROM unnest(rows) AS r
+        SELECT r.deadline AS day, r.sign AS due, 0 AS completed, 0 AS late
+        FROM r
         WHERE r.status <> 'cancelled' AND r.deadline IS NOT NULL
         UNION ALL
-        SELECT r.completed_on, 0, 1, CASE WHEN r.finished_on_time IS FALSE THEN 1 ELSE 0 END
-        FROM unnest(rows) AS r
+        SELECT r.completed_on, 0, r.sign, CASE WHEN r.finished_on_time IS FALSE THEN r.sign ELSE 0 END
+        FROM r
         WHERE r.status IN ('verified', 'closed') AND r.completed_on IS NOT NULL
     ) AS x
     GROUP BY x.day
+    HAVING sum(x.due) <> 0 OR sum(x.completed) <> 0 OR sum(x.late) <> 0
+    ORDER BY x.day
     ON CONFLICT (day) DO UPDATE SET
         due = f.due + excluded.due,
         completed = f.completed + excluded.completed,
@@ -195,7 +212,7 @@ BEGIN
         (due_soon_days, stale_report_days, time_zone, compacted_through)
     VALUES (due_soon, stale, zone, today);
     PERFORM ledger_figures_add(
-        ARRAY(SELECT ledger_figure_input(c) FROM commitments_commitment AS c), 1
+        '{}', ARRAY(SELECT ledger_figure_input(c) FROM commitments_commitment AS c)
     );
     ANALYZE commitments_figuretally;
     ANALYZE commitments_figureday;
@@ -205,21 +222,21 @@ $$;
 -- Statement triggers: one pass over all the rows a statement changed (a bulk import too).
 CREATE FUNCTION ledger_commitment_figures() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    removed ledger_figure_input[];
+    added ledger_figure_input[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM ledger_figures_add(ARRAY(SELECT ledger_figure_input(n) FROM new_rows AS n), 1);
+        PERFORM ledger_figures_add('{}', ARRAY(SELECT ledger_figure_input(n) FROM new_rows AS n));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM ledger_figures_add(ARRAY(SELECT ledger_figure_input(o) FROM old_rows AS o), -1);
+        PERFORM ledger_figures_add(ARRAY(SELECT ledger_figure_input(o) FROM old_rows AS o), '{}');
     ELSE
         -- Only the rows whose figures may have changed (not a new title, say).
-        PERFORM ledger_figures_add(ARRAY(
-            SELECT ledger_figure_input(o) FROM old_rows AS o JOIN new_rows AS n USING (id)
-            WHERE ledger_figure_input(o) IS DISTINCT FROM ledger_figure_input(n)
-        ), -1);
-        PERFORM ledger_figures_add(ARRAY(
-            SELECT ledger_figure_input(n) FROM old_rows AS o JOIN new_rows AS n USING (id)
-            WHERE ledger_figure_input(o) IS DISTINCT FROM ledger_figure_input(n)
-        ), 1);
+        SELECT array_agg(ledger_figure_input(o)), array_agg(ledger_figure_input(n))
+        INTO removed, added
+        FROM old_rows AS o JOIN new_rows AS n USING (id)
+        WHERE ledger_figure_input(o) IS DISTINCT FROM ledger_figure_input(n);
+        PERFORM ledger_figures_add(removed, added);
     END IF;
     RETURN NULL;
 END
@@ -262,7 +279,7 @@ DROP FUNCTION IF EXISTS ledger_document_thresholds_changed();
 DROP FUNCTION IF EXISTS ledger_commitment_figures();
 DROP FUNCTION IF EXISTS ledger_figures_rebuild(integer, integer, text, date);
 DROP FUNCTION IF EXISTS ledger_figures_compact(date);
-DROP FUNCTION IF EXISTS ledger_figures_add(ledger_figure_input[], integer);
+DROP FUNCTION IF EXISTS ledger_figures_add(ledger_figure_input[], ledger_figure_input[]);
 DROP FUNCTION IF EXISTS ledger_figure_events(text, date, date, boolean, date, integer, integer);
 DROP FUNCTION IF EXISTS
     ledger_figure_state(text, date, date, boolean, date, integer, integer, date);

@@ -119,6 +119,12 @@ def test_built_first_and_kept_by_the_triggers_it_agrees_as_commitments_are_recor
             for i in range(3)
         ]
     )
+    done = CommitmentFactory(
+        status=S.VERIFIED, completed_on=office_today(), finished_on_time=True, completion_note="完"
+    )
+    assert_same_figures(start)
+    # when: the same day's completion turns out late (the day's count stays, its lateness not)
+    Commitment.objects.filter(pk=done.pk).update(finished_on_time=False)
     assert_same_figures(start)
 
 
@@ -237,3 +243,42 @@ def test_the_office_s_dashboard_runs_the_same_queries_however_large_the_ledger(
     cache.clear()
     with django_assert_num_queries(small):
         assert client.get(DASHBOARD).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_to_one_unit_s_work_all_count(supervisor):
+    # given: the tally built, and one unit's commitments, changed from two connections at once
+    import threading
+
+    from django.db import connections, transaction
+
+    figure_tally_refresh(today=office_today())
+    unit = UnitFactory(name="并发单位")
+    rows = [CommitmentFactory(lead_unit=unit, status=S.ASSIGNED) for _ in range(20)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def work(mine: list[Commitment], days: int) -> None:
+        try:
+            barrier.wait()
+            for commitment in mine:
+                with transaction.atomic():
+                    Commitment.objects.filter(pk=commitment.pk).update(
+                        status=S.IN_PROGRESS, deadline=office_today() - timedelta(days=days)
+                    )
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=work, args=(rows[0::2], 3)),
+        threading.Thread(target=work, args=(rows[1::2], 5)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    assert errors == []
+    assert_same_figures(office_today() - timedelta(days=6))
