@@ -266,7 +266,7 @@ def test_concurrent_changes_to_one_unit_s_work_all_count(supervisor):
                     Commitment.objects.filter(pk=commitment.pk).update(
                         status=S.IN_PROGRESS, deadline=office_today() - timedelta(days=days)
                     )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connections.close_all()
