@@ -202,7 +202,7 @@ class CommitmentQuerySet(models.QuerySet):
             document_stale: Any = F("document__stale_report_days")
         else:
             documents = self.model._meta.get_field("document").related_model._default_manager
-            document = documents.filter(pk=models.OuterRef("document_id"))
+            document = documents.filter(pk=models.OuterRef("document_id")).order_by()
             document_due_soon = models.Subquery(document.values("due_soon_days")[:1])
             document_stale = models.Subquery(document.values("stale_report_days")[:1])
         due_soon = Coalesce(document_due_soon, Value(default_due_soon))

@@ -340,35 +340,27 @@ ALTER TABLE commitments_commitment DROP COLUMN IF EXISTS public_search_grams;
 """
 
 
-def public_search_create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(PUBLIC_SEARCH)
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-        if cursor.fetchone() is not None:  # else (see 0011) longer words are found by a scan
-            cursor.execute(PUBLIC_TRIGRAM)
+def _on_postgresql(*statements):
+    """A RunPython step running SQL on PostgreSQL, nothing elsewhere. A statement that is a
+    pair (check, sql) runs when `check` finds a row."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for statement in statements:
+                check, sql = statement if isinstance(statement, tuple) else (None, statement)
+                if check is not None:
+                    cursor.execute(check)
+                    if cursor.fetchone() is None:
+                        continue
+                cursor.execute(sql)
+
+    return run
 
 
-def public_search_drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(PUBLIC_SEARCH_DROP)
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(FUNCTIONS)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(DROP)
+# Without pg_trgm (see 0011) longer words are found by a scan.
+HAS_TRIGRAM = "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"
 
 
 class Migration(migrations.Migration):
@@ -414,7 +406,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('scope', 'key', 'day', 'bucket', 'overdue', 'light'), name='figure_tally_key')],
             },
         ),
-        migrations.RunPython(create, drop, elidable=False),
+        migrations.RunPython(_on_postgresql(FUNCTIONS), _on_postgresql(DROP), elidable=False),
         migrations.AddIndex(
             model_name='commitment',
             index=models.Index(condition=models.Q(('is_public', True), ('status__in', ['draft', 'assigned', 'accepted', 'in_progress', 'submitted', 'returned'])), fields=['lead_unit', 'deadline', 'id'], name='commitment_public_open'),
@@ -423,7 +415,11 @@ class Migration(migrations.Migration):
             model_name='commitment',
             index=models.Index(condition=models.Q(('is_public', True), models.Q(('status', 'cancelled'), _negated=True)), fields=['lead_unit', 'deadline', 'id'], name='commitment_public_unit'),
         ),
-        migrations.RunPython(public_search_create, public_search_drop, elidable=False),
+        migrations.RunPython(
+            _on_postgresql(PUBLIC_SEARCH, (HAS_TRIGRAM, PUBLIC_TRIGRAM)),
+            _on_postgresql(PUBLIC_SEARCH_DROP),
+            elidable=False,
+        ),
         migrations.RemoveIndex(
             model_name='commitment',
             name='commitment_open_deadline',
