@@ -17,7 +17,6 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import Promise, lazy
 from django.utils.html import format_html
@@ -35,6 +34,7 @@ from ..services.publication import progress_publish
 from ..services.workflow.extensions import extension_approve
 from ..services.workflow.registry import DECISIONS, MOVES, DecisionEntry, MoveEntry, MoveInput
 from ..services.workflow.transitions import allowed_moves
+from .pages import ChangePageContext, action_page, commitment_change_url
 from .readonly import ReadOnly, VisibleHistory
 
 
@@ -223,7 +223,7 @@ UNIT_BATCH_ACTIONS = {
 }
 
 
-class CommitmentWorkflowMixin(VisibleHistory):
+class CommitmentWorkflowMixin(ChangePageContext, VisibleHistory):
     """Mixed into CommitmentAdmin: traffic light, move buttons and views, safe history."""
 
     change_form_template = "admin/commitments/commitment/workflow_change_form.html"
@@ -269,31 +269,21 @@ class CommitmentWorkflowMixin(VisibleHistory):
             light.colour,
         )
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = dict(extra_context or {})
+    def change_page_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        context = super().change_page_context(request, object_id)
         try:
             commitment = self._visible(request, object_id)
         except Http404:
-            commitment = None  # the admin itself answers for unknown or hidden objects
-        if commitment is not None:
-            extra_context["workflow_moves"] = [
-                (move, Move(move).label)
-                for move in allowed_moves(commitment=commitment, actor=request.user)
-            ]
-        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+            return context  # the admin itself answers for unknown or hidden objects
+        moves = allowed_moves(commitment=commitment, actor=request.user)
+        return {**context, "workflow_moves": [(move, Move(move).label) for move in moves]}
 
     def move_view(self, request: HttpRequest, object_id: str, move: str) -> HttpResponse:
         commitment = self._visible(request, object_id)
         if move not in MOVES:
             raise Http404
         entry, form_class = MOVES[move], MOVE_FORMS[move]
-        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+        label = Move(move).label
         if request.method == "POST":
             form = form_class(request.POST, request.FILES)
             if form.is_valid():
@@ -303,28 +293,25 @@ class CommitmentWorkflowMixin(VisibleHistory):
                     form.add_error(error.field if error.field in form.fields else None, str(error))
                 except WorkflowError as error:
                     self.message_user(request, str(error), messages.ERROR)  # type: ignore[attr-defined]
-                    return HttpResponseRedirect(change_url)
+                    return HttpResponseRedirect(commitment_change_url(commitment))
                 else:
                     self.message_user(  # type: ignore[attr-defined]
                         request,
-                        _("已执行「%(move)s」:%(title)s")
-                        % {"move": Move(move).label, "title": commitment},
+                        _("已执行「%(move)s」:%(title)s") % {"move": label, "title": commitment},
                         messages.SUCCESS,
                     )
-                    return HttpResponseRedirect(change_url)
+                    return HttpResponseRedirect(commitment_change_url(commitment))
         else:
             form = form_class()
-        context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
-            "opts": Commitment._meta,
-            "original": commitment,
-            "title": f"{Move(move).label}:{commitment}",
-            "form": form,
-            "move_label": Move(move).label,
-            "change_url": change_url,
-            "allowed": move in allowed_moves(commitment=commitment, actor=request.user),
-        }
-        return TemplateResponse(request, "admin/commitments/commitment/move.html", context)
+        return action_page(
+            self,
+            request,
+            commitment,
+            form=form,
+            title=f"{label}:{commitment}",
+            button=label,
+            allowed=move in allowed_moves(commitment=commitment, actor=request.user),
+        )
 
 
 def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
