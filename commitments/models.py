@@ -6,7 +6,7 @@ import re
 import uuid
 from datetime import date
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,8 +20,13 @@ from simple_history.models import HistoricalRecords
 from . import choices
 from .querysets import CommitmentQuerySet, UnitQuerySet
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def person_field(verbose_name: Any, *, related_name: str = "+") -> models.ForeignKey:
+
+def person_field(
+    verbose_name: Any, *, related_name: str = "+"
+) -> models.ForeignKey[User | None, User | None]:
     """A person a record names (who imported, reported, decided …): optional, and left empty
     rather than taking the record with it when the account is deleted, since the ledger's
     history outlives its users."""
