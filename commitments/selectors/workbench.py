@@ -14,6 +14,7 @@ from datetime import date
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,8 @@ from ..choices import OPEN_STATUSES, Status
 from ..models import DeadlineExtension
 from ..querysets import due_soon_condition, silent_condition
 from .access import commitment_list_for, pending_extensions_for, user_is_supervisor
+
+StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ def _list_url(**params: str) -> str:
 class _Kind:
     """One kind of tile: what it counts and the commitment list filtered to exactly those."""
 
-    label: str
+    label: StrOrPromise
     condition: Callable[[date], Q]
     filters: dict[str, str]
     tone: str
