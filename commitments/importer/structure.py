@@ -57,13 +57,20 @@ class Region:
 
 
 @dataclass(frozen=True)
-class DocumentLayout:
+class DocumentFacts:
+    """What a document says of itself in its header or signature: title, who speaks or
+    issues it, to whom, when.  The layout finds them; a parsed document carries them on."""
+
     title: str
     speaker: str
     issuer: str
     addressees: tuple[str, ...]
     delivered_on: date | None
     issued_on: date | None
+
+
+@dataclass(frozen=True)
+class DocumentLayout(DocumentFacts):
     regions: tuple[Region, ...]
     headings: tuple[Heading, ...]
     document_number: str = ""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from commitments.importer.decode import decode_bytes
-from commitments.importer.formats import TEXT, Block, Extracted, Table
+from commitments.importer.formats.detect import TEXT
+from commitments.importer.formats.extracted import Block, Extracted, Table
 
 
 def read_text(data: bytes) -> Extracted:
