@@ -8,8 +8,8 @@ from itertools import pairwise
 
 from commitments.importer import owners as owner_rules
 from commitments.importer.directives import TASK, classify
+from commitments.importer.patterns import CLAUSE_BREAK
 
-_CLAUSE_BREAK = re.compile(r"[，,；;]")
 _TIME_ONLY = re.compile(
     r"^[在于到自从]?[\d零〇一二三四五六七八九十年月日号底末前之以内上中下旬起至—\-~～\s]*$"
 )
@@ -23,7 +23,7 @@ def own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int,
     sentence = normalized[start:end]
     cuts: list[int] = []
     clause_start = 0
-    for m in _CLAUSE_BREAK.finditer(sentence):
+    for m in CLAUSE_BREAK.finditer(sentence):
         before = sentence[clause_start : m.start()]  # the clause right before the break
         clause_start = m.end()
         # "2019年3月底前，国家卫生健康委推行……": a leading time belongs to the clause after it.

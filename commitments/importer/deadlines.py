@@ -47,7 +47,7 @@ _FESTIVALS = {
     "国庆": (10, 1),
 }
 _FESTIVAL = re.compile(
-    r"[“\"]?(元旦|三八|五一|五四|六一|七一|八一|十一|国庆)[”\"]?(?P<when>节前|节|前夕|之前|前后|前|期间)?"
+    rf"[“\"]?({'|'.join(_FESTIVALS)})[”\"]?(?P<when>节前|节|前夕|之前|前后|前|期间)?"
 )
 _FESTIVAL_CONTEXT = re.compile(r"纪念|契机")
 _THIS_YEAR = re.compile(r"(?:今年|本年度|年底前|年内|年底)(?:底|年底|内)?(?:前|之前)?")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from commitments.importer.patterns import CLAUSE_BREAK
+
 # Endings of names of organisations, in the order they are tried (longest first matters).
 UNIT_SUFFIXES: tuple[str, ...] = (
     "基层党组织",
@@ -122,7 +124,6 @@ _AND = re.compile(r"以及|及|和|与|同")
 _NOT_IN_UNIT = re.compile(r"[。！？：:“”\s]")
 _PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")
 _TRAILING_DENG = re.compile(r"等+$")
-_CLAUSE_SEP = re.compile(r"[，,；;]")
 _AFTER_CLAUSE_END = re.compile(r"(?<=[，,；;：:。])")
 _PARENS = re.compile(r"[（()）]")
 
@@ -311,7 +312,7 @@ def clause_initial_subject(sentence: str, before: int) -> tuple[tuple[str, ...],
     """A unit that opens one of the clauses before ``before`` (市教育系统立足……，决定要……)."""
     clauses: list[tuple[int, str]] = []
     pos = 0
-    for clause in _CLAUSE_SEP.split(sentence[:before]):
+    for clause in CLAUSE_BREAK.split(sentence[:before]):
         clauses.append((pos, clause))
         pos += len(clause) + 1
     # The clause nearest the cue speaks for it (……，各地在引进……上要有新的突破).
@@ -423,4 +424,4 @@ def unit_key(name: str) -> str:
     it is (我市, 本校) and a summing-up tail (等, 等有关单位): 我市住建局等 is 住建局."""
     key = "".join(name.split())
     key = _GENERIC_TAIL.sub("", _OWN_PREFIX.sub("", key))
-    return re.sub(r"等+$", "", key) or key
+    return _TRAILING_DENG.sub("", key) or key
