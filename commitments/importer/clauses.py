@@ -7,6 +7,7 @@ import re
 from itertools import pairwise
 
 from commitments.importer import owners as owner_rules
+from commitments.importer.assignments import leading_roles
 from commitments.importer.directives import TASK, classify
 from commitments.importer.patterns import CLAUSE_BREAK
 
@@ -22,6 +23,9 @@ def own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int,
     start, end = span
     sentence = normalized[start:end]
     cuts: list[int] = []
+    # 由A牵头，B配合，……: the roles of one piece of work, never cut apart.
+    opening = leading_roles(sentence.lstrip("，,"))
+    roles_end = opening[1] + len(sentence) - len(sentence.lstrip("，,")) if opening else 0
     clause_start = 0
     for m in CLAUSE_BREAK.finditer(sentence):
         before = sentence[clause_start : m.start()]  # the clause right before the break
@@ -29,6 +33,7 @@ def own_subject_parts(normalized: str, span: tuple[int, int]) -> list[tuple[int,
         # "2019年3月底前，国家卫生健康委推行……": a leading time belongs to the clause after it.
         if (
             m.end() < len(sentence)
+            and m.end() > roles_end
             and not _TIME_ONLY.match(before)
             and _opens_own_task(sentence, m.end())
         ):

@@ -109,6 +109,16 @@ def find_deadline(text: str, reference: date | None) -> Deadline:
     return Deadline.none()
 
 
+_ONE_YEAR = re.compile(r"(?<![\d—\-~～至到])((?:19|20)\d{2})\s*年(?!\s*[—\-~～至到])")
+
+
+def year_start(title: str) -> date | None:
+    """1 January of the one year a title names (2024年工作要点), the date undated work plans
+    are read against; None when it names none or a span (2023—2025年)."""
+    years = {m.group(1) for m in _ONE_YEAR.finditer(title)}
+    return date(int(years.pop()), 1, 1) if len(years) == 1 else None
+
+
 def report_cycle_of(text: str) -> str:
     """``"monthly"`` for 每月 (a recurring report, not a deadline), etc.; "" if none."""
     return next((c for pattern, c in _CYCLES if pattern.search(text)), "")

@@ -10,6 +10,7 @@ from datetime import date
 
 from commitments.importer import measures
 from commitments.importer import owners as owner_rules
+from commitments.importer.assignments import leading_roles
 from commitments.importer.deadlines import Deadline, find_deadline
 from commitments.importer.directives import TASK, classify
 from commitments.importer.patterns import heading_marker
@@ -28,9 +29,16 @@ class Draft:
     deadline: Deadline
     co_owners: tuple[str, ...] = ()
     acting: bool = False  # a task by its acting subject alone (国家卫生健康委推行……)
+    responsible: str = ""  # a person a 分工 names (责任人：……)
+    closed_until: int = 0  # the end of the 分工 that closes it (its bracket, its label lines)
 
 
 _ASSIGNED = re.compile(r"[^，。；]{0,20}?(?:负责|牵头)|不能|不得|严禁|禁止")
+# "各单位要按职责分工负责": a duty without any work in it, no task of its own.
+_DUTY_ONLY = re.compile(
+    r"(?:按照?|根据|依)?(?:各自)?(?:职责|分工|职能)(?:分工)?[，,]?"
+    r"(?:负责|落实|抓好落实|认真落实|履职|各负其责)?[。！!；;]?$"
+)
 # "……，请科技部等部门在2019年2月底前完成。": the request names who and when, not what.
 _BARE_REQUEST = re.compile(r"[^，,；;]{0,60}?(?:完成|办理|落实|执行|负责)[。！]?$")
 
@@ -59,8 +67,26 @@ def sentence_draft(
     sentence = normalized[start:end]
     verdict = classify(sentence)
     is_heading = bool(heading and heading.level > 1 and start == heading.start)
-    if verdict.kind == TASK and measures.announces(sentence):
+    if verdict.kind == TASK and (
+        measures.announces(sentence) or _DUTY_ONLY.match(sentence, verdict.cue_end)
+    ):
         return None
+    opening = leading_roles(_numbering_masked(sentence).lstrip("，,"))
+    if opening is not None and not measures.is_past(sentence, reference):
+        # 由A牵头，B配合，年内完成……: the sentence names its lead and its helpers first.
+        roles = opening[0]
+        deadline = find_deadline(sentence, reference)
+        return Draft(
+            region,
+            start,
+            end,
+            TASK,
+            roles.owners,
+            True,
+            is_heading,
+            deadline,
+            co_owners=roles.co_owners,
+        )
     if verdict.kind is None:
         if measures.is_past(sentence, reference):
             return None

@@ -112,6 +112,7 @@ def inherit_owners(
                 normalized_text=normalized[d.start : d.end],
                 owners_inherited=inherited,
                 co_owners=d.co_owners,
+                responsible=d.responsible,
                 report_cycle=report_cycle_of(normalized[d.start : d.end]) if d.kind == TASK else "",
                 title=summarize(normalized[d.start : d.end] or text[d.start : d.end], owners)
                 if d.kind == TASK and owners

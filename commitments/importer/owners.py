@@ -150,9 +150,18 @@ def is_unit_name(phrase: str) -> bool:
         return False
     if _FALSE_UNIT_END.search(phrase):
         return False
+    return is_name_shaped(phrase)
+
+
+def is_name_shaped(phrase: str) -> bool:
+    """No sentence punctuation, no verb of a clause, brackets that pair up: what any name of a
+    unit is, whatever it ends with (纪检组 in a 分工 that lists it)."""
     if _NOT_IN_UNIT.search(phrase):
         return False
     bare = _PARENTHESISED.sub("", phrase)
+    # "（基础教育科" is the start of a bracket cut in two, not a name.
+    if _PARENS.search(bare):
+        return False
     return not _NOT_IN_NAME.search(bare)
 
 
@@ -165,8 +174,8 @@ def split_units(phrase: str) -> tuple[str, ...]:
     phrase = _GENERIC_TAIL.sub("", phrase)
     phrase = _TRAILING_DENG.sub("", phrase)
     parts = []
-    for piece in _split_top_level(phrase, _LIST_SEP):
-        pieces = _split_top_level(piece, _AND)
+    for piece in split_top_level(phrase, _LIST_SEP):
+        pieces = split_top_level(piece, _AND)
         # "住房和城乡建设局" is one name: only split on 和 where every piece is a unit itself.
         if len(pieces) > 1 and all(is_unit_name(p) for p in pieces):
             parts.extend(pieces)
@@ -190,7 +199,7 @@ def split_units(phrase: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
+def split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
     if not _PARENS.search(phrase):
         # Nothing nested: the same cuts as the walk below, made by the regex engine.
         return [p.strip() for p in separator.split(phrase)]
@@ -225,8 +234,8 @@ def _as_owner_list(phrase: str) -> tuple[str, ...]:
     # "各级党组织和广大党员要……": the units are the owners; people are not units.
     pieces = [
         p
-        for piece in _split_top_level(phrase, _LIST_SEP)
-        for p in _split_top_level(_TRAILING_DENG.sub("", piece), _AND)
+        for piece in split_top_level(phrase, _LIST_SEP)
+        for p in split_top_level(_TRAILING_DENG.sub("", piece), _AND)
     ]
     named = tuple(p for p in pieces if is_unit_name(p))
     if named and all(is_unit_name(p) or _PEOPLE.search(p) for p in pieces):

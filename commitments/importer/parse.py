@@ -13,6 +13,7 @@ import hashlib
 from datetime import date
 
 from commitments.importer.clean import clean_text
+from commitments.importer.deadlines import year_start
 from commitments.importer.directives import CONTEXT, QUOTED, TASK
 from commitments.importer.errors import SeedError
 from commitments.importer.formats import MAX_CHARS, TEXT, Extracted, Table, read_document
@@ -60,10 +61,14 @@ def parse_document(
     normalized = normalize_text(text)
     layout = analyse_layout(text, name=name)
     reference = reference_date or layout.delivered_on or layout.issued_on
+    # Undated plans name their year in the title (2024年工作要点): 6月底前 is June of that
+    # year.  The document keeps no date it does not state.
+    calendar = reference or year_start(layout.title)
 
-    drafts = prose_drafts(text, normalized, layout, reference)
+    drafts = prose_drafts(text, normalized, layout, calendar)
     directives = inherit_owners(drafts, layout.addressees, text, normalized)
-    skipped = unrecognised_paragraphs(text, layout.regions, directives, reference)
+    clauses = tuple((d.end, d.closed_until) for d in drafts if d.closed_until > d.end)
+    skipped = unrecognised_paragraphs(text, layout.regions, directives, calendar, clauses)
     if tables:
         start = len(text) + 2 if text else 0
         year, roll = table_calendar(reference, layout.title, prose)

@@ -1,4 +1,4 @@
-"""Prose → drafts, region by region: measures closed by an owner parenthesis, then every
+"""Prose → drafts, region by region: items closed by their 分工 (:mod:`.items`), then every
 sentence (cut where a clause has its own subject), then deadlines that stand apart
 (以上工作要在……前完成) given to the tasks they speak of."""
 
@@ -10,11 +10,11 @@ from datetime import date
 
 from commitments.importer import measures
 from commitments.importer.clauses import own_subject_parts
-from commitments.importer.deadlines import find_deadline
+from commitments.importer.deadlines import Deadline, find_deadline, schedule_of
 from commitments.importer.directives import TASK, split_sentences
 from commitments.importer.drafts import Draft, sentence_draft
-from commitments.importer.patterns import heading_marker
-from commitments.importer.structure import DocumentLayout
+from commitments.importer.items import ClosedItem, closed_items
+from commitments.importer.structure import DocumentLayout, Region
 
 _SPEECH = re.compile(r"讲话|致辞|发言|讲稿")
 
@@ -33,14 +33,14 @@ def prose_drafts(
         heading = region.path[-1] if region.path else None
         begin = max(region.start, skip_until)
         region_drafts: list[Draft] = []
-        for start, end, owned in _measure_lines(normalized, begin, region.end):
-            # A measure closed by its owner parenthesis is one task, all its sentences.
-            lead, co, _ = owned
-            deadline = find_deadline(normalized[start:end], reference)
-            region_drafts.append(
-                Draft(region, start, end, TASK, lead, False, False, deadline, co_owners=co)
-            )
-        taken = [(d.start, d.end) for d in region_drafts]
+        taken: list[tuple[int, int]] = []
+        item = _item_start(normalized, region)
+        for closed in closed_items(
+            normalized, begin if item is None else region.start, region.end, item
+        ):
+            # An item closed by its 分工 is one task, all its sentences.
+            region_drafts.append(_item_draft(closed, normalized, region, reference))
+            taken.append((closed.origin, closed.stop))
         spans = [
             span
             for span in split_sentences(text, begin, region.end)
@@ -55,20 +55,51 @@ def prose_drafts(
     return drafts
 
 
-def _measure_lines(
-    normalized: str, start: int, end: int
-) -> list[tuple[int, int, tuple[tuple[str, ...], tuple[str, ...], int]]]:
-    """Lines of ``normalized[start:end]`` closed by an owner parenthesis, with their owners."""
-    out = []
-    pos = start
-    for line in normalized[start:end].split("\n"):
-        found = measures.owner_parenthesis(line) if "：" in line or ":" in line else None
-        if found is not None:
-            marker = heading_marker(line)
-            skip = len(marker[3]) if marker else 0
-            out.append((pos + skip, pos + len(line.rstrip()), found))
-        pos += len(line) + 1
-    return out
+def _item_start(normalized: str, region: Region) -> int | None:
+    """Where the words of the region's numbered item start (after ``1.``), or None when the
+    region is no item: the text before the first heading, or a part whose heading line is a
+    title alone (一、加强党的建设) over paragraphs of its own."""
+    heading = region.path[-1] if region.path else None
+    if heading is None or heading.start != region.start:
+        return None
+    words = heading.start + len(heading.marker)
+    line_end = normalized.find("\n", heading.start, region.end)
+    line_end = region.end if line_end == -1 else line_end
+    if heading.level == 1 and not normalized[heading.end : line_end].strip():
+        return None
+    return words
+
+
+def _item_draft(
+    closed: ClosedItem, normalized: str, region: Region, reference: date | None
+) -> Draft:
+    """The task of an item closed by its 分工: the 分工's owners; its deadline the 分工's own
+    (完成时限, 2022年12月底前完成) read in the document's year, else the item's."""
+    found = closed.assignment
+    deadline = Deadline.none()
+    if found.deadline:
+        year = reference.year if reference else None
+        steps = schedule_of(found.deadline, year).milestones
+        deadline = next((m.deadline for m in steps if m.deadline.on), Deadline.none())
+        if deadline.on is None and steps:
+            deadline = steps[0].deadline
+    if deadline.on is None:
+        in_text = find_deadline(normalized[closed.start : closed.end], reference)
+        if in_text.on is not None or in_text.pending or not deadline.text:
+            deadline = in_text
+    return Draft(
+        region,
+        closed.start,
+        closed.end,
+        TASK,
+        found.owners,
+        False,
+        False,
+        deadline,
+        co_owners=found.co_owners,
+        responsible=found.responsible,
+        closed_until=closed.stop,
+    )
 
 
 def _apply_back_references(drafts: list[Draft], normalized: str) -> list[Draft]:

@@ -42,6 +42,7 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (CONTENT, re.compile(r"内容|措施|要求|目标|举措|标准|成果")),
     (TASK, re.compile(r"任务|项目|事项|工作|名称")),
 )
+_LEADS = re.compile(r"牵头|主责|主办")
 # Shared by the rows of a group: carried from its first row into the sub-rows that leave them
 # empty.  The content of a row is its own.
 _SHARED = (TASK, LEAD, CO, RESPONSIBLE, LEADER, DEADLINE)
@@ -84,6 +85,13 @@ def find_header(rows: tuple[tuple[str | None, ...], ...]) -> tuple[int, dict[int
             field = header_field(cell or "")
             if field and field not in columns.values():
                 columns[column] = field
+            elif field == LEAD and CO not in columns.values():
+                # 牵头单位 | 责任单位: beside the units that lead, the responsible ones help.
+                first = next(c for c, f in columns.items() if f == LEAD)
+                if _LEADS.search(cell or "") and not _LEADS.search(row[first] or ""):
+                    columns[first], columns[column] = CO, LEAD
+                elif _LEADS.search(row[first] or ""):
+                    columns[column] = CO
             elif field in (CONTENT, TASK) and field in columns.values():
                 # 工作任务 | 具体任务: the second is the content.
                 other = CONTENT if field == TASK else TASK

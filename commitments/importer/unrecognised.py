@@ -22,10 +22,12 @@ def unrecognised_paragraphs(
     regions: tuple[Region, ...],
     directives: tuple[ParsedDirective, ...],
     reference: date | None,
+    clauses: tuple[tuple[int, int], ...] = (),
 ) -> tuple[str, ...]:
     """Body paragraphs that set a deadline or have a unit act, but produced no task: the ones
-    an office should read again (未识别 N 段).  Reports of the past are left out."""
-    taken = sorted(d.span for d in directives if d.kind == TASK)
+    an office should read again (未识别 N 段).  Reports of the past are left out, and so are
+    the 分工 that closed a task (``clauses``: its bracket or label lines)."""
+    taken = sorted([*(d.span for d in directives if d.kind == TASK), *clauses])
     starts = [a for a, _ in taken]
     # reach[k]: the furthest end among the first k+1 spans.  A line [start, end) overlaps a
     # task iff some span opening before ``end`` closes after ``start``: one bisect per line.

@@ -108,8 +108,9 @@ def test_notice_without_speech_keeps_its_own_numbered_parts() -> None:
     assert list(d) == ["1-1", "2-1", "2-2", "3-1"]
     assert d["1-1"].section == "一、压实防汛责任"
     assert d["2-2"].owners == ("区水务局",) and d["2-2"].owners_inherited
-    # No date on the notice: "5月31日前" cannot be placed in a year without one.
-    assert (d["1-1"].deadline, d["1-1"].deadline_pending) == (None, True)
+    # No date on the notice, but its title names the year: "5月31日前" is in 2024.
+    assert (d["1-1"].deadline, d["1-1"].deadline_pending) == (date(2024, 5, 31), False)
+    assert doc.reference_date is None  # the year read from the title is no date of the notice
     dated = parse_document(
         fixture_bytes("notice_with_sections.txt"), reference_date=date(2024, 4, 1)
     )
