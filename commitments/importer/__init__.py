@@ -18,11 +18,16 @@ Pipeline, one module per concern, each a set of plain functions over strings:
 * ``owners``     责任主体 from the subject, split into units.
 * ``deadlines``  time expressions → date, source wording and a "to be set" flag; ``schedule_of``
                  reads a table's terse 完成时限 cell (steps, report cycle).
-* ``measures``   work assigned without 要/应: owner parentheses, units that act, dated work,
-                 deadlines that stand apart (以上工作……前完成).
+* ``measures``   work assigned without 要/应: units that act, dated work, deadlines that
+                 stand apart (以上工作……前完成).
+* ``assignments`` a 分工 read: 牵头单位：A；责任单位：B / A牵头，B配合，6月底前完成 → lead
+                 units, co-units, the deadline's wording.
+* ``items``      work-plan items closed by their 分工 (a bracket, a last sentence, label lines
+                 below): one task each, from the item's number to its 分工.
 * ``clauses``    one sentence, several tasks: cut where a clause names its own subject.
 * ``drafts``     what one sentence is (a ``Draft``: kind, named owners, deadline).
-* ``prose``      the regions of the text → drafts, with back-referring deadlines applied.
+* ``prose``      the regions of the text → drafts (closed items first, then sentences), with
+                 back-referring deadlines applied.
 * ``inheritance`` drafts → directives: owners inherited (sub-point → section → opening →
                  addressees), refs, section labels, titles.
 * ``unrecognised`` paragraphs with a date or an acting unit that gave no task (未识别).

@@ -42,7 +42,8 @@ _PREPOSITION = re.compile(r"^(?:按|依|由|在|对|从|经|以|为|向|根据|�
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 # Endings of names that only a 分工 vouches for (纪检组, 医政股, 区融媒体中心 is a unit anyway):
 # out of a 分工 they end too many ordinary words.
-_NAME_END = re.compile(r"[组股会馆社团行台司庭岗班]$")
+_NAME_END = re.compile(r"[组股会馆社团行台司庭岗班村镇乡]$|^各[\u4e00-\u9fff]{1,6}$")
+_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 
 # A time segment: only calendar words and a completion verb (2022年12月底前完成, 长期坚持).
 _TIME_WORDS = re.compile(
@@ -51,6 +52,7 @@ _TIME_WORDS = re.compile(
     r"[—\-~～－]|完成|办结|完工|建成|落实到位|到位|见效|长期|持续|常态化|长效|坚持|推进|开展|每年|"
     r"每季度?|每个?月|每半年|[，,\s]"
 )
+_TIME_MAX = 30  # "2025年6月底前完成" and the like; a longer segment says more than when
 _TIME_HAS = re.compile(r"\d|季度|半年|年底|年末|年内|全年|本年度|长期|持续|常态化|长效|每")
 _TIME_BY = re.compile(r"前|完成|办结|建成|到位|年底|年内|长期|持续|常态化")
 _DEADLINE_LABEL = re.compile(r"时限|完成|截止|节点|期限")
@@ -133,9 +135,11 @@ def _unit_list(values: list[str]) -> tuple[str, ...]:
 
 
 _ROLE_TAIL = re.compile(rf"(?:{_LEAD_ROLE}|{_HELP_ROLE}|{_DUTY_ROLE})$")
+_ROLE_LAST = frozenset("头责总施抓实合助办与加持")  # the last characters of every role
 
 
 _SEGMENTS = re.compile(r"[，,；;]")
+_LEADS_WORK = re.compile(_LEAD_ROLE)
 
 
 class _Roles:
@@ -152,6 +156,8 @@ class _Roles:
         if is_time(segment):
             self.deadline = self.deadline or segment
             return True
+        if segment[-1:] not in _ROLE_LAST:  # most segments end on no role: one lookup
+            return False
         m = _ROLE.fullmatch(_BY.sub("", segment))
         if m is None:
             return False
@@ -200,6 +206,8 @@ def _roles(body: str, *, bare: bool) -> Assignment | None:
 def leading_roles(sentence: str) -> tuple[Assignment, int] | None:
     """A sentence that opens with its 分工 and goes on with the work: 由A牵头，B配合，年内完成
     门诊改造.  The 分工 and where the work starts; None unless a unit leads there."""
+    if not _LEADS_WORK.search(sentence):
+        return None
     roles = _Roles()
     pos = 0
     end = 0
@@ -231,7 +239,7 @@ def unit_like(name: str) -> bool:
         return True
     return bool(
         _NAME_CHARS.match(name)
-        and _NAME_END.search(name)
+        and _NAME_END.search(_BRACKETED.sub("", name))
         and not _PREPOSITION.match(name)
         and "由" not in name
         and owner_rules.is_name_shaped(name)
@@ -241,4 +249,8 @@ def unit_like(name: str) -> bool:
 def is_time(segment: str) -> bool:
     """Whether a segment says only when (2022年12月底前完成, 长期坚持, 每季度)."""
     text = segment.strip()
-    return bool(text) and bool(_TIME_HAS.search(text)) and not _TIME_WORDS.sub("", text)
+    return (
+        0 < len(text) <= _TIME_MAX
+        and bool(_TIME_HAS.search(text))
+        and not _TIME_WORDS.sub("", text)
+    )

@@ -25,6 +25,7 @@ from commitments.importer.patterns import heading_marker
 
 _OPENERS = "（("
 _CLOSERS = "）)"
+_CLOSER = re.compile(r"[）)]")
 # After a closing bracket: the sentence ends (。；) or the line does.
 _AFTER_CLAUSE = re.compile(r"\s*(?:[。；;.！!]|$)")
 _SENTENCES = re.compile(r"[^。！？!?]+[。！？!?]*")
@@ -136,9 +137,8 @@ def _in_line(line: str, line_start: int, *, numbered: bool) -> list[_Closing]:
     """分工 brackets that end a sentence of the line, and a last sentence that is a 分工 (or,
     in a numbered item, opens with one: 由A牵头，B配合，年内完成……)."""
     out: list[_Closing] = []
-    for k, ch in enumerate(line):
-        if ch not in _CLOSERS:
-            continue
+    for closer in _CLOSER.finditer(line):
+        k = closer.start()
         after = _AFTER_CLAUSE.match(line, k + 1)
         if after is None:
             continue
@@ -161,10 +161,10 @@ def _in_line(line: str, line_start: int, *, numbered: bool) -> list[_Closing]:
         if found is not None:
             own = not line[:start].strip()
             out.append(_Closing(line_start + start, line_start + len(rest), own, line_start, found))
-        elif numbered and not out and (opening := leading_roles(sentence)) is not None:
+        elif numbered and not out and (head := leading_roles(sentence)) is not None:
             # The 分工 is the sentence's head: the item runs on to the end of the sentence.
             stop = line_start + len(rest)
-            out.append(_Closing(stop, stop, False, line_start, opening[0]))
+            out.append(_Closing(stop, stop, False, line_start, head[0]))
     return out
 
 
