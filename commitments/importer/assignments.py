@@ -37,12 +37,14 @@ _ROLE = re.compile(
 _BY = re.compile(r"^(?:由|请|并由)")
 _TOGETHER = re.compile(r"会同|联合|协同")
 # Unit text that is a sentence's subject, not a list: 各单位要（按职责分工负责）.
-_MODAL_END = re.compile(r"(?:要|应|应当|须|必须|都|也|还|均|等要)$")
+_MODAL_END = re.compile(
+    r"(?:要|应|应当|须|必须|都|也|还|均|认真|切实|务必|积极|主动|全力|一定|进一步|抓紧)$"
+)
 _PREPOSITION = re.compile(r"^(?:按|依|由|在|对|从|经|以|为|向|根据|按照|通过|围绕|结合|其他|具体)")
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 # Endings of names that only a 分工 vouches for (纪检组, 医政股, 区融媒体中心 is a unit anyway):
 # out of a 分工 they end too many ordinary words.
-_NAME_END = re.compile(r"[组股会馆社团行台司庭岗班村镇乡]$|^各[\u4e00-\u9fff]{1,6}$")
+_NAME_END = re.compile(r"[组股会馆社团行台司庭岗班村镇乡]$")
 _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 
 # A time segment: only calendar words and a completion verb (2022年12月底前完成, 长期坚持).

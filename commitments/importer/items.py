@@ -60,6 +60,16 @@ def closed_items(text: str, begin: int, end: int, item_start: int | None) -> lis
         for c in _closings(text, begin, end, numbered=item_start is not None)
         if c.assignment.closes
     ]
+    if (
+        item_start is not None
+        and len(closings) == 1
+        and closings[0].line_start == begin
+        and _titles_its_item(text, closings[0], end)
+    ):
+        # 1.加强队伍建设（人事科牵头） over the item's body: the 分工 of all of it, which keeps
+        # its bracket in the middle of its text.
+        s, e = _trimmed(text, item_start, end)
+        return [ClosedItem(s, e, begin, end, closings[0].assignment)]
     items: list[ClosedItem] = []
     cursor = begin
     for closing in closings:
@@ -78,6 +88,14 @@ def closed_items(text: str, begin: int, end: int, item_start: int | None) -> lis
             items.append(ClosedItem(s, e, origin, closing.stop, closing.assignment))
         cursor = closing.stop
     return items
+
+
+def _titles_its_item(text: str, closing: _Closing, end: int) -> bool:
+    """Whether a 分工 ends its line, the item's first, and more lines of the item follow."""
+    line_end = text.find("\n", closing.line_start, end)
+    if line_end == -1 or closing.own_line or closing.labels:
+        return False
+    return not text[closing.stop : line_end].strip() and bool(text[line_end:end].strip())
 
 
 def _paragraph_above(text: str, cursor: int, line_start: int) -> int:

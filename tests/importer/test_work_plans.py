@@ -64,7 +64,18 @@ def test_a_clause_states_who_leads_who_helps_and_by_when(
 
 @pytest.mark.parametrize(
     "clause",
-    ["试行", "以下简称县医共体", "2025年3月28日", "含各乡镇", "按规定负责", "个人负责", "详见附件"],
+    [
+        "试行",
+        "以下简称县医共体",
+        "2025年3月28日",
+        "含各乡镇",
+        "按规定负责",
+        "个人负责",
+        "详见附件",
+        "本办法由县财政局负责解释",
+        "各乡镇、各部门要认真落实",
+        "社会各界积极参与",
+    ],
 )
 def test_brackets_that_state_no_division_of_work_are_none(clause: str) -> None:
     assert read_assignment(clause) is None
@@ -143,6 +154,24 @@ def test_an_item_of_several_lines_runs_from_its_number_to_its_bracket() -> None:
         ),
         ("加强执法检查\n开展执法检查4次。", ("执法队",), (), None),
     ]
+
+
+def test_a_bracket_after_an_items_title_is_the_division_of_its_whole_body() -> None:
+    doc = parse(
+        "某局2025年工作要点\n"
+        "1.加强队伍建设（人事科牵头，各科室配合）\n"
+        "开展全员轮训。\n"
+        "年底前完成年度考核。\n"
+        "2.完善内控制度。修订考勤办法。（办公室负责）\n"
+    )
+    first, second = tasks(doc)
+    assert (first.owners, first.co_owners, first.deadline) == (
+        ("人事科",),
+        ("各科室",),
+        date(2025, 12, 31),
+    )
+    assert first.text.endswith("年底前完成年度考核。") and "开展全员轮训" in first.text
+    assert facts(second) == ("完善内控制度。修订考勤办法。", ("办公室",), (), None)
 
 
 # --------------------------------------------------------------------------- label lines
