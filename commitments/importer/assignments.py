@@ -44,7 +44,8 @@ _PREPOSITION = re.compile(r"^(?:按|依|由|在|对|从|经|以|为|向|根据|�
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 # Endings of names that only a 分工 vouches for (纪检组, 医政股, 区融媒体中心 is a unit anyway):
 # out of a 分工 they end too many ordinary words.
-_NAME_END = re.compile(r"[组股会馆社团行台司庭岗班村镇乡]$")
+_NAME_END = re.compile(r"[组股会馆社团行台司庭岗班村镇乡区园]$")
+_NO_UNIT = re.compile(r"^(?:暂无|待定|另定|另行确定|不涉及|全体|所有)$")
 _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 
 # A time segment: only calendar words and a completion verb (2022年12月底前完成, 长期坚持).
@@ -131,7 +132,7 @@ def _unit_list(values: list[str]) -> tuple[str, ...]:
     for value in values:
         for unit in tables.split_cell_units(value):
             unit = _ROLE_TAIL.sub("", unit)
-            if unit_like(unit) and unit not in units:
+            if unit_like(unit, labelled=True) and unit not in units:
                 units.append(unit)
     return tuple(units)
 
@@ -234,14 +235,16 @@ def _role_units(text: str) -> tuple[str, ...]:
     return units
 
 
-def unit_like(name: str) -> bool:
-    """A unit by its ending (市教育局), or a name a 分工 lists where the grammar vouches for it
-    (纪检组, 医政股): a name's ending, no verb, no preposition, no punctuation inside."""
+def unit_like(name: str, *, labelled: bool = False) -> bool:
+    """A unit by its ending (市教育局), or a name a 分工 lists where its grammar vouches for it
+    (纪检组, 医政股): no verb, no preposition, no punctuation inside, and a name's ending unless
+    a label (责任单位：立山经济开发区) says what it is."""
     if owner_rules.is_unit_name(name):
         return True
     return bool(
         _NAME_CHARS.match(name)
-        and _NAME_END.search(_BRACKETED.sub("", name))
+        and (labelled or _NAME_END.search(_BRACKETED.sub("", name)))
+        and not _NO_UNIT.match(name)
         and not _PREPOSITION.match(name)
         and "由" not in name
         and owner_rules.is_name_shaped(name)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from commitments.importer.formats import Table
-from commitments.importer.owners import is_unit_name, split_units
+from commitments.importer.owners import is_unit_name, split_top_level, split_units
 from commitments.importer.patterns import heading_marker
 
 SERIAL = "serial"
@@ -291,11 +291,15 @@ def _unwrapped(cell: str) -> str:
     return "\n".join(out)
 
 
+_CELL_SEPARATOR = re.compile(r"[、，,；;/／\n]+")
+
+
 def split_cell_units(cell: str) -> tuple[str, ...]:
     """Units in a 牵头单位 / 配合单位 cell: 、，；/ and line breaks separate them; so does a
     space between two whole names (市教育局 市财政局), but not the spacing inside one (团  委)."""
     pieces: list[str] = []
-    for part in re.split(r"[、，,；;/／\n]+", _unwrapped(cell or "")):
+    # Not inside brackets: 各县（市、区）教育局 is one unit.
+    for part in split_top_level(_unwrapped(cell or ""), _CELL_SEPARATOR):
         words = part.split()
         if len(words) > 1 and all(len(w) >= 2 and is_unit_name(w) for w in words):
             pieces.extend(words)

@@ -185,7 +185,7 @@ LABELS = """某镇人民政府关于印发2025年重点工作任务分解方案�
 一、发展目标
 1.农村居民人均可支配收入增长7%。
 牵头单位：镇经发办
-责任单位：各村（社区），镇财政所
+责任单位：各村（社区），镇财政所，镇工业园区
 2.招商引资到位资金5亿元。
 牵头领导：李某
 牵头单位：镇招商办
@@ -197,14 +197,21 @@ LABELS = """某镇人民政府关于印发2025年重点工作任务分解方案�
 """
 
 
-def test_label_lines_below_an_item_are_its_owners_and_deadline() -> None:
-    doc = parse(LABELS)
+HALF_WIDTH = str.maketrans({"：": ":", "，": ",", "（": "(", "）": ")", "；": ";"})
+
+
+@pytest.mark.parametrize("width", ["full", "half"])
+def test_label_lines_below_an_item_are_its_owners_and_deadline(width: str) -> None:
+    # A web page's copy has half-width punctuation and a blank line between paragraphs.
+    half = width == "half"
+    text = LABELS.translate(HALF_WIDTH).replace("\n", "\n\n") if half else LABELS
+    doc = parse(text)
     found = [d for d in tasks(doc) if d.section != "通知"]
-    assert [facts(d) for d in found] == [
+    expected = [
         (
             "农村居民人均可支配收入增长7%。",
             ("镇经发办",),
-            ("各村（社区）", "镇财政所"),
+            ("各村（社区）", "镇财政所", "镇工业园区"),
             None,
         ),
         ("招商引资到位资金5亿元。", ("镇招商办",), ("镇经发办",), date(2025, 12, 31)),
@@ -216,6 +223,12 @@ def test_label_lines_below_an_item_are_its_owners_and_deadline() -> None:
             None,
         ),
     ]
+    if half:
+        expected = [
+            (words.translate(HALF_WIDTH), lead, tuple(u.translate(HALF_WIDTH) for u in co), day)
+            for words, lead, co, day in expected
+        ]
+    assert [facts(d) for d in found] == expected
     assert [d.ref for d in found] == ["1.1-1", "1.2-1", "2.3-1"]
     # The label lines are the items' 分工, not paragraphs left unread.
     assert doc.skipped == ()
