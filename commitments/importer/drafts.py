@@ -12,7 +12,7 @@ from commitments.importer import measures
 from commitments.importer import owners as owner_rules
 from commitments.importer.assignments import leading_roles
 from commitments.importer.deadlines import Deadline, find_deadline
-from commitments.importer.directives import TASK, classify
+from commitments.importer.directives import CONTEXT, TASK, classify
 from commitments.importer.patterns import heading_marker
 from commitments.importer.structure import Heading, Region
 
@@ -71,6 +71,9 @@ def sentence_draft(
         measures.announces(sentence) or _DUTY_ONLY.match(sentence, verdict.cue_end)
     ):
         return None
+    if measures.transmits(sentence):
+        # Kept as 背景: the clerk sees it in the preview and may still make it a task.
+        return Draft(region, start, end, CONTEXT, (), False, is_heading, Deadline.none())
     opening = leading_roles(_numbering_masked(sentence).lstrip("，,"))
     if opening is not None and not measures.is_past(sentence, reference):
         # 由A牵头，B配合，年内完成……: the sentence names its lead and its helpers first.

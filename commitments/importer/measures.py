@@ -83,3 +83,20 @@ _ANNOUNCES = re.compile(
 
 def announces(sentence: str) -> bool:
     return bool(_ANNOUNCES.search(sentence))
+
+
+# The transmittal of a 印发/转发 notice: "现将《……》印发给你们，请认真贯彻落实。" hands over
+# the attached plan, whose items are the tasks; the sentence itself assigns nothing trackable
+# unless it adds a date of its own (……印发给你们，请于3月底前报送落实情况).
+_TRANSMITS = re.compile(
+    r"^(?:经[^，。；]{1,30}(?:同意|研究)[，,]\s*)?现(?:将|把)?[^。；]{0,80}?"
+    r"(?:印发|转发|下发|印送|发布|发给)(?:给)?(?:你们|你单位|各单位|你处|你局)?"
+    r"(?P<tail>[，,][^。；]{0,40})?[。；]?\s*$"
+)
+_DATED = re.compile(r"\d|[一二三四五六七八九十]+[月日]|[前底]")
+
+
+def transmits(sentence: str) -> bool:
+    """The notice's own cover sentence (现将……印发给你们，请……贯彻执行)."""
+    found = _TRANSMITS.match(sentence.strip())
+    return bool(found) and not _DATED.search(found.group("tail") or "")

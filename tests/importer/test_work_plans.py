@@ -344,3 +344,42 @@ def test_a_given_reference_date_sets_the_year_over_the_title() -> None:
         reference=date(2025, 1, 10),
     )
     assert [d.deadline for d in tasks(doc)] == [date(2025, 6, 30)]
+
+
+COVERED = """关于印发《某镇2025年人居环境整治工作方案》的通知
+各村（社区），镇直各单位：
+经镇党委同意，现将《某镇2025年人居环境整治工作方案》印发给你们，请结合实际认真贯彻落实。
+某镇人民政府
+2025年3月2日
+某镇2025年人居环境整治工作方案
+1.清理村庄垃圾。4月底前完成主干道沿线垃圾清运。（镇环卫所牵头，各村配合）
+"""
+
+
+def test_the_cover_sentence_of_a_transmitted_plan_is_context_not_a_task() -> None:
+    doc = parse(COVERED)
+    assert [(d.text, d.owners) for d in tasks(doc)] == [
+        ("清理村庄垃圾。4月底前完成主干道沿线垃圾清运。", ("镇环卫所",)),
+    ]
+    # kept as 背景, so the clerk can still make it a task in the preview
+    assert [d.text[:6] for d in doc.of_kind("context")] == ["经镇党委同意"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "transmits"),
+    [
+        ("现将《工作要点》印发给你们，请认真抓好落实。", True),
+        ("经区政府同意,现将《分工方案》印发给你们,请结合实际,认真贯彻落实。", True),
+        ("现将有关工作安排予以发布，请各处室对照清单落实。", True),
+        # A date of its own makes it work to track.
+        ("现将《工作要点》下发给你们，请于3月底前报送落实情况。", False),
+        ("现将有关事项通知如下：", False),
+        ("区教育局要将方案印发各校。", False),
+    ],
+)
+def test_a_transmittal_is_told_from_work_that_happens_to_mention_sending(
+    sentence: str, transmits: bool
+) -> None:
+    from commitments.importer.measures import transmits as is_transmittal
+
+    assert is_transmittal(sentence) is transmits
