@@ -118,6 +118,21 @@ def sentence_draft(
         if trim is not None and not is_heading:
             span_start = start + trim
         deadline = find_deadline(normalized[span_start:end], reference)
+        if explicit and subject:
+            partners = owner_rules.partners_after(masked, verdict.cue_end)
+            partners = tuple(p for p in partners if p not in explicit)
+            if partners:
+                return Draft(
+                    region,
+                    span_start,
+                    end,
+                    verdict.kind,
+                    explicit,
+                    subject,
+                    is_heading,
+                    deadline,
+                    co_owners=partners,
+                )
     return Draft(region, span_start, end, verdict.kind, explicit, subject, is_heading, deadline)
 
 

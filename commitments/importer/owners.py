@@ -300,6 +300,22 @@ _ORG_SUFFIXES = (
 )
 
 
+# "区住建局要会同各街道，对……检查": the units the subject works with are its helpers.
+_PARTNERS = re.compile(
+    r"(?:会同|联合|协同|商)(?P<units>[^，,。；;]{2,40}?)(?:[，,]|共同|一起|对|开展|做好|抓好|研究|制定|完成|组织|推进|推动|加强|建立)"
+)
+
+
+def partners_after(sentence: str, cue_end: int) -> tuple[str, ...]:
+    """The units a sentence's subject acts together with (会同/联合/协同 A、B), right after its
+    要/应, when every one of them reads as a unit."""
+    m = _PARTNERS.match(sentence, cue_end)
+    if m is None:
+        return ()
+    units = split_units(m.group("units"))
+    return units if units and all(is_unit_name(u) for u in units) else ()
+
+
 _LOCATIVE = re.compile(r"(?:^|(?<=[，,]))在(?P<units>[^，,。；;]{2,40})")
 
 

@@ -383,3 +383,16 @@ def test_a_transmittal_is_told_from_work_that_happens_to_mention_sending(
     from commitments.importer.measures import transmits as is_transmittal
 
     assert is_transmittal(sentence) is transmits
+
+
+def test_the_units_a_subject_works_together_with_are_its_helpers() -> None:
+    doc = parse(
+        "在全区安全生产工作会议上的讲话\n"
+        "一、突出重点\n"
+        "区住建局要会同各街道、区城管局，对在建工地开展一次拉网式检查。\n"
+        "区交警大队要联合检查隐患路段。\n"
+    )
+    assert [(d.owners, d.co_owners) for d in tasks(doc)] == [
+        (("区住建局",), ("各街道", "区城管局")),
+        (("区交警大队",), ()),  # 联合检查: no unit follows, no helper made up
+    ]
