@@ -99,4 +99,4 @@ _DATED = re.compile(r"\d|[一二三四五六七八九十]+[月日]|[前底]")
 def transmits(sentence: str) -> bool:
     """The notice's own cover sentence (现将……印发给你们，请……贯彻执行)."""
     found = _TRANSMITS.match(sentence.strip())
-    return bool(found) and not _DATED.search(found.group("tail") or "")
+    return found is not None and not _DATED.search(found.group("tail") or "")
