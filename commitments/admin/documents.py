@@ -178,12 +178,9 @@ class DocumentImportAdminMixin:
                 ),
                 status=409,
             )
-        if result.unchanged:
+        state = result.state
+        if result.unchanged:  # the office is told why nothing changed
             state = gettext("未变化(此文件此前已导入,本次未做任何改动)")
-        elif result.created:
-            state = gettext("新建")
-        else:
-            state = gettext("已更新")
         messages.success(
             request,
             gettext("%(state)s「%(title)s」,工作指示 %(directives)d 条,承诺事项 %(commitments)d 项")

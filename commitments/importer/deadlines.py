@@ -47,7 +47,7 @@ _FESTIVALS = {
     "国庆": (10, 1),
 }
 _FESTIVAL = re.compile(
-    r"[“\"]?(元旦|三八|五一|五四|六一|七一|八一|十一|国庆)[”\"]?(?P<when>节前|节|前夕|之前|前后|前|期间)?"
+    rf"[“\"]?({'|'.join(_FESTIVALS)})[”\"]?(?P<when>节前|节|前夕|之前|前后|前|期间)?"
 )
 _FESTIVAL_CONTEXT = re.compile(r"纪念|契机")
 _THIS_YEAR = re.compile(r"(?:今年|本年度|年底前|年内|年底)(?:底|年底|内)?(?:前|之前)?")
@@ -107,6 +107,16 @@ def find_deadline(text: str, reference: date | None) -> Deadline:
     if m:
         return Deadline(None, _clause_at(text, m.start()), True)
     return Deadline.none()
+
+
+_ONE_YEAR = re.compile(r"(?<![\d—\-~～至到])((?:19|20)\d{2})\s*年(?!\s*[—\-~～至到])")
+
+
+def year_start(title: str) -> date | None:
+    """1 January of the one year a title names (2024年工作要点), the date undated work plans
+    are read against; None when it names none or a span (2023—2025年)."""
+    years = {m.group(1) for m in _ONE_YEAR.finditer(title)}
+    return date(int(years.pop()), 1, 1) if len(years) == 1 else None
 
 
 def report_cycle_of(text: str) -> str:

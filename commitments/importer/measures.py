@@ -1,7 +1,6 @@
-"""Work assigned without 要/应: the wording of measures, notices and work plans.
+"""Work assigned without 要/应: the wording of measures, notices and work plans (the 分工
+that closes an item is read by :mod:`.assignments` and :mod:`.items`).
 
-* an owner parenthesis after a measure: ``……。（负责部门：X、Y；适用范围：……）``,
-  ``（牵头单位：A；责任单位：B）``;
 * a unit that acts: ``2019年3月底前，国家卫生健康委推行……``, ``各省份于……前完成……``,
   ``财政部负责……`` (see :func:`owners.acting_unit`);
 * dated work without a subject: ``争取5月底前完成……``, ``确保年内基本建成``;
@@ -16,47 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from commitments.importer import owners as owner_rules
 from commitments.importer.deadlines import Deadline, find_deadline
-
-_OWNER_PAREN = re.compile(
-    r"[（(](?P<label>(?:牵头|负责|责任|主责|承办|主办)(?:部门|单位|处室|科室|机构)?)[:：]"
-    r"(?P<body>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]"
-)
-_CO_LABEL = re.compile(r"(?:配合|协办|参与|协助)(?:部门|单位|处室|科室)?[:：]|责任单位[:：]")
-_OTHER_LABEL = re.compile(r"[；;，,]\s*[^；;，,：:]{2,6}[:：]")
-
-
-def owner_parenthesis(line: str) -> tuple[tuple[str, ...], tuple[str, ...], int] | None:
-    """(lead units, co-units, where the parenthesis starts) of a line that ends its measure
-    with an owner parenthesis; None when it has none."""
-    m = _OWNER_PAREN.search(line)
-    if not m:
-        return None
-    body = m.group("body")
-    co_text = ""
-    co = _CO_LABEL.search(body)
-    if co and m.group("label").startswith(("牵头", "主责", "主办")):
-        co_text = body[co.end() :]
-        body = body[: co.start()]
-    other = _OTHER_LABEL.search(body)  # "；适用范围：……" is not a unit
-    if other:
-        body = body[: other.start()]
-    other = _OTHER_LABEL.search(co_text)
-    if other:
-        co_text = co_text[: other.start()]
-    lead = _units(body)
-    if not lead:
-        return None
-    return lead, tuple(u for u in _units(co_text) if u not in lead), m.start()
-
-
-def _units(text: str) -> tuple[str, ...]:
-    text = text.strip(" ；;，,。")
-    if not text:
-        return ()
-    return tuple(u for u in owner_rules.split_units(text) if owner_rules.is_unit_name(u))
-
 
 # A deadline with a "by" word: ……前, 年内, 年底前; or a commitment word before a date.
 _BY_DATE = re.compile(
@@ -124,3 +83,20 @@ _ANNOUNCES = re.compile(
 
 def announces(sentence: str) -> bool:
     return bool(_ANNOUNCES.search(sentence))
+
+
+# The transmittal of a 印发/转发 notice: "现将《……》印发给你们，请认真贯彻落实。" hands over
+# the attached plan, whose items are the tasks; the sentence itself assigns nothing trackable
+# unless it adds a date of its own (……印发给你们，请于3月底前报送落实情况).
+_TRANSMITS = re.compile(
+    r"^(?:经[^，。；]{1,30}(?:同意|研究)[，,]\s*)?现(?:将|把)?[^。；]{0,80}?"
+    r"(?:印发|转发|下发|印送|发布|发给)(?:给)?(?:你们|你单位|各单位|你处|你局)?"
+    r"(?P<tail>[，,][^。；]{0,40})?[。；]?\s*$"
+)
+_DATED = re.compile(r"\d|[一二三四五六七八九十]+[月日]|[前底]")
+
+
+def transmits(sentence: str) -> bool:
+    """The notice's own cover sentence (现将……印发给你们，请……贯彻执行)."""
+    found = _TRANSMITS.match(sentence.strip())
+    return found is not None and not _DATED.search(found.group("tail") or "")

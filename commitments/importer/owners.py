@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from commitments.importer.patterns import CLAUSE_BREAK
+
 # Endings of names of organisations, in the order they are tried (longest first matters).
 UNIT_SUFFIXES: tuple[str, ...] = (
     "基层党组织",
@@ -122,7 +124,6 @@ _AND = re.compile(r"以及|及|和|与|同")
 _NOT_IN_UNIT = re.compile(r"[。！？：:“”\s]")
 _PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")
 _TRAILING_DENG = re.compile(r"等+$")
-_CLAUSE_SEP = re.compile(r"[，,；;]")
 _AFTER_CLAUSE_END = re.compile(r"(?<=[，,；;：:。])")
 _PARENS = re.compile(r"[（()）]")
 
@@ -149,9 +150,18 @@ def is_unit_name(phrase: str) -> bool:
         return False
     if _FALSE_UNIT_END.search(phrase):
         return False
+    return is_name_shaped(phrase)
+
+
+def is_name_shaped(phrase: str) -> bool:
+    """No sentence punctuation, no verb of a clause, brackets that pair up: what any name of a
+    unit is, whatever it ends with (纪检组 in a 分工 that lists it)."""
     if _NOT_IN_UNIT.search(phrase):
         return False
     bare = _PARENTHESISED.sub("", phrase)
+    # "（基础教育科" is the start of a bracket cut in two, not a name.
+    if _PARENS.search(bare):
+        return False
     return not _NOT_IN_NAME.search(bare)
 
 
@@ -164,8 +174,8 @@ def split_units(phrase: str) -> tuple[str, ...]:
     phrase = _GENERIC_TAIL.sub("", phrase)
     phrase = _TRAILING_DENG.sub("", phrase)
     parts = []
-    for piece in _split_top_level(phrase, _LIST_SEP):
-        pieces = _split_top_level(piece, _AND)
+    for piece in split_top_level(phrase, _LIST_SEP):
+        pieces = split_top_level(piece, _AND)
         # "住房和城乡建设局" is one name: only split on 和 where every piece is a unit itself.
         if len(pieces) > 1 and all(is_unit_name(p) for p in pieces):
             parts.extend(pieces)
@@ -189,7 +199,7 @@ def split_units(phrase: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
+def split_top_level(phrase: str, separator: re.Pattern[str]) -> list[str]:
     if not _PARENS.search(phrase):
         # Nothing nested: the same cuts as the walk below, made by the regex engine.
         return [p.strip() for p in separator.split(phrase)]
@@ -224,8 +234,8 @@ def _as_owner_list(phrase: str) -> tuple[str, ...]:
     # "各级党组织和广大党员要……": the units are the owners; people are not units.
     pieces = [
         p
-        for piece in _split_top_level(phrase, _LIST_SEP)
-        for p in _split_top_level(_TRAILING_DENG.sub("", piece), _AND)
+        for piece in split_top_level(phrase, _LIST_SEP)
+        for p in split_top_level(_TRAILING_DENG.sub("", piece), _AND)
     ]
     named = tuple(p for p in pieces if is_unit_name(p))
     if named and all(is_unit_name(p) or _PEOPLE.search(p) for p in pieces):
@@ -290,6 +300,22 @@ _ORG_SUFFIXES = (
 )
 
 
+# "区住建局要会同各街道，对……检查": the units the subject works with are its helpers.
+_PARTNERS = re.compile(
+    r"(?:会同|联合|协同|商)(?P<units>[^，,。；;]{2,40}?)(?:[，,]|共同|一起|对|开展|做好|抓好|研究|制定|完成|组织|推进|推动|加强|建立)"
+)
+
+
+def partners_after(sentence: str, cue_end: int) -> tuple[str, ...]:
+    """The units a sentence's subject acts together with (会同/联合/协同 A、B), right after its
+    要/应, when every one of them reads as a unit."""
+    m = _PARTNERS.match(sentence, cue_end)
+    if m is None:
+        return ()
+    units = split_units(m.group("units"))
+    return units if units and all(is_unit_name(u) for u in units) else ()
+
+
 _LOCATIVE = re.compile(r"(?:^|(?<=[，,]))在(?P<units>[^，,。；;]{2,40})")
 
 
@@ -311,7 +337,7 @@ def clause_initial_subject(sentence: str, before: int) -> tuple[tuple[str, ...],
     """A unit that opens one of the clauses before ``before`` (市教育系统立足……，决定要……)."""
     clauses: list[tuple[int, str]] = []
     pos = 0
-    for clause in _CLAUSE_SEP.split(sentence[:before]):
+    for clause in CLAUSE_BREAK.split(sentence[:before]):
         clauses.append((pos, clause))
         pos += len(clause) + 1
     # The clause nearest the cue speaks for it (……，各地在引进……上要有新的突破).
@@ -423,4 +449,4 @@ def unit_key(name: str) -> str:
     it is (我市, 本校) and a summing-up tail (等, 等有关单位): 我市住建局等 is 住建局."""
     key = "".join(name.split())
     key = _GENERIC_TAIL.sub("", _OWN_PREFIX.sub("", key))
-    return re.sub(r"等+$", "", key) or key
+    return _TRAILING_DENG.sub("", key) or key

@@ -10,6 +10,8 @@ CN_DIGITS = "零〇一二两三四五六七八九十百"
 # Sentence-final punctuation: a break after it is a paragraph break, never a wrapped line.
 SENTENCE_END = "。！？!?；;：:"
 CLOSERS = "）)」』】》"
+# Where a sentence's clauses meet (a clause may have a subject of its own after it).
+CLAUSE_BREAK = re.compile(r"[，,；;]")
 
 # Line-start markers of headings, strongest first.  Level 1 are the parts of a speech, level 2
 # its sub-points, level 3 items inside sub-points.

@@ -57,13 +57,20 @@ class Region:
 
 
 @dataclass(frozen=True)
-class DocumentLayout:
+class DocumentFacts:
+    """What a document says of itself in its header or signature: title, who speaks or
+    issues it, to whom, when.  The layout finds them; a parsed document carries them on."""
+
     title: str
     speaker: str
     issuer: str
     addressees: tuple[str, ...]
     delivered_on: date | None
     issued_on: date | None
+
+
+@dataclass(frozen=True)
+class DocumentLayout(DocumentFacts):
     regions: tuple[Region, ...]
     headings: tuple[Heading, ...]
     document_number: str = ""
@@ -338,12 +345,14 @@ def _renumber_sequence_words(headings: list[Heading]) -> list[Heading]:
 
 
 def _consistent(headings: list[Heading]) -> list[Heading]:
-    """Keep headings whose numbering runs 1, 2, 3 ... inside their parent.
+    """Keep headings whose numbering runs 1, 2, 3 ... inside their parent, or runs on through
+    the document across parents (a work plan numbers its items 1 to 40 over its parts).
 
     A line that merely starts like a marker (一要素, 3.5亿) breaks the sequence and is dropped.
     """
     kept: list[Heading] = []
     expected: dict[tuple[str, int], int] = {}
+    running: dict[tuple[str, int], int] = {}  # the next number if the numbering runs on
     for h in headings:
         key = (h.style, h.level)
         if h.level == 1:
@@ -358,11 +367,11 @@ def _consistent(headings: list[Heading]) -> list[Heading]:
             kept.append(h)
             continue
         want = expected.get(key, 1)
-        if h.number == want:
+        if h.number == want or (key not in expected and h.number == running.get(key)):
             # A deeper style restarting resets everything below it.
             for other in list(expected):
                 if other[1] > h.level:
                     expected.pop(other)
-            expected[key] = h.number + 1
+            expected[key] = running[key] = h.number + 1
             kept.append(h)
     return kept

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from commitments.importer.formats import Table
-from commitments.importer.owners import is_unit_name, split_units
+from commitments.importer.owners import is_unit_name, split_top_level, split_units
 from commitments.importer.patterns import heading_marker
 
 SERIAL = "serial"
@@ -35,13 +35,14 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         LEAD,
         re.compile(
             r"牵头|责任单位|责任部门|责任处室|责任科室|负责单位|负责部门|负责处室|负责科室|主责|"
-            r"承办|责任主体|主办|实施单位|落实单位|责任$|单位$|部门$|处室$"
+            r"承办|责任主体|主办|实施单位|落实单位|责任$|单位$|部门$|处室$|科室$|股室$"
         ),
     ),
     (NOTE, re.compile(r"备注|说明")),
     (CONTENT, re.compile(r"内容|措施|要求|目标|举措|标准|成果")),
     (TASK, re.compile(r"任务|项目|事项|工作|名称")),
 )
+_LEADS = re.compile(r"牵头|主责|主办")
 # Shared by the rows of a group: carried from its first row into the sub-rows that leave them
 # empty.  The content of a row is its own.
 _SHARED = (TASK, LEAD, CO, RESPONSIBLE, LEADER, DEADLINE)
@@ -84,6 +85,13 @@ def find_header(rows: tuple[tuple[str | None, ...], ...]) -> tuple[int, dict[int
             field = header_field(cell or "")
             if field and field not in columns.values():
                 columns[column] = field
+            elif field == LEAD and CO not in columns.values():
+                # 牵头单位 | 责任单位: beside the units that lead, the responsible ones help.
+                first = next(c for c, f in columns.items() if f == LEAD)
+                if _LEADS.search(cell or "") and not _LEADS.search(row[first] or ""):
+                    columns[first], columns[column] = CO, LEAD
+                elif _LEADS.search(row[first] or ""):
+                    columns[column] = CO
             elif field in (CONTENT, TASK) and field in columns.values():
                 # 工作任务 | 具体任务: the second is the content.
                 other = CONTENT if field == TASK else TASK
@@ -283,11 +291,15 @@ def _unwrapped(cell: str) -> str:
     return "\n".join(out)
 
 
+_CELL_SEPARATOR = re.compile(r"[、，,；;/／\n]+")
+
+
 def split_cell_units(cell: str) -> tuple[str, ...]:
     """Units in a 牵头单位 / 配合单位 cell: 、，；/ and line breaks separate them; so does a
     space between two whole names (市教育局 市财政局), but not the spacing inside one (团  委)."""
     pieces: list[str] = []
-    for part in re.split(r"[、，,；;/／\n]+", _unwrapped(cell or "")):
+    # Not inside brackets: 各县（市、区）教育局 is one unit.
+    for part in split_top_level(_unwrapped(cell or ""), _CELL_SEPARATOR):
         words = part.split()
         if len(words) > 1 and all(len(w) >= 2 and is_unit_name(w) for w in words):
             pieces.extend(words)

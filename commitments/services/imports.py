@@ -69,6 +69,13 @@ class ImportResult:
     # Paragraphs with a date or a unit's name that gave no task (未识别): for the office to read.
     skipped: tuple[str, ...] = ()
 
+    @property
+    def state(self) -> str:
+        """What the import did, in the user's language: 未变化, 新建 or 已更新."""
+        if self.unchanged:
+            return _("未变化")
+        return _("新建") if self.created else _("已更新")
+
 
 @transaction.atomic
 def document_import(

@@ -74,6 +74,25 @@ def test_the_office_sees_the_import_button_on_the_document_list(client, office):
     assert client.get(IMPORT).status_code == 200
 
 
+def test_both_import_pages_lead_back_to_their_lists(client, office):
+    # given an office clerk, who may import speeches and Excel ledgers
+    client.force_login(office)
+    # when they open each import page
+    pages = {
+        IMPORT: DOCUMENTS,
+        "/admin/commitments/commitment/import-xlsx/": "/admin/commitments/commitment/",
+    }
+    for page, changelist in pages.items():
+        crumbs = re.search(
+            r'<div class="breadcrumbs">(.*?)</div>', client.get(page).content.decode(), re.S
+        )
+        # then the breadcrumbs go home, to the list the page belongs to, and name the page
+        assert crumbs, page
+        links = re.findall(r'href="([^"]+)"', crumbs.group(1))
+        assert links == ["/admin/", changelist], page
+        assert crumbs.group(1).rstrip().endswith(("导入讲话/通知", "导入Excel台账")), page
+
+
 def test_a_unit_member_sees_no_button_and_every_import_url_is_forbidden(client, member, staging):
     client.force_login(member)
     page = client.get(DOCUMENTS)

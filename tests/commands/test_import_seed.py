@@ -51,6 +51,13 @@ def test_import_prints_one_result_line_per_file_and_progress_on_stderr(tmp_path)
     assert "未变化" in out
     assert SourceDocument.objects.count() == 2
 
+    # a changed version of the same file updates the document it came from
+    changed = tmp_path / SEED.name
+    changed.write_text(SEED.read_text(encoding="utf-8") + "\n各县区要在年底前完成自查。\n", "utf-8")
+    out, _ = run(str(changed))
+    assert "已更新" in out and "新建" not in out
+    assert SourceDocument.objects.count() == 2
+
 
 def test_reference_date_option_moves_relative_deadlines():
     out, _ = run(str(SEED), "--dry-run", "--json", "--reference-date", "2025-02-01")

@@ -53,7 +53,8 @@ def test_notice_with_part_headings_and_arabic_items() -> None:
     assert doc.speaker == "赵光明"
     d = {x.ref: x for x in doc.directives}
     assert list(d) == ["N-1", "1.1-1", "1.2-1", "2.1-1", "2.2-1"]
-    assert d["N-1"].owners == ("各乡镇党委", "县直各单位")  # 请…… addresses the addressees
+    # 现将……印发给你们，请认真学习贯彻: the cover hands the speech over; its tasks are inside.
+    assert (d["N-1"].kind, d["N-1"].owners) == ("context", ())
     assert d["1.1-1"].section.startswith("第一部分 关于产业发展 / 1.")
     assert d["1.1-1"].owners == ("各乡镇",)
     assert d["1.1-1"].deadline == date(2024, 9, 30)
@@ -108,8 +109,9 @@ def test_notice_without_speech_keeps_its_own_numbered_parts() -> None:
     assert list(d) == ["1-1", "2-1", "2-2", "3-1"]
     assert d["1-1"].section == "一、压实防汛责任"
     assert d["2-2"].owners == ("区水务局",) and d["2-2"].owners_inherited
-    # No date on the notice: "5月31日前" cannot be placed in a year without one.
-    assert (d["1-1"].deadline, d["1-1"].deadline_pending) == (None, True)
+    # No date on the notice, but its title names the year: "5月31日前" is in 2024.
+    assert (d["1-1"].deadline, d["1-1"].deadline_pending) == (date(2024, 5, 31), False)
+    assert doc.reference_date is None  # the year read from the title is no date of the notice
     dated = parse_document(
         fixture_bytes("notice_with_sections.txt"), reference_date=date(2024, 4, 1)
     )

@@ -112,9 +112,9 @@ def test_task_division_table_rows_have_the_golden_owners_and_dates(build) -> Non
 def test_prose_beside_a_table_is_imported_too(build) -> None:
     doc = parse_document(build())
     prose = [d for d in doc.directives if d.source == "prose"]
-    # The prose keeps its undated "年底前" pending, as for any undated speech.
-    assert [(d.owners, d.deadline_text, d.deadline_pending) for d in prose] == [
-        (("各处室",), "年底前", True)
+    # The prose's "年底前" is in the year the title names, like the table's terse dates.
+    assert [(d.owners, d.deadline_text, d.deadline) for d in prose] == [
+        (("各处室",), "年底前", date(2024, 12, 31))
     ]
     # Every directive's text is where its span says, tables included.
     for d in doc.directives:

@@ -34,7 +34,10 @@ def test_unit_names_are_recognised(name: str) -> None:
     assert is_unit_name(name)
 
 
-@pytest.mark.parametrize("phrase", ["广大党员干部", "要在创先争优活动中", "我们", "对找出的问题"])
+@pytest.mark.parametrize(
+    "phrase",
+    ["广大党员干部", "要在创先争优活动中", "我们", "对找出的问题", "（市教育局", "市教育局）"],
+)
 def test_clauses_and_people_are_not_units(phrase: str) -> None:
     assert not is_unit_name(phrase)
 

@@ -36,6 +36,8 @@ from commitments.importer.tables import (
         ("牵头单位", LEAD),
         ("责任单位", LEAD),
         ("负责处室", LEAD),
+        ("责任科室", LEAD),
+        ("责任股室", LEAD),
         ("牵头部门", LEAD),
         ("责任 单位", LEAD),
         ("配合单位", CO),
@@ -122,6 +124,22 @@ def test_category_rows_label_the_rows_below_and_are_no_tasks() -> None:
 
 
 @pytest.mark.parametrize(
+    ("header", "fields"),
+    [
+        (("任务", "牵头单位", "责任单位", "完成时限"), (TASK, LEAD, CO, DEADLINE)),
+        (("任务", "责任单位", "牵头单位", "完成时限"), (TASK, CO, LEAD, DEADLINE)),
+        (("任务", "责任单位", "配合单位", "完成时限"), (TASK, LEAD, CO, DEADLINE)),
+    ],
+)
+def test_beside_a_lead_column_the_responsible_units_help(
+    header: tuple[str, ...], fields: tuple[str, ...]
+) -> None:
+    found = find_header((header,))
+    assert found is not None
+    assert tuple(found[1][c] for c in range(len(header))) == fields
+
+
+@pytest.mark.parametrize(
     ("cell", "units"),
     [
         ("团  委", ("团委",)),
@@ -131,6 +149,7 @@ def test_category_rows_label_the_rows_below_and_are_no_tasks() -> None:
         ("办公室\n人事处", ("办公室", "人事处")),
         ("教务处和学生处", ("教务处", "学生处")),
         ("各县区教育局", ("各县区教育局",)),
+        ("各县（市、区）教育局、市财政局", ("各县（市、区）教育局", "市财政局")),
         ("", ()),
     ],
 )

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from commitments.importer.errors import SeedError
-from commitments.importer.formats import DOCX, MAX_TABLE_ROWS, Block, Extracted, Table
 from commitments.importer.formats.budget import check_zip
+from commitments.importer.formats.detect import DOCX
+from commitments.importer.formats.extracted import MAX_TABLE_ROWS, Block, Extracted, Table
 
 _CN_DIGITS = "零一二三四五六七八九"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"

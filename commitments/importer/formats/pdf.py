@@ -9,8 +9,9 @@ from typing import Any
 
 from commitments.importer.decode import plausibility
 from commitments.importer.errors import SeedError
-from commitments.importer.formats import MAX_CHARS, PDF, Extracted
 from commitments.importer.formats.budget import pdf_stream_budget
+from commitments.importer.formats.detect import PDF
+from commitments.importer.formats.extracted import MAX_CHARS, Extracted
 from commitments.importer.patterns import heading_marker
 
 SCANNED = "PDF 没有文本层(可能是扫描件),请先进行文字识别(OCR)后再导入"

@@ -9,8 +9,9 @@ from typing import Any
 from openpyxl.utils.cell import range_boundaries
 
 from commitments.importer.errors import SeedError
-from commitments.importer.formats import MAX_TABLE_ROWS, XLSX, Extracted, Table
 from commitments.importer.formats.budget import check_zip
+from commitments.importer.formats.detect import XLSX
+from commitments.importer.formats.extracted import MAX_TABLE_ROWS, Extracted, Table
 
 # A task table is a few hundred rows of ten or so columns.
 MAX_TABLE_COLUMNS = 100

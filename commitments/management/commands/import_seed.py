@@ -111,12 +111,6 @@ class Command(BaseCommand):
                     }
                 )
                 continue
-            if result.unchanged:
-                state = _("未变化")
-            elif result.created:
-                state = _("新建")
-            else:
-                state = _("已更新")
             self.stdout.write(
                 _(
                     "%(path)s: %(state)s「%(title)s」,工作指示 %(directives)d 条,"
@@ -124,7 +118,7 @@ class Command(BaseCommand):
                 )
                 % {
                     "path": path,
-                    "state": state,
+                    "state": result.state,
                     "title": result.document.title,
                     "directives": result.directive_count,
                     "commitments": result.commitment_count,
