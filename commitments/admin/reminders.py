@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -193,6 +194,14 @@ class OutboxColumns(admin.ModelAdmin):
         extra_context["show_save_and_continue"] = False
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def retry_selected(
+        self, request: HttpRequest, queryset: QuerySet, retry: Callable[..., int], done: Any
+    ) -> None:
+        """The retry action: the failed ones among the selected go back in the queue; `done`
+        says how many, as "%(n)d"."""
+        count = retry(message_ids=list(queryset.values_list("id", flat=True)), dispatch=QUEUE)
+        self.message_user(request, done % {"n": count}, messages.SUCCESS)
+
 
 @admin.register(ReminderMessage)
 class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
@@ -240,10 +249,9 @@ class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
 
     @admin.action(description=_("重新发送选中的失败邮件"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = reminder_messages_retry(
-            message_ids=list(queryset.values_list("id", flat=True)), dispatch=QUEUE
+        self.retry_selected(
+            request, queryset, reminder_messages_retry, _("已重新排队 %(n)d 封邮件")
         )
-        self.message_user(request, _("已重新排队 %(n)d 封邮件") % {"n": count}, messages.SUCCESS)
 
 
 @admin.register(ReminderLog)
