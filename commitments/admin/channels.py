@@ -182,10 +182,6 @@ class ChannelMessageAdmin(OutboxColumns, _OfficeOnly):
         "text",
     )
     exclude = ("payload", "send_token")
-    actions = ["retry_failed"]
-
-    class Media:
-        css = {"all": ["commitments/admin.css"]}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

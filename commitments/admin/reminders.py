@@ -168,8 +168,14 @@ class _ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
 
 class OutboxColumns(admin.ModelAdmin):
     """What the lists of sent things (e-mails, robot messages) share: the status in colour,
-    the last error in short, and a change page that only shows (its change permission exists
-    for the retry action, not for saving)."""
+    the last error in short, a change page that only shows (its change permission exists
+    for the retry action, not for saving), and the retry action (`retry_failed`, named in
+    each list's own words)."""
+
+    actions = ["retry_failed"]
+
+    class Media:
+        css = {"all": ["commitments/admin.css"]}
 
     @admin.display(description=_("状态"), ordering="status")
     def status_cell(self, obj: Any) -> str:
@@ -232,10 +238,6 @@ class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
         "body_text",
     )
     exclude = ("body_html", "send_token")
-    actions = ["retry_failed"]
-
-    class Media:
-        css = {"all": ["commitments/admin.css"]}
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # E-mails hold other units' work: the office only.
