@@ -6,7 +6,7 @@ import re
 import uuid
 from datetime import date
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,25 @@ from simple_history.models import HistoricalRecords
 
 from . import choices
 from .querysets import CommitmentQuerySet, UnitQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def person_field(
+    verbose_name: Any, *, related_name: str = "+"
+) -> models.ForeignKey[User | None, User | None]:
+    """A person a record names (who imported, reported, decided …): optional, and left empty
+    rather than taking the record with it when the account is deleted, since the ledger's
+    history outlives its users."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
 
 
 class SourceDocument(models.Model):
@@ -201,14 +220,7 @@ class ImportRecord(models.Model):
         related_name="import_records",
         verbose_name=_("来源文件"),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("导入人"),
-    )
+    user = person_field(_("导入人"))
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     changes = models.JSONField(_("审核改动"), default=dict, blank=True)
 
@@ -253,14 +265,7 @@ class Commitment(models.Model):
     co_units = models.ManyToManyField(
         Unit, blank=True, related_name="supported_commitments", verbose_name=_("配合单位")
     )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="responsible_commitments",
-        verbose_name=_("责任人"),
-    )
+    responsible = person_field(_("责任人"), related_name="responsible_commitments")
     # The 责任人 column of an imported task table names a person; kept as text when no single
     # user of that name exists yet, so the office can link the account later.
     responsible_name = models.CharField(_("责任人(原文)"), max_length=100, blank=True)
@@ -352,14 +357,7 @@ class ProgressUpdate(models.Model):
         related_name="progress_updates",
         verbose_name=_("承诺事项"),
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="progress_updates",
-        verbose_name=_("报送人"),
-    )
+    author = person_field(_("报送人"), related_name="progress_updates")
     text = models.TextField(_("进展情况"))
     percent = models.PositiveSmallIntegerField(
         _("完成进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
@@ -407,28 +405,14 @@ class DeadlineExtension(models.Model):
         related_name="extensions",
         verbose_name=_("承诺事项"),
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("申请人"),
-    )
+    requested_by = person_field(_("申请人"))
     requested_deadline = models.DateField(_("申请延至"))
     deadline_before = models.DateField(_("申请时的时限"))
     reason = models.TextField(_("延期理由"))
     status = models.CharField(
         _("审批状态"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审批人"),
-    )
+    decided_by = person_field(_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
@@ -478,14 +462,7 @@ class Evidence(models.Model):
     original_name = models.CharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小(字节)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
+    uploaded_by = person_field(_("上传人"))
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
@@ -510,14 +487,7 @@ class RankingSnapshot(models.Model):
     published_on = models.DateField(_("发布日期"))
     as_of = models.DateField(_("统计截止日期"))
     rows = models.JSONField(_("榜单"), default=list)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发布人"),
-    )
+    published_by = person_field(_("发布人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -685,8 +655,10 @@ class ReminderSweep(models.Model):
         return str(self.day)
 
 
-class ReminderMessage(models.Model):
-    """One e-mail to one recipient: a digest of every item claimed for them."""
+class OutboxMessage(models.Model):
+    """What every outgoing message (an e-mail, a robot post) goes through: `pending`, then
+    `sending` under a send token (taken by one worker, leased for REMINDER_SENDING_LEASE_SECONDS),
+    then `sent`, or `failed` when its attempts are spent or the far side refuses it for good."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -694,21 +666,29 @@ class ReminderMessage(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
-    recipient = models.EmailField(_("收件人"))
-    subject = models.CharField(_("主题"), max_length=300)
-    body_text = models.TextField(_("正文(纯文本)"))
-    body_html = models.TextField(_("正文(HTML)"))
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
-    sweep_day = models.DateField(_("提醒日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
-    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     sending_since = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     send_token = models.CharField(_("发送令牌"), max_length=32, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ReminderMessage(OutboxMessage):
+    """One e-mail to one recipient: a digest of every item claimed for them."""
+
+    recipient = models.EmailField(_("收件人"))
+    subject = models.CharField(_("主题"), max_length=300)
+    body_text = models.TextField(_("正文(纯文本)"))
+    body_html = models.TextField(_("正文(HTML)"))
+    sweep_day = models.DateField(_("提醒日期"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("提醒邮件")
@@ -755,14 +735,7 @@ class ReminderLog(models.Model):
         _("周期"), max_length=40, help_text=_("同一事项同一类型在同一周期内只提醒一次")
     )
     claim = models.CharField(_("认领令牌"), max_length=32, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    created_by = person_field(_("操作人"))
     created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
 
     class Meta:
@@ -858,14 +831,7 @@ class Notice(models.Model):
         related_name="notices",
         verbose_name=_("责任单位"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("办理人"),
-    )
+    actor = person_field(_("办理人"))
     note = models.TextField(_("说明"), blank=True)
     log = models.OneToOneField(
         ReminderLog,

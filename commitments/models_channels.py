@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReminderDelivery, ReminderLog, Unit
+from .models import OutboxMessage, ReminderDelivery, ReminderLog, Unit
 
 validate_mobile = RegexValidator(
     r"^1[3-9]\d{9}$", _("请输入11位手机号码,例如 13800138000"), code="invalid_mobile"
@@ -117,20 +117,11 @@ class Channel(models.Model):
             raise ValidationError({"keyword": _("企业微信群机器人没有关键词设置,请留空")})
 
 
-class ChannelMessageStatus(models.TextChoices):
-    PENDING = "pending", _("待发送")
-    SENDING = "sending", _("发送中")
-    SENT = "sent", _("已发送")
-    FAILED = "failed", _("发送失败")
-
-
-class ChannelMessage(models.Model):
+class ChannelMessage(OutboxMessage):
     """One post to one robot: a page of one unit's digest, a 催办 of the sweep or a 办理通知.
 
     `payload` is the JSON body without its signature: the timestamp and sign are added when it
     is sent, since the platforms refuse one older than an hour."""
-
-    Status = ChannelMessageStatus
 
     channel = models.ForeignKey(
         Channel, on_delete=models.PROTECT, related_name="messages", verbose_name=_("群机器人")
@@ -143,17 +134,8 @@ class ChannelMessage(models.Model):
     text = models.TextField(_("内容"))
     payload = models.JSONField(_("请求内容"))
     mentions = models.JSONField(_("@ 的人"), default=list, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     error_code = models.CharField(_("平台错误码"), max_length=20, blank=True)
-    last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次发送时间"), default=timezone.now)
-    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
-    sending_since = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    send_token = models.CharField(_("发送令牌"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("群机器人消息")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import SuperuserFactory, SupervisorUnitFactory, UnitFactory, UserFactory
 
@@ -14,6 +15,16 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates the request's language in the thread and leaves it active:
+    # after a test client request with Accept-Language: en, the next test in the same thread
+    # would otherwise run (commands, services, e-mails) in English.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -585,9 +585,36 @@ def commitments_import_xlsx(
     try:
         result.created, result.updated = _write_all(valid, actor)
     except ValidationError as exc:
-        # The database refused a row the checks let through: report it, keep nothing.
-        result.errors.append(CellError(exc.row_number, "—", "; ".join(exc.messages)))  # type: ignore[attr-defined]
+        # A service refused a row the checks let through: report it, keep nothing.
+        result.errors.extend(_refusal_cells(exc))
     return result
+
+
+# The model field a service names in its refusal → the sheet column that holds it.
+FIELD_COLUMNS = {
+    "title": "事项",
+    "lead_unit": "责任单位",
+    "co_units": "配合单位",
+    "responsible": "责任人",
+    "deadline": "完成时限",
+    "deadline_pending": "完成时限",
+    "progress": "进展情况",
+    "text": "进展情况",
+    "status": "状态",
+    "document": "来源文件",
+    "directive": "来源文件",
+}
+
+
+def _refusal_cells(exc: ValidationError) -> list[CellError]:
+    """One error per refused field, in the column the clerk typed it in."""
+    row = exc.row_number  # type: ignore[attr-defined]
+    if not hasattr(exc, "error_dict"):
+        return [CellError(row, "—", "; ".join(exc.messages))]
+    return [
+        CellError(row, FIELD_COLUMNS.get(field, "—"), "; ".join(ValidationError(errors).messages))
+        for field, errors in exc.error_dict.items()
+    ]
 
 
 @transaction.atomic

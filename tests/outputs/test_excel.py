@@ -318,6 +318,8 @@ def test_a_reimported_row_cannot_move_the_deadline_of_handed_off_work(supervisor
     result = commitments_import_xlsx(source=edited, actor=supervisor)
     # then the row is refused as the admin would refuse it: only 延期 or 更正时限 move it
     assert not result.ok
+    # in the cell the clerk typed it in
+    assert (result.errors[0].row, result.errors[0].column) == (3, "完成时限")
     assert "更正时限" in str(result.errors[0])
     c.refresh_from_db()
     assert c.deadline != date(2030, 6, 30)
