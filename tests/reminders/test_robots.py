@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 from django.utils import timezone
@@ -20,8 +21,8 @@ from commitments.models import (
     ReminderLog,
     Unit,
 )
+from commitments.services.channels.compose import channel_messages_compose
 from commitments.services.channels.delivery import (
-    channel_messages_compose,
     channel_messages_retry,
     channel_messages_send,
     channel_test_send,
@@ -592,3 +593,52 @@ def test_a_long_requirement_is_cut_so_the_notice_fits_a_wecom_message(
     content = message["markdown"]["content"]
     assert "办理要求:按标准整改到位。" in content and "…" in content
     assert len(content.encode()) <= 2048
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_composer_meeting_another_ones_locks_never_splits_a_units_digest(robots, today):
+    # given five undigested notices of each of six units (claimed as a move claims them)
+    import threading
+
+    from django.db import connection, transaction
+
+    office = SupervisorUnitFactory(contact_emails="")
+    clerk = UserFactory(username="clerk-t", last_name="王", first_name="督办")
+    office.members.add(clerk)
+    units = [UnitFactory(name=f"并发单位{i}", contact_emails="") for i in range(6)]
+    make_channel(robots, "dingtalk", *units[:3])
+    make_channel(robots, "feishu", *units[3:])
+    for unit in units:
+        for j in range(5):
+            draft = make_commitment(unit=unit, deadline=today + days(9), status="draft")
+            commitment_assign(commitment=draft, actor=clerk, requirements=f"要求{j}")
+    # and another composer (a second notice run) holding a row in the middle of a unit's digest
+    middle = ChannelDelivery.objects.filter(unit=units[1]).order_by("id")[2].pk
+    locked, release = threading.Event(), threading.Event()
+
+    def other_composer() -> None:
+        try:
+            with transaction.atomic():
+                ChannelDelivery.objects.select_for_update().filter(pk=middle).exists()
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=other_composer)
+    holder.start()
+    assert locked.wait(timeout=30)
+    threading.Timer(1.0, release.set).start()  # it finishes (digesting nothing) a second later
+
+    # when the notice task composes meanwhile
+    try:
+        channel_messages_compose(today=today, notices=True)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    channel_messages_compose(today=today, notices=True)  # and the next run finds nothing left
+
+    # then every notice is in exactly one message, one message per unit
+    assert ChannelDelivery.objects.filter(message__isnull=True).count() == 0
+    per_unit = Counter(ChannelMessage.objects.values_list("unit_id", flat=True))
+    assert per_unit == Counter({unit.pk: 1 for unit in units})

@@ -4,8 +4,8 @@ Two kinds of digest, never mixed in one message: the sweep's 催办 (reminders: 
 overdue, missing its report, escalated) and the beat task's 办理通知 (notices: a hand-off such
 as 交办, 退回 or 销号). A reminder for work closed since it was claimed is dropped; a notice
 is not (that the work was closed is the news). Messages are cut into pages when the
-platform's size limit demands it. Rows are locked (SKIP LOCKED where the database has it), so
-two composers never take the same delivery.
+platform's size limit demands it. Rows are locked, so two composers (two notice runs, two
+sweeps) never take the same delivery nor cut a unit's digest in two.
 """
 
 from __future__ import annotations
@@ -97,8 +97,12 @@ def _compose_chunk(*, today: date, chunk: int, notices: bool) -> tuple[set[int],
         else:
             deliveries = deliveries.exclude(log__kind=Kind.NOTICE)
         deliveries = deliveries.order_by("channel_id", "unit_id", "id")
-        if db_connection.features.has_select_for_update_skip_locked:
-            deliveries = deliveries.select_for_update(skip_locked=True, of=("self",))
+        if db_connection.features.has_select_for_update:
+            # Waiting, not SKIP LOCKED: a composer that skipped what another one holds would
+            # take the rows that one had not reached yet, and cut a unit's digest in two. Both
+            # lock in the same order, so the second waits at the first row and then finds the
+            # rows digested (SQLite's IMMEDIATE transactions serialise composers anyway).
+            deliveries = deliveries.select_for_update(of=("self",))
         rows = [_Delivery._make(row) for row in deliveries.values_list(*_FIELDS)[: chunk + 1]]
         more = len(rows) > chunk
         if more:
