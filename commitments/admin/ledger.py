@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -68,50 +70,47 @@ admin.site.empty_value_display = "—"
 admin.site.enable_nav_sidebar = False
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class ConditionFilter(admin.SimpleListFilter):
+    """A list filter whose every choice keeps the rows meeting one condition; conditions get
+    the office's today, so 逾期, 临期 and 无进展 count as the 工作台 counts them."""
+
+    # value -> (label, condition of today)
+    conditions: Mapping[str, tuple[Promise, Callable[[date], Q]]] = {}
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(value, label) for value, (label, _condition) in self.conditions.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        chosen = self.conditions.get(self.value() or "")
+        if chosen is None:
+            return queryset
+        return queryset.filter(chosen[1](office_today()))
+
+
+def _overdue(today: date) -> Q:
+    return Q(id__in=Commitment.objects.overdue(today).values("id"))
+
+
+class OverdueFilter(ConditionFilter):
     title = _("是否逾期")
     parameter_name = "overdue"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        overdue = Commitment.objects.overdue(office_today()).values("id")
-        if self.value() == "yes":
-            return queryset.filter(id__in=overdue)
-        if self.value() == "no":
-            return queryset.exclude(id__in=overdue)
-        return queryset
+    conditions = {
+        "yes": (_("已逾期"), _overdue),
+        "no": (_("未逾期"), lambda today: ~_overdue(today)),
+    }
 
 
-class DueSoonFilter(admin.SimpleListFilter):
-    """临期, as the 工作台 counts it."""
-
+class DueSoonFilter(ConditionFilter):
     title = _("是否临期")
     parameter_name = "due"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("soon", _("临期"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "soon":
-            return queryset.filter(due_soon_condition(office_today()))
-        return queryset
+    conditions = {"soon": (_("临期"), due_soon_condition)}
 
 
-class SilentFilter(admin.SimpleListFilter):
-    """无进展, as the 工作台 counts it: no report for the stale-report days."""
-
+class SilentFilter(ConditionFilter):
+    # No report for the stale-report days.
     title = _("进展报送")
     parameter_name = "progress"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("silent", _("无进展"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "silent":
-            return queryset.filter(silent_condition(office_today()))
-        return queryset
+    conditions = {"silent": (_("无进展"), silent_condition)}
 
 
 class DeadlineWindowFilter(admin.SimpleListFilter):
@@ -163,27 +162,19 @@ def deadline_window(name: str, today: date) -> tuple[date, date] | None:
     return start, end
 
 
-class ResponsibleFilter(admin.SimpleListFilter):
+class ResponsibleFilter(ConditionFilter):
     """Who answers for the work: an account, only a name from the source, or nobody yet."""
 
     title = _("责任人")
     parameter_name = "responsible_kind"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [
-            ("account", _("已关联用户账号")),
-            ("text", _("仅有原文姓名(未关联账号)")),
-            ("none", _("未指定")),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "account":
-            return queryset.filter(responsible__isnull=False)
-        if self.value() == "text":
-            return queryset.filter(responsible__isnull=True).exclude(responsible_name="")
-        if self.value() == "none":
-            return queryset.filter(responsible__isnull=True, responsible_name="")
-        return queryset
+    conditions = {
+        "account": (_("已关联用户账号"), lambda _today: Q(responsible__isnull=False)),
+        "text": (
+            _("仅有原文姓名(未关联账号)"),
+            lambda _today: Q(responsible__isnull=True) & ~Q(responsible_name=""),
+        ),
+        "none": (_("未指定"), lambda _today: Q(responsible__isnull=True, responsible_name="")),
+    }
 
 
 class DirectiveInline(admin.TabularInline):
@@ -276,19 +267,13 @@ class SourceDocumentAdmin(DocumentImportAdminMixin, NeverDeletedAdmin):
     inlines = [ImportRecordInline, DirectiveInline]
 
 
-class HasCommitmentFilter(admin.SimpleListFilter):
+class HasCommitmentFilter(ConditionFilter):
     title = _("是否已建承诺事项")
     parameter_name = "has_commitment"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("已建")), ("no", _("尚未建立"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "yes":
-            return queryset.filter(commitment_count__gt=0)
-        if self.value() == "no":
-            return queryset.filter(commitment_count=0)
-        return queryset
+    conditions = {
+        "yes": (_("已建"), lambda _today: Q(commitment_count__gt=0)),
+        "no": (_("尚未建立"), lambda _today: Q(commitment_count=0)),
+    }
 
 
 @admin.register(Directive)

@@ -10,8 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,7 @@ from ..selectors.access import (
 from ..services.reminders.send import reminder_messages_retry
 from ..services.reminders.sweep import reminder_manual_send
 from ..tasks import QUEUE
+from .pages import ChangePageContext, action_page, commitment_change_url
 from .readonly import ReadOnly
 
 _STATUS_CLASS: dict[str, str] = {
@@ -166,7 +166,7 @@ class _ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     pass
 
 
-class OutboxColumns(admin.ModelAdmin):
+class OutboxColumns(ChangePageContext, admin.ModelAdmin):
     """What the lists of sent things (e-mails, robot messages) share: the status in colour,
     the last error in short, a change page that only shows (its change permission exists
     for the retry action, not for saving), and the retry action (`retry_failed`, named in
@@ -189,16 +189,9 @@ class OutboxColumns(admin.ModelAdmin):
     def error_short(self, obj: Any) -> str:
         return str(obj.last_error[:80])
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        extra_context = {**(extra_context or {}), "show_save": False}
-        extra_context["show_save_and_continue"] = False
-        return super().change_view(request, object_id, form_url, extra_context)
+    def change_page_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        context = super().change_page_context(request, object_id)
+        return {**context, "show_save": False, "show_save_and_continue": False}
 
     def retry_selected(
         self, request: HttpRequest, queryset: QuerySet, retry: Callable[..., int], done: Any
@@ -293,7 +286,7 @@ class UrgeForm(forms.Form):
     )
 
 
-class UrgeAdminMixin:
+class UrgeAdminMixin(ChangePageContext):
     """催办 from the commitment's own page, with a 催办意见; the office only."""
 
     def get_urls(self) -> list[Any]:
@@ -313,15 +306,9 @@ class UrgeAdminMixin:
             actions.pop("send_reminder_now", None)
         return actions
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra = {**(extra_context or {}), "may_urge": user_is_supervisor(request.user)}
-        return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
+    def change_page_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        context = super().change_page_context(request, object_id)
+        return {**context, "may_urge": user_is_supervisor(request.user)}
 
     def urge_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not user_is_supervisor(request.user):
@@ -329,7 +316,6 @@ class UrgeAdminMixin:
         commitment = commitment_list_for(request.user).filter(pk=object_id).first()
         if commitment is None:
             raise Http404
-        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
         form = UrgeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             result = reminder_manual_send(
@@ -340,18 +326,11 @@ class UrgeAdminMixin:
             )
             level, text = _urge_outcome(result)
             self.message_user(request, text, level)  # type: ignore[attr-defined]
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
-            "opts": commitment._meta,
-            "original": commitment,
-            "title": f"{_('催办')}：{commitment}",
-            "form": form,
-            "move_label": _("发送催办"),
-            "change_url": change_url,
-            "allowed": True,
-        }
-        return TemplateResponse(request, "admin/commitments/commitment/move.html", context)
+            return HttpResponseRedirect(commitment_change_url(commitment))
+        title = f"{_('催办')}：{commitment}"
+        return action_page(
+            self, request, commitment, form=form, title=title, button=_("发送催办"), allowed=True
+        )
 
 
 def _urge_outcome(result: Any) -> tuple[int, str]:

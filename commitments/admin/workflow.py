@@ -7,7 +7,8 @@ protection. Querysets are narrowed to what the user may see (`selectors.access`)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any, cast
 
 from django import forms
@@ -16,9 +17,10 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import Promise, lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -29,9 +31,10 @@ from ..selectors.office import office_today
 from ..services.errors import InvalidInput, WorkflowError
 from ..services.evidence import ALLOWED_EXTENSIONS
 from ..services.publication import progress_publish
-from ..services.workflow.extensions import extension_approve, extension_reject
-from ..services.workflow.registry import MOVES, MoveEntry, MoveInput
+from ..services.workflow.extensions import extension_approve
+from ..services.workflow.registry import DECISIONS, MOVES, DecisionEntry, MoveEntry, MoveInput
 from ..services.workflow.transitions import allowed_moves
+from .pages import ChangePageContext, action_page, commitment_change_url
 from .readonly import ReadOnly, VisibleHistory
 
 
@@ -86,18 +89,43 @@ def move_form(entry: MoveEntry) -> type[forms.Form]:
 MOVE_FORMS: dict[str, type[forms.Form]] = {move: move_form(e) for move, e in MOVES.items()}
 
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("审批结果"),
-        choices=[("approve", _("批准")), ("reject", _("不予批准"))],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label=_("审批意见"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text=_("不予批准时必填"),
-    )
+def decision_form(entries: Iterable[DecisionEntry]) -> type[forms.Form]:
+    """The office's answer to a 延期申请 on one page: which decision, then the inputs the
+    decisions ask for. An input only some of them require is optional here, marked as required
+    for those; their service refuses it missing and says why (请填写不予批准的理由)."""
+    entries = list(entries)
+    fields: dict[str, forms.Field] = {
+        "decision": forms.ChoiceField(
+            label=_("审批结果"),
+            choices=[(entry.verb, entry.label) for entry in entries],
+            widget=forms.RadioSelect,
+        )
+    }
+    for entry in entries:
+        for spec in entry.inputs:
+            if spec.name in fields:
+                continue
+            required_by = [
+                other.label
+                for other in entries
+                if any(s.name == spec.name and s.required for s in other.inputs)
+            ]
+            everywhere = len(required_by) == len(entries)
+            field = _form_field(replace(spec, required=everywhere))
+            if required_by and not everywhere:
+                field.help_text = _required_for(required_by)
+            fields[spec.name] = field
+    return type("DecisionForm", (forms.Form,), fields)
+
+
+def _required_for_text(labels: list[Promise]) -> str:
+    return gettext("%(decisions)s时必填") % {"decisions": "、".join(str(label) for label in labels)}
+
+
+# In the language of the page that shows it, not of the process that built the form.
+_required_for = lazy(_required_for_text, str)
+
+DECISION_FORM = decision_form(DECISIONS.values())
 
 
 # --- list filter and inlines --------------------------------------------------------------------
@@ -195,7 +223,7 @@ UNIT_BATCH_ACTIONS = {
 }
 
 
-class CommitmentWorkflowMixin(VisibleHistory):
+class CommitmentWorkflowMixin(ChangePageContext, VisibleHistory):
     """Mixed into CommitmentAdmin: traffic light, move buttons and views, safe history."""
 
     change_form_template = "admin/commitments/commitment/workflow_change_form.html"
@@ -241,31 +269,21 @@ class CommitmentWorkflowMixin(VisibleHistory):
             light.colour,
         )
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = dict(extra_context or {})
+    def change_page_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        context = super().change_page_context(request, object_id)
         try:
             commitment = self._visible(request, object_id)
         except Http404:
-            commitment = None  # the admin itself answers for unknown or hidden objects
-        if commitment is not None:
-            extra_context["workflow_moves"] = [
-                (move, Move(move).label)
-                for move in allowed_moves(commitment=commitment, actor=request.user)
-            ]
-        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+            return context  # the admin itself answers for unknown or hidden objects
+        moves = allowed_moves(commitment=commitment, actor=request.user)
+        return {**context, "workflow_moves": [(move, Move(move).label) for move in moves]}
 
     def move_view(self, request: HttpRequest, object_id: str, move: str) -> HttpResponse:
         commitment = self._visible(request, object_id)
         if move not in MOVES:
             raise Http404
         entry, form_class = MOVES[move], MOVE_FORMS[move]
-        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+        label = Move(move).label
         if request.method == "POST":
             form = form_class(request.POST, request.FILES)
             if form.is_valid():
@@ -275,28 +293,25 @@ class CommitmentWorkflowMixin(VisibleHistory):
                     form.add_error(error.field if error.field in form.fields else None, str(error))
                 except WorkflowError as error:
                     self.message_user(request, str(error), messages.ERROR)  # type: ignore[attr-defined]
-                    return HttpResponseRedirect(change_url)
+                    return HttpResponseRedirect(commitment_change_url(commitment))
                 else:
                     self.message_user(  # type: ignore[attr-defined]
                         request,
-                        _("已执行「%(move)s」:%(title)s")
-                        % {"move": Move(move).label, "title": commitment},
+                        _("已执行「%(move)s」:%(title)s") % {"move": label, "title": commitment},
                         messages.SUCCESS,
                     )
-                    return HttpResponseRedirect(change_url)
+                    return HttpResponseRedirect(commitment_change_url(commitment))
         else:
             form = form_class()
-        context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
-            "opts": Commitment._meta,
-            "original": commitment,
-            "title": f"{Move(move).label}:{commitment}",
-            "form": form,
-            "move_label": Move(move).label,
-            "change_url": change_url,
-            "allowed": move in allowed_moves(commitment=commitment, actor=request.user),
-        }
-        return TemplateResponse(request, "admin/commitments/commitment/move.html", context)
+        return action_page(
+            self,
+            request,
+            commitment,
+            form=form,
+            title=f"{label}:{commitment}",
+            button=label,
+            allowed=move in allowed_moves(commitment=commitment, actor=request.user),
+        )
 
 
 def annotate_for_changelist(queryset: QuerySet) -> QuerySet:
@@ -372,16 +387,14 @@ class DeadlineExtensionAdmin(_LedgerChildAdmin):
         )
         if extension is None:
             raise Http404
-        form = DecisionForm(request.POST or None)
+        form = DECISION_FORM(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            note = form.cleaned_data["note"]
+            entry = DECISIONS[form.cleaned_data["decision"]]
+            data = {spec.name: form.cleaned_data[spec.name] for spec in entry.inputs}
             try:
-                if form.cleaned_data["decision"] == "approve":
-                    extension_approve(extension=extension, actor=acting_user(request), note=note)
-                else:
-                    extension_reject(extension=extension, actor=acting_user(request), note=note)
+                entry.call(extension=extension, actor=acting_user(request), data=data)
             except InvalidInput as error:
-                form.add_error("note" if error.field == "note" else None, str(error))
+                form.add_error(error.field if error.field in form.fields else None, str(error))
             except WorkflowError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return HttpResponseRedirect(self._commitment_url(extension))

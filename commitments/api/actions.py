@@ -8,7 +8,7 @@ handler turns its refusals into 409 (wrong state, with the allowed moves), 403 (
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -22,19 +22,10 @@ from rest_framework.response import Response
 
 from ..choices import Move, Status
 from ..models import Commitment, DeadlineExtension, ProgressUpdate
-from ..services.workflow import extensions as ext_services
-from ..services.workflow.registry import MOVES, MoveEntry, MoveInput
+from ..services.workflow.registry import DECISIONS, MOVES, DecisionEntry, MoveEntry, MoveInput
 from ..services.workflow.transitions import TRANSITIONS
 from . import examples as ex
 from . import serializers as s
-
-
-class NoteInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class RequiredNoteInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, help_text=_("审批意见(必填)"))
 
 
 def _serializer_field(spec: MoveInput) -> serializers.Field:
@@ -59,7 +50,7 @@ class EmptyInput(serializers.Serializer):
 
 
 # The schema's component names clients have generated code from; moves asking the same thing
-# share one.
+# share one. Keyed by move, or by decision on an extension.
 _INPUT_NAMES = {
     Move.REPORT: "ReportInput",
     Move.SUBMIT: "SubmitInput",
@@ -67,21 +58,24 @@ _INPUT_NAMES = {
     Move.CANCEL: "ReasonInput",
     Move.REOPEN: "ReasonInput",
     Move.REQUEST_EXTENSION: "ExtensionRequestInput",
+    "approve": "NoteInput",
+    "reject": "RequiredNoteInput",
 }
 _BUILT: dict[str, type[serializers.Serializer]] = {"EmptyInput": EmptyInput}
 
 
-def _input_serializer(entry: MoveEntry) -> type[serializers.Serializer]:
-    """The request body of a move: its registry inputs that travel as JSON."""
-    fields = {spec.name: _serializer_field(spec) for spec in entry.inputs if spec.in_api}
-    default = "".join(part.title() for part in entry.move.split("_")) + "Input"
-    name = _INPUT_NAMES.get(entry.move, default) if fields else "EmptyInput"
+def _input_serializer(key: str, inputs: Iterable[MoveInput]) -> type[serializers.Serializer]:
+    """The request body of a move or decision: its registry inputs that travel as JSON."""
+    fields = {spec.name: _serializer_field(spec) for spec in inputs if spec.in_api}
+    default = "".join(part.title() for part in key.split("_")) + "Input"
+    name = _INPUT_NAMES.get(key, default) if fields else "EmptyInput"
     if name not in _BUILT:
         _BUILT[name] = type(name, (serializers.Serializer,), fields)
     return _BUILT[name]
 
 
-INPUTS = {move: _input_serializer(entry) for move, entry in MOVES.items()}
+INPUTS = {move: _input_serializer(move, entry.inputs) for move, entry in MOVES.items()}
+DECISION_INPUTS = {verb: _input_serializer(verb, entry.inputs) for verb, entry in DECISIONS.items()}
 
 
 class DeadlineExtensionSerializer(serializers.ModelSerializer):
@@ -148,12 +142,12 @@ _RESPONSES: dict[str, dict[int, Any]] = {Move.REPORT: {201: s.ProgressUpdateSeri
 _RESPONSE_EXAMPLES = {Move.REPORT: ex.response("新的进展", ex.PROGRESS)}
 
 
-def _summary(entry: MoveEntry) -> str:
-    label = str(entry.label)
-    return f"{label}(督办人员)" if entry.office_only else label
+def _summary(label: object, *, office_only: bool) -> str:
+    return f"{label}(督办人员)" if office_only else str(label)
 
 
 def _move_schema(entry: MoveEntry, request: type[serializers.Serializer]) -> Any:
+    summary = _summary(entry.label, office_only=entry.office_only)
     target = TRANSITIONS[entry.move].target
     examples = [
         _RESPONSE_EXAMPLES.get(entry.move)
@@ -162,17 +156,13 @@ def _move_schema(entry: MoveEntry, request: type[serializers.Serializer]) -> Any
     if entry.move in _REQUEST_EXAMPLES:
         examples.insert(
             0,
-            OpenApiExample(_summary(entry), value=_REQUEST_EXAMPLES[entry.move], request_only=True),
+            OpenApiExample(summary, value=_REQUEST_EXAMPLES[entry.move], request_only=True),
         )
     responses = {200: s.CommitmentDetailSerializer, **MOVE_ERRORS, **_RESPONSES.get(entry.move, {})}
-    return extend_schema(
-        summary=_summary(entry), request=request, responses=responses, examples=examples
-    )
+    return extend_schema(summary=summary, request=request, responses=responses, examples=examples)
 
 
 _EXTENSION_INPUT = INPUTS[Move.REQUEST_EXTENSION]
-_APPROVED = DeadlineExtension.Status.APPROVED.value
-_REJECTED = DeadlineExtension.Status.REJECTED.value
 
 
 class WorkflowActionsMixin:
@@ -233,55 +223,36 @@ class WorkflowActionsMixin:
         )
         return Response(DeadlineExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
-    def _decide(
-        self,
-        request: Request,
-        extension_id: str,
-        service: Callable[..., DeadlineExtension],
-        serializer_class: type[serializers.Serializer],
-    ) -> Response:
+    def _decide(self, request: Request, extension_id: str, entry: DecisionEntry) -> Response:
         commitment = self.get_object()
         extension = get_object_or_404(commitment.extensions.all(), pk=extension_id)
-        data = self._input(request, serializer_class)
-        decided = service(extension=extension, actor=self._actor(request), **data)
+        data = self._input(request, DECISION_INPUTS[entry.verb])
+        decided = entry.call(extension=extension, actor=self._actor(request), data=data)
         return Response(DeadlineExtensionSerializer(decided).data)
 
 
-def _decision_endpoint(
-    verb: str,
-    summary: str,
-    service: Callable[..., DeadlineExtension],
-    body: type[serializers.Serializer],
-    outcome: str,
-) -> Any:
+def _decision_endpoint(entry: DecisionEntry) -> Any:
     """POST /commitments/{id}/extensions/{extension_id}/<verb>/: the office's answer."""
 
     def view(
         self: WorkflowActionsMixin, request: Request, pk: str | None = None, extension_id: str = ""
     ) -> Response:
-        return self._decide(request, extension_id, service, body)
+        return self._decide(request, extension_id, entry)
 
-    view.__name__ = view.__qualname__ = f"{verb}_extension"
+    view.__name__ = view.__qualname__ = f"{entry.verb}_extension"
     routed = action(
         detail=True,
         methods=["post"],
-        url_path=rf"extensions/(?P<extension_id>[0-9]{{1,18}})/{verb}",
+        url_path=rf"extensions/(?P<extension_id>[0-9]{{1,18}})/{entry.verb}",
         filter_backends=[],
     )(view)
     return extend_schema(
-        summary=summary,
-        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": outcome})],
-        request=body,
+        # 批准延期, 不予批准延期: the decision on the request.
+        summary=_summary(f"{entry.label}延期", office_only=entry.office_only),
+        examples=[ex.response("审批结果", {**ex.EXTENSION, "status": entry.outcome})],
+        request=DECISION_INPUTS[entry.verb],
         responses={200: DeadlineExtensionSerializer, **MOVE_ERRORS},
     )(routed)
-
-
-WorkflowActionsMixin.approve_extension = _decision_endpoint(  # type: ignore[attr-defined]
-    "approve", "批准延期(督办人员)", ext_services.extension_approve, NoteInput, _APPROVED
-)
-WorkflowActionsMixin.reject_extension = _decision_endpoint(  # type: ignore[attr-defined]
-    "reject", "不予批准延期(督办人员)", ext_services.extension_reject, RequiredNoteInput, _REJECTED
-)
 
 
 def _endpoint(entry: MoveEntry) -> Any:
@@ -302,3 +273,6 @@ for _entry in MOVES.values():
         setattr(
             WorkflowActionsMixin, _METHOD_NAMES.get(_entry.move, _entry.move), _endpoint(_entry)
         )
+# ... and one per decision on an extension: .../extensions/{extension_id}/approve/, .../reject/.
+for _decision in DECISIONS.values():
+    setattr(WorkflowActionsMixin, f"{_decision.verb}_extension", _decision_endpoint(_decision))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -53,28 +54,70 @@ from .throttling import AnonBurstThrottle
 ID_PATTERN = r"[0-9]{1,18}"
 
 
-def summary_response(rows: list) -> dict[str, Any]:
+def read_docs(
+    noun: str,
+    name: str,
+    example: Any,
+    *,
+    description: str | None = None,
+    list_summary: str | None = None,
+    detail: tuple[str, str, Any] | None = None,
+) -> dict[str, Any]:
+    """The docs of a resource's list and detail (for `extend_schema_view`): 「<noun>列表」 and
+    「<noun>详情」, each with the example `name`: `example`; `detail` gives the detail's own
+    (summary, name, example) where it shows more."""
+    detail_summary, detail_name, detail_example = detail or (f"{noun}详情", name, example)
     return {
-        "totals": performance_totals(rows).as_dict(),
-        "by_unit": [row.as_dict() for row in rows],
+        "list": extend_schema(
+            summary=list_summary or f"{noun}列表",
+            description=description,
+            examples=[ex.response(name, example)],
+        ),
+        "retrieve": extend_schema(
+            summary=detail_summary, examples=[ex.response(detail_name, detail_example)]
+        ),
     }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="来源文件列表",
-        description="领导讲话、通知等来源文件。",
-        examples=[ex.response("来源文件", ex.DOCUMENT)],
-    ),
-    retrieve=extend_schema(
-        summary="来源文件详情(含工作指示)",
-        examples=[ex.response("来源文件及其工作指示", ex.DOCUMENT_DETAIL)],
-    ),
-)
-class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
-    """Documents are the office's published sources: every signed-in user may read them."""
-
+# A resource the API only reads: its list and, by id, each row. (No docstring: drf-spectacular
+# would print it as the description of every operation of the subclasses.)
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
+
+
+def statistics_endpoint(
+    summary: str, description: str, *, detail: bool = True
+) -> Callable[[Callable], Any]:
+    """A GET answering with the 业绩榜 figures (SummarySerializer): no paging, no list filters."""
+    documented = extend_schema(
+        summary=summary,
+        description=description,
+        responses=s.SummarySerializer,
+        examples=[ex.response("统计", ex.SUMMARY)],
+    )
+    routed = action(detail=detail, methods=["get"], pagination_class=None, filter_backends=[])
+    return lambda view: documented(routed(view))
+
+
+def statistics_response(commitments: QuerySet | None) -> Response:
+    """The 业绩榜 of these commitments (None: all of them), ranked, with the totals."""
+    rows = unit_performance(today=office_today(), commitments=commitments)
+    return Response(
+        {"totals": performance_totals(rows).as_dict(), "by_unit": [row.as_dict() for row in rows]}
+    )
+
+
+@extend_schema_view(
+    **read_docs(
+        "来源文件",
+        "来源文件",
+        ex.DOCUMENT,
+        description="领导讲话、通知等来源文件。",
+        detail=("来源文件详情(含工作指示)", "来源文件及其工作指示", ex.DOCUMENT_DETAIL),
+    )
+)
+class DocumentViewSet(ReadOnlyViewSet):
+    """Documents are the office's published sources: every signed-in user may read them."""
 
     pagination_class = SmallListPagination
 
@@ -91,29 +134,18 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
             return s.DocumentDetailSerializer
         return s.DocumentListSerializer
 
-    @extend_schema(
-        summary="按来源文件统计(业绩榜)",
-        description="该文件下承诺事项的未办结、逾期、按期完成、逾期完成与完成率,按牵头单位排名。"
+    @statistics_endpoint(
+        "按来源文件统计(业绩榜)",
+        "该文件下承诺事项的未办结、逾期、按期完成、逾期完成与完成率,按牵头单位排名。"
         "只统计调用者可见的事项。",
-        responses=s.SummarySerializer,
-        examples=[ex.response("统计", ex.SUMMARY)],
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request: Request, pk: str | None = None) -> Response:
         document = self.get_object()
-        scope = commitment_list_for(request.user).filter(document=document)
-        rows = unit_performance(today=office_today(), commitments=scope)
-        return Response(summary_response(rows))
+        return statistics_response(commitment_list_for(request.user).filter(document=document))
 
 
-@extend_schema_view(
-    list=extend_schema(summary="工作指示列表", examples=[ex.response("工作指示", ex.DIRECTIVE)]),
-    retrieve=extend_schema(
-        summary="工作指示详情", examples=[ex.response("工作指示", ex.DIRECTIVE)]
-    ),
-)
-class DirectiveViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = ID_PATTERN
+@extend_schema_view(**read_docs("工作指示", "工作指示", ex.DIRECTIVE))
+class DirectiveViewSet(ReadOnlyViewSet):
     serializer_class = s.DirectiveSerializer
     filterset_class = DirectiveFilter
     pagination_class = SmallListPagination
@@ -123,15 +155,11 @@ class DirectiveViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="责任单位列表",
-        description="督办人员看到全部单位,其他人看到本单位及下级单位。",
-        examples=[ex.response("单位", ex.UNIT)],
-    ),
-    retrieve=extend_schema(summary="责任单位详情", examples=[ex.response("单位", ex.UNIT)]),
+    **read_docs(
+        "责任单位", "单位", ex.UNIT, description="督办人员看到全部单位,其他人看到本单位及下级单位。"
+    )
 )
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = ID_PATTERN
+class UnitViewSet(ReadOnlyViewSet):
     serializer_class = s.UnitSerializer
     filterset_class = UnitFilter
     pagination_class = SmallListPagination
@@ -139,46 +167,36 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet:
         return unit_list_for(self.request.user).order_by("name", "id")
 
-    @extend_schema(
-        summary="单位统计(含下级单位)",
-        description="该单位及其下级单位牵头的承诺事项:未办结、逾期、按期完成、逾期完成、完成率。",
-        responses=s.SummarySerializer,
-        examples=[ex.response("统计", ex.SUMMARY)],
+    @statistics_endpoint(
+        "单位统计(含下级单位)",
+        "该单位及其下级单位牵头的承诺事项:未办结、逾期、按期完成、逾期完成、完成率。",
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request: Request, pk: str | None = None) -> Response:
-        unit = self.get_object()
-        subtree = Unit.objects.descendant_ids([unit.pk])
-        scope = commitment_list_for(request.user).filter(lead_unit_id__in=subtree)
-        rows = unit_performance(today=office_today(), commitments=scope)
-        return Response(summary_response(rows))
+        subtree = Unit.objects.descendant_ids([self.get_object().pk])
+        return statistics_response(
+            commitment_list_for(request.user).filter(lead_unit_id__in=subtree)
+        )
 
-    @extend_schema(
-        summary="业绩榜(全部可见单位)",
-        description="按完成率、逾期数、按期完成数排名;只统计调用者可见的事项。",
-        responses=s.SummarySerializer,
-        examples=[ex.response("统计", ex.SUMMARY)],
+    @statistics_endpoint(
+        "业绩榜(全部可见单位)",
+        "按完成率、逾期数、按期完成数排名;只统计调用者可见的事项。",
+        detail=False,
     )
-    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def ranking(self, request: Request) -> Response:
-        rows = unit_performance(today=office_today(), commitments=self._ranking_scope(request))
-        return Response(summary_response(rows))
+        return statistics_response(self._ranking_scope(request))
 
     def _ranking_scope(self, request: Request) -> QuerySet | None:
         return None if user_is_supervisor(request.user) else commitment_list_for(request.user)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="承诺事项列表",
+    **read_docs(
+        "承诺事项",
+        "办理中的事项",
+        ex.COMMITMENT,
         description="游标分页(next 链接),每页默认 50 条、最多 200 条。单位成员只看到本单位"
         "(含下级单位)牵头或配合的事项。",
-        examples=[
-            ex.response("办理中的事项", ex.COMMITMENT),
-        ],
-    ),
-    retrieve=extend_schema(
-        summary="承诺事项详情", examples=[ex.response("承诺事项", ex.COMMITMENT_DETAIL)]
+        detail=("承诺事项详情", "承诺事项", ex.COMMITMENT_DETAIL),
     ),
     create=extend_schema(
         summary="新建承诺事项(督办人员)",
@@ -302,15 +320,9 @@ class CommitmentViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="进展情况列表",
-        description="可见事项的全部进展报送,最新在前。",
-        examples=[ex.response("进展", ex.PROGRESS)],
-    ),
-    retrieve=extend_schema(summary="进展情况详情", examples=[ex.response("进展", ex.PROGRESS)]),
+    **read_docs("进展情况", "进展", ex.PROGRESS, description="可见事项的全部进展报送,最新在前。")
 )
-class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = ID_PATTERN
+class ProgressUpdateViewSet(ReadOnlyViewSet):
     serializer_class = s.ProgressUpdateSerializer
     filterset_class = ProgressUpdateFilter
     pagination_class = NewestFirstPagination
@@ -344,17 +356,15 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="向社会公开的承诺事项",
+    **read_docs(
+        "向社会公开的承诺事项",
+        "公开事项",
+        ex.PUBLIC,
         description="无需登录。只含公开事项,不含责任人、邮箱等个人信息;默认按时限由近及远。",
-        examples=[ex.response("公开事项", ex.PUBLIC)],
-    ),
-    retrieve=extend_schema(
-        summary="向社会公开的承诺事项详情", examples=[ex.response("公开事项", ex.PUBLIC)]
-    ),
+        list_summary="向社会公开的承诺事项",
+    )
 )
-class PublicCommitmentViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = ID_PATTERN
+class PublicCommitmentViewSet(ReadOnlyViewSet):
     serializer_class = s.PublicCommitmentSerializer
     filterset_class = PublicCommitmentFilter
     pagination_class = PublicCommitmentPagination

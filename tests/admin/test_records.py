@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Commitment, Directive, SourceDocument, Unit
+from commitments.models import Commitment, Directive, ReminderMessage, SourceDocument, Unit
 from tests.factories import CommitmentFactory, DirectiveFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,24 @@ def test_the_history_reads_as_the_office_speaks(client, superuser, supervisor):
     assert "assigned" not in page and "history_change_reason" not in page
     local = timezone.localtime(commitment.history.first().history_date)
     assert local.strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_a_sent_email_is_shown_without_save_buttons_and_a_commitment_with_its_actions(
+    client, office, unit
+):
+    # given: the office, which may change e-mails (for the retry action), and open work
+    office.user_permissions.add(Permission.objects.get(codename="change_remindermessage"))
+    message = ReminderMessage.objects.create(
+        recipient="x@example.org", subject="【催办】", body_text="…", body_html="<p>…</p>"
+    )
+    commitment = CommitmentFactory(lead_unit=unit, status="in_progress")
+    client.force_login(office)
+
+    # when
+    email = client.get(f"/admin/commitments/remindermessage/{message.pk}/change/")
+    work = client.get(f"/admin/commitments/commitment/{commitment.pk}/change/").content.decode()
+
+    # then: the e-mail only shows; the commitment offers its moves and 催办
+    assert email.status_code == 200 and 'name="_save"' not in email.content.decode()
+    assert f"/admin/commitments/commitment/{commitment.pk}/move/report/" in work
+    assert f"/admin/commitments/commitment/{commitment.pk}/urge/" in work

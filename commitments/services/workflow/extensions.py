@@ -23,6 +23,9 @@ from ..errors import ActorNotAllowed, InvalidInput
 from ..reminders.notices import notice_record
 from .transitions import check_move, lock_commitment, required_text, save_move, sync_instance
 
+# Who answers a request (approve or reject): the office.
+DECIDERS: frozenset[str] = frozenset({Role.SUPERVISOR})
+
 
 @transaction.atomic
 def extension_request(
@@ -79,7 +82,7 @@ def _decidable(extension: DeadlineExtension, actor: User) -> DeadlineExtension:
     locked = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
     commitment = lock_commitment(locked.commitment)
     locked.commitment = commitment
-    if Role.SUPERVISOR not in actor_roles(actor=actor, commitment=commitment):
+    if not DECIDERS & actor_roles(actor=actor, commitment=commitment):
         raise ActorNotAllowed(
             move=Move.DECIDE_EXTENSION, message=str(_("只有督办人员可以审批延期申请"))
         )

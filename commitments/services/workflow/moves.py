@@ -221,26 +221,18 @@ def commitment_close(*, commitment: Commitment, actor: User) -> Commitment:
 @transaction.atomic
 def commitment_return(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
     """退回: the reviewer rejects the closure; the work is not done, so no completion day."""
+    changes = _setting(completed_on=None, finished_on_time=None)
     return make_move(
-        commitment=commitment,
-        actor=actor,
-        move=Move.RETURN,
-        reason=reason,
-        reason_required=str(_("请填写退回理由")),
-        changes=_setting(completed_on=None, finished_on_time=None),
+        commitment=commitment, actor=actor, move=Move.RETURN, reason=reason, changes=changes
     )
 
 
 @transaction.atomic
 def commitment_cancel(*, commitment: Commitment, actor: User, reason: str) -> Commitment:
     """撤销: the commitment is dropped, with a reason; it stays on record (never deleted)."""
+    changes = _setting(finished_on_time=None)
     return make_move(
-        commitment=commitment,
-        actor=actor,
-        move=Move.CANCEL,
-        reason=reason,
-        reason_required=str(_("请填写撤销理由")),
-        changes=_setting(finished_on_time=None),
+        commitment=commitment, actor=actor, move=Move.CANCEL, reason=reason, changes=changes
     )
 
 
@@ -256,7 +248,6 @@ def commitment_reopen(*, commitment: Commitment, actor: User, reason: str) -> Co
         actor=actor,
         move=Move.REOPEN,
         reason=reason,
-        reason_required=str(_("请填写重新打开的理由")),
         changes=_setting(
             completed_on=None,
             finished_on_time=None,

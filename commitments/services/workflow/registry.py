@@ -1,25 +1,27 @@
 """One row per move a person makes on a commitment: the service that makes it, what it asks
-for, who may make it and its label.
+for, who may make it and its label; and one row per answer the office gives a 延期申请.
 
-The admin's move forms and batch actions and the API's input serializers are built from these
-rows, so a move is described once; who may make it and from which states stays in
-`transitions.TRANSITIONS`, the label in `choices.Move`. The typed `commitment_<move>` functions
-remain the way code (and grep) reaches a move.
+The admin's move forms, decision form and batch actions and the API's input serializers are
+built from these rows, so a move is described once; who may make it and from which states
+stays in `transitions.TRANSITIONS` (for a decision, `extensions.DECIDERS`), the label in
+`choices.Move`. The typed `commitment_<move>` and `extension_<decision>` functions remain the way
+code (and grep) reaches a move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ...choices import Move, Role
+from ...models import DeadlineExtension
 from ..evidence import evidence_add
 from .corrections import commitment_deadline_correct
-from .extensions import extension_request
+from .extensions import DECIDERS, extension_approve, extension_reject, extension_request
 from .moves import (
     commitment_accept,
     commitment_assign,
@@ -182,3 +184,53 @@ MOVES: dict[str, MoveEntry] = {
 
 def move_entry(move: str) -> MoveEntry:
     return MOVES[move]
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """An answer the office may give a pending 延期申请 (`Move.DECIDE_EXTENSION`): an endpoint of
+    its own in the API (.../extensions/{id}/<verb>/), one choice of the admin's decision form."""
+
+    verb: str
+    label: Promise
+    # Called as service(extension=..., actor=..., **inputs).
+    service: Callable[..., Any]
+    # The request's status once decided.
+    outcome: str
+    inputs: tuple[MoveInput, ...] = ()
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return DECIDERS
+
+    @property
+    def office_only(self) -> bool:
+        return self.roles == {Role.SUPERVISOR}
+
+    def call(self, *, extension: Any, actor: Any, data: dict[str, Any]) -> Any:
+        """Decide with `data` keyed by input name (as a form or serializer cleans it)."""
+        return self.service(extension=extension, actor=actor, **data)
+
+
+_DECISION_NOTE = MoveInput("note", "text", _("审批意见"), required=False, max_length=2000)
+
+DECISIONS: dict[str, DecisionEntry] = {
+    entry.verb: entry
+    for entry in (
+        DecisionEntry(
+            "approve",
+            _("批准"),
+            extension_approve,
+            DeadlineExtension.Status.APPROVED,
+            (_DECISION_NOTE,),
+        ),
+        # The unit is told why; `extension_reject` refuses a missing note, saying so.
+        DecisionEntry(
+            "reject",
+            _("不予批准"),
+            extension_reject,
+            DeadlineExtension.Status.REJECTED,
+            (replace(_DECISION_NOTE, required=True, help_text=_("审批意见(必填)")),),
+        ),
+    )
+}

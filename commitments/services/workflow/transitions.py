@@ -14,6 +14,8 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ...choices import (
     ENDED_STATUSES,
@@ -62,6 +64,14 @@ TRANSITIONS: dict[str, Transition] = {
     Move.REQUEST_EXTENSION: Transition(_WORKING | {S.ASSIGNED}, None, _LEAD),
     Move.ADD_EVIDENCE: Transition(_WORKING | {S.SUBMITTED}, None, _LEAD),
     Move.CORRECT_DEADLINE: Transition(frozenset(OPEN_STATUSES), None, _OFFICE),
+}
+
+# The moves that must say why (the reason goes to the unit and into the history), with what the
+# refusal says when they do not.
+REASON_REQUIRED: dict[str, Promise] = {
+    Move.RETURN: _("请填写退回理由"),
+    Move.CANCEL: _("请填写撤销理由"),
+    Move.REOPEN: _("请填写重新打开的理由"),
 }
 
 
@@ -143,19 +153,19 @@ def make_move(
     actor: User,
     move: str,
     reason: str = "",
-    reason_required: str | None = None,
     changes: Changes | None = None,
 ) -> Commitment:
     """Lock, check, apply `changes`, save with the move's history reason, announce.
 
-    Call inside the caller's transaction. The status becomes the move's target; a move whose
-    target is the current status (a report on work in progress) keeps the status and its reason.
+    Call inside the caller's transaction. A move of `REASON_REQUIRED` is refused without a
+    reason. The status becomes the move's target; a move whose target is the current status (a
+    report on work in progress) keeps the status and its reason.
     """
     current = lock_commitment(commitment)
     check_move(commitment=current, actor=actor, move=move)
     # After the state check: "not possible from here" tells more than "reason missing".
-    if reason_required is not None:
-        reason = required_text(reason, field="reason", message=reason_required)
+    if move in REASON_REQUIRED:
+        reason = required_text(reason, field="reason", message=str(REASON_REQUIRED[move]))
     fields = list(changes(current)) if changes is not None else []
     target = TRANSITIONS[move].target
     assert target is not None
