@@ -642,3 +642,28 @@ def test_a_composer_meeting_another_ones_locks_never_splits_a_units_digest(robot
     assert ChannelDelivery.objects.filter(message__isnull=True).count() == 0
     per_unit = Counter(ChannelMessage.objects.values_list("unit_id", flat=True))
     assert per_unit == Counter({unit.pk: 1 for unit in units})
+
+
+def test_an_urge_from_the_page_names_the_urger_and_the_opinion_in_the_group(
+    robots, today, clerk, django_capture_on_commit_callbacks
+):
+    # given assigned work of a unit with a robot
+    from commitments.services.reminders.sweep import reminder_manual_send
+
+    unit = UnitFactory(name="市教育局", contact_emails="")
+    commitment = make_commitment(unit=unit, deadline=today + days(2), title="整治校外培训")
+    _c, hook = make_channel(robots, "wecom", unit)
+    # when the office urges it with an opinion
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_manual_send(
+            commitment_ids=[commitment.pk],
+            actor=clerk,
+            dispatch=INLINE,
+            opinion="请于周五前报送进展",
+        )
+    # then the group reads who urged, how to reach them and what they want, as the e-mail does
+    (message,) = hook.messages
+    text = message["markdown"]["content"]
+    assert "整治校外培训" in text
+    assert "催办人:王督办(wang@office.org)" in text
+    assert "催办意见:请于周五前报送进展" in text

@@ -28,7 +28,7 @@ from ...selectors.office import office_language
 from ...selectors.reminders import DELIVERY_SUBJECT_FIELDS
 from ..links import commitment_admin_url_pattern
 from ..reminders.mail import KIND_ORDER
-from ..reminders.notices import notice_items, notice_order, notice_words
+from ..reminders.notices import NoticeItem, notice_items, notice_order, notice_words
 from .platforms import Item, paginate, platform
 
 Role = ReminderDelivery.Role
@@ -147,6 +147,8 @@ def _reminder_groups(rows: Sequence[_Delivery], today: date) -> tuple[Groups, li
     admin_url = commitment_admin_url_pattern()
     notes = {Role.COPY.value: _("(配合单位抄送)"), Role.SUPERVISOR.value: _("(督办抄送)")}
     kinds = dict(ReminderLog.Kind.choices)
+    # A 催办 from the page carries who urged and their words (its notice), as in the e-mail.
+    urges = notice_items([row.log_id for row in rows if row.kind == Kind.MANUAL])
     groups: Groups = defaultdict(list)
     dropped: list[int] = []
     for row in rows:
@@ -156,6 +158,7 @@ def _reminder_groups(rows: Sequence[_Delivery], today: date) -> tuple[Groups, li
         day, days_label, overdue = _deadline_words(row.deadline, today)
         person, mobile, email = _responsible(row)
         item = Item(
+            details=_urge_details(urges.get(row.log_id)),
             title=row.title,
             kind_label=str(kinds.get(row.kind, row.kind)),
             deadline_label=day,
@@ -170,6 +173,16 @@ def _reminder_groups(rows: Sequence[_Delivery], today: date) -> tuple[Groups, li
         rank = _KIND_RANK.get(row.kind, len(_KIND_RANK))
         groups[(row.channel_id, row.unit_id)].append((rank, row.id, item))
     return groups, dropped
+
+
+def _urge_details(urge: NoticeItem | None) -> tuple[tuple[str, str], ...]:
+    if urge is None:
+        return ()
+    urger = urge.actor or "—"
+    if urge.actor_contact:
+        urger = f"{urger}({urge.actor_contact})"
+    note = urge.note if len(urge.note) <= NOTE_CHARS else urge.note[: NOTE_CHARS - 1] + "…"
+    return ((_("催办人"), urger), (_("催办意见"), note))
 
 
 def _notice_groups(rows: Sequence[_Delivery], today: date) -> tuple[Groups, list[int]]:
