@@ -12,6 +12,9 @@ seconds (a minute in production; a second here so the run is short, the same pac
 Each robot serves units/robots units, so it has that many digests to post: more than its limit,
 so the sender must pace.
 
+Then (unless --no-notices) one 交办 per unit: the moves' time and the robots' share of it (the
+notice's robot claim), and the notice task's robot part (compose, send one 办理通知 per unit).
+
 Prints the sweep's phases (claim, compose, send), messages/s of the send, and the pacing: the
 most posts any robot received within one window (must not exceed the limit) and the refusals
 (must be none). The floor is urllib posting the very same signed bodies, one after another, to
@@ -104,7 +107,9 @@ def floor(server, bodies: list[tuple[int, str, str, dict]], *, mark: bool = Fals
     return len(prepared) / (time.perf_counter() - t0)
 
 
-def run(*, units: int, per_unit: int, robots: int, window: float, pacer: str) -> None:
+def run(
+    *, units: int, per_unit: int, robots: int, window: float, pacer: str, notices: bool
+) -> None:
     """One sweep's robot part, timed by phase, then the floors on the same bodies."""
     from django.core.management import call_command
     from django.urls import reverse
@@ -112,6 +117,7 @@ def run(*, units: int, per_unit: int, robots: int, window: float, pacer: str) ->
     from commitments.models import ChannelMessage
     from commitments.selectors.office import office_today
     from commitments.services.channels import delivery
+    from commitments.services.channels.compose import channel_messages_compose
     from commitments.services.reminders.claim import claim_due
     from tests.reminders.robot_server import RobotServer
 
@@ -131,7 +137,7 @@ def run(*, units: int, per_unit: int, robots: int, window: float, pacer: str) ->
         t0 = time.perf_counter()
         claimed = claim_due(today)
         t1 = time.perf_counter()
-        channel_ids = delivery.channel_messages_compose(today=today)
+        channel_ids = channel_messages_compose(today=today)
         t2 = time.perf_counter()
         report = delivery.channel_messages_send_inline(channel_ids)
         t3 = time.perf_counter()
@@ -172,6 +178,68 @@ def run(*, units: int, per_unit: int, robots: int, window: float, pacer: str) ->
             f"ratio {rate / floor_rate:.2f}; floor + one durable UPDATE per post "
             f"{marked_rate:.0f}, ratio {rate / marked_rate:.2f}"
         )
+        if notices:
+            bench_notices(units=units, today=today, hooks=hooks)
+
+
+def bench_notices(*, units: int, today, hooks: list) -> None:
+    """交办 one new commitment per unit (each move claims its notice's robots), then the notice
+    task's robot part: one 办理通知 per unit, composed and posted, paced like the 催办."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commitments.models import ChannelMessage, Commitment, Notice, Unit
+    from commitments.services.channels.claim import channel_notice_claim
+    from commitments.services.channels.compose import channel_messages_compose
+    from commitments.services.channels.delivery import channel_messages_send_inline
+    from commitments.services.workflow.moves import commitment_assign
+    from tests.factories import SupervisorUnitFactory, UserFactory
+
+    office = SupervisorUnitFactory(name="压测督办室", contact_emails="")
+    clerk = UserFactory(username="bench-clerk", last_name="王", first_name="督办")
+    office.members.add(clerk)
+    before = {id(h): len(h.messages) for h in hooks}
+    drafts = Commitment.objects.bulk_create(
+        Commitment(
+            title=f"{unit.name}新交办事项",
+            lead_unit=unit,
+            deadline=today + timedelta(days=30),
+            original_deadline=today + timedelta(days=30),
+            status=Commitment.Status.DRAFT,
+        )
+        for unit in Unit.objects.filter(name__startswith="压测单位").order_by("id")
+    )
+    t0 = time.perf_counter()
+    for draft in drafts:
+        commitment_assign(commitment=draft, actor=clerk, requirements="按月报送进展")
+    t1 = time.perf_counter()
+    # The robots' share of a move: the same claims again (they insert nothing the second time,
+    # and run the same queries).
+    notices = list(Notice.objects.select_related("commitment").order_by("id"))
+    with CaptureQueriesContext(connection) as queries:
+        for notice in notices[:1]:
+            channel_notice_claim(
+                log_id=notice.log_id, commitment=notice.commitment, to_office=False
+            )
+    # Inside a move these run in its transaction: no BEGIN/COMMIT of their own.
+    claim_queries = sum(q["sql"] not in ("BEGIN", "COMMIT") for q in queries.captured_queries)
+    t2 = time.perf_counter()
+    for notice in notices:
+        channel_notice_claim(log_id=notice.log_id, commitment=notice.commitment, to_office=False)
+    t3 = time.perf_counter()
+    channel_ids = channel_messages_compose(today=today, notices=True)
+    t4 = time.perf_counter()
+    report = channel_messages_send_inline(channel_ids)
+    t5 = time.perf_counter()
+    posted = sum(len(h.messages) - before[id(h)] for h in hooks)
+    made = ChannelMessage.objects.filter(title__startswith="办理通知").count()
+    print(
+        f"notices: {len(drafts):,} 交办 moves {t1 - t0:.2f}s ({(t1 - t0) / len(drafts) * 1000:.1f} "
+        f"ms each), of which the robot claim {(t3 - t2) / len(notices) * 1000:.2f} ms "
+        f"({claim_queries} queries); compose {made:,} 办理通知 {t4 - t3:.2f}s, "
+        f"send {len(report.sent):,} {t5 - t4:.2f}s"
+    )
+    assert posted == made == len(report.sent) == units, (posted, made, len(report.sent))
 
 
 def main() -> None:
@@ -186,6 +254,7 @@ def main() -> None:
     )
     parser.add_argument("--window", type=float, default=1.0)
     parser.add_argument("--cache-url", default="", help="redis://… to pace in Redis")
+    parser.add_argument("--no-notices", action="store_true", help="skip the 办理通知 part")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -216,6 +285,7 @@ def main() -> None:
             robots=robots,
             window=args.window,
             pacer="Redis" if args.cache_url else "database",
+            notices=not args.no_notices,
         )
 
 

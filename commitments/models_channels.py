@@ -49,7 +49,7 @@ class PersonProfile(models.Model):
 
 
 class Channel(models.Model):
-    """A group robot: where a unit's (or the office's) reminders are posted."""
+    """A group robot: where a unit's (or the office's) reminders and notices are posted."""
 
     class Kind(models.TextChoices):
         DINGTALK = "dingtalk", _("钉钉自定义机器人")
@@ -76,7 +76,7 @@ class Channel(models.Model):
         blank=True,
         related_name="channels",
         verbose_name=_("服务的责任单位"),
-        help_text=_("这些单位牵头或配合的事项的提醒发到本群"),
+        help_text=_("这些单位牵头或配合的事项的提醒和办理通知发到本群"),
     )
     office = models.ForeignKey(
         Unit,
@@ -86,7 +86,9 @@ class Channel(models.Model):
         related_name="office_channels",
         limit_choices_to={"is_supervisor": True},
         verbose_name=_("督办单位"),
-        help_text=_("选填:逾期督办的抄送也发到本群"),
+        help_text=_(
+            "选填:逾期督办的抄送,以及报给督办单位的办理通知(签收、申请办结、申请延期)也发到本群"
+        ),
     )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
@@ -116,7 +118,7 @@ class Channel(models.Model):
 
 
 class ChannelMessage(OutboxMessage):
-    """One post to one robot: a page of one unit's digest of the sweep.
+    """One post to one robot: a page of one unit's digest, a 催办 of the sweep or a 办理通知.
 
     `payload` is the JSON body without its signature: the timestamp and sign are added when it
     is sent, since the platforms refuse one older than an hour."""
@@ -157,8 +159,8 @@ class ChannelMessage(OutboxMessage):
 
 
 class ChannelDelivery(models.Model):
-    """One reminder for one robot: claimed once per (commitment, kind, period, channel), i.e.
-    once per (log, channel); `message` is set when it is put into a unit's digest."""
+    """One reminder or notice (办理通知) for one robot: claimed once per (log, channel), i.e. per
+    (commitment, kind, period, channel); `message` is set when it is put into a unit's digest."""
 
     log = models.ForeignKey(
         ReminderLog,

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from ..models import Channel, ChannelMessage, PersonProfile
 from ..selectors.access import user_is_supervisor
 from ..services.channels.delivery import channel_messages_retry, channel_test_send
-from ..tasks import QUEUE
 from .reminders import OutboxColumns
 
 
@@ -183,20 +182,13 @@ class ChannelMessageAdmin(OutboxColumns, _OfficeOnly):
         "text",
     )
     exclude = ("payload", "send_token")
-    actions = ["retry_failed"]
-
-    class Media:
-        css = {"all": ["commitments/admin.css"]}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description=_("重新发送选中的失败消息"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = channel_messages_retry(
-            message_ids=list(queryset.values_list("id", flat=True)), dispatch=QUEUE
-        )
-        self.message_user(request, _("已重新排队 %(n)d 条消息") % {"n": count}, messages.SUCCESS)
+        self.retry_selected(request, queryset, channel_messages_retry, _("已重新排队 %(n)d 条消息"))
 
 
 @admin.register(PersonProfile)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -167,8 +168,14 @@ class _ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
 
 class OutboxColumns(ChangePageContext, admin.ModelAdmin):
     """What the lists of sent things (e-mails, robot messages) share: the status in colour,
-    the last error in short, and a change page that only shows (its change permission exists
-    for the retry action, not for saving)."""
+    the last error in short, a change page that only shows (its change permission exists
+    for the retry action, not for saving), and the retry action (`retry_failed`, named in
+    each list's own words)."""
+
+    actions = ["retry_failed"]
+
+    class Media:
+        css = {"all": ["commitments/admin.css"]}
 
     @admin.display(description=_("状态"), ordering="status")
     def status_cell(self, obj: Any) -> str:
@@ -185,6 +192,14 @@ class OutboxColumns(ChangePageContext, admin.ModelAdmin):
     def change_page_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
         context = super().change_page_context(request, object_id)
         return {**context, "show_save": False, "show_save_and_continue": False}
+
+    def retry_selected(
+        self, request: HttpRequest, queryset: QuerySet, retry: Callable[..., int], done: Any
+    ) -> None:
+        """The retry action: the failed ones among the selected go back in the queue; `done`
+        says how many, as "%(n)d"."""
+        count = retry(message_ids=list(queryset.values_list("id", flat=True)), dispatch=QUEUE)
+        self.message_user(request, done % {"n": count}, messages.SUCCESS)
 
 
 @admin.register(ReminderMessage)
@@ -216,10 +231,6 @@ class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
         "body_text",
     )
     exclude = ("body_html", "send_token")
-    actions = ["retry_failed"]
-
-    class Media:
-        css = {"all": ["commitments/admin.css"]}
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # E-mails hold other units' work: the office only.
@@ -233,10 +244,9 @@ class ReminderMessageAdmin(OutboxColumns, _ReadOnlyAdmin):
 
     @admin.action(description=_("重新发送选中的失败邮件"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = reminder_messages_retry(
-            message_ids=list(queryset.values_list("id", flat=True)), dispatch=QUEUE
+        self.retry_selected(
+            request, queryset, reminder_messages_retry, _("已重新排队 %(n)d 封邮件")
         )
-        self.message_user(request, _("已重新排队 %(n)d 封邮件") % {"n": count}, messages.SUCCESS)
 
 
 @admin.register(ReminderLog)

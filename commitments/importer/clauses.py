@@ -50,7 +50,7 @@ def _opens_own_task(sentence: str, at: int) -> bool:
     stop = _CLAUSE_END.search(sentence, at)
     clause = sentence[at : stop.start() if stop else len(sentence)]
     # Most clauses name no unit in their first words: a cheap look before the real one.
-    if len(clause) < 4 or not owner_rules.UNIT_NEAR_START.search(clause, 0, 32):
+    if len(clause) < 4 or not owner_rules.names_unit_early(clause):
         return False
     verdict = classify(clause)
     if verdict.kind == TASK and verdict.cue not in ("希望", "请"):

@@ -30,9 +30,17 @@ _UNIT_CHARS = set(
 )
 # A page number sits between two characters with a space on at least one side; a chunk joint
 # ("\n" between numbered chunks) may stand next to it.  Hard line breaks are checked later.
+# That is   (?<=[^\sA-Za-z0-9])\n?[H]+(\d{1,3})[H\n]*(?=[CJK])
+#         | (?<=[CJK])\n?(\d{1,3})[H]+\n?(?=[CJK])
+# with H the horizontal spaces, written out by the first character each branch takes (a line
+# break, a space, a digit) with the look-behind after it: a pattern that opens with a
+# look-behind is tried at every character, this one fails at once at most of them (three
+# times faster on a speech). The digits are the one group of the branch that matched.
 _PAGE_NUMBER = re.compile(
-    rf"(?:(?<=[^\sA-Za-z0-9])\n?[{_HSPACE}]+(\d{{1,3}})[{_HSPACE}\n]*(?=[{CJK}])"
-    rf"|(?<=[{CJK}])\n?(\d{{1,3}})[{_HSPACE}]+\n?(?=[{CJK}]))"
+    rf"\n(?<=[^\sA-Za-z0-9]\n)[{_HSPACE}]+(\d{{1,3}})[{_HSPACE}\n]*(?=[{CJK}])"
+    rf"|\n(?<=[{CJK}]\n)(\d{{1,3}})[{_HSPACE}]+\n?(?=[{CJK}])"
+    rf"|[{_HSPACE}](?<=[^\sA-Za-z0-9][{_HSPACE}])[{_HSPACE}]*(\d{{1,3}})[{_HSPACE}\n]*(?=[{CJK}])"
+    rf"|(\d(?<=[{CJK}]\d)\d{{0,2}})[{_HSPACE}]+\n?(?=[{CJK}])"
 )
 _SALUTATION = re.compile(r"^(同志们|各位|尊敬的)")
 # A document title ends its line; the addressees or the body follow.
@@ -121,7 +129,10 @@ def _bisect(values: list[int], tails: list[int], value: int) -> int:
 _GAP_KINDS = str.maketrans({ch: "s" for ch in _HSPACE + "\t"} | {"\n": "n"})
 _TEXT_RUN = re.compile(f"[^{re.escape(_HSPACE)}\t\n]+")
 _GAP_RUN = re.compile(r"[^.]+")
-_EMPTY_LINES = re.compile(r"^\n+|\n+$|\n(?=\n)")
+# Line breaks at the start, at the end, and all but the last of a run: ^\n+|\n+$|\n(?=\n),
+# written to open with the line break itself, so that the regex engine jumps from one to the
+# next instead of trying the pattern at every character.
+_EMPTY_LINES = re.compile(r"\n(?:(?<=^\n)\n*|\n*$|(?=\n))")
 _LINE_CONTEXT = 401  # how much of the current line a separator looks at, at most
 
 
@@ -164,8 +175,7 @@ def _one_pass(raw: str) -> tuple[str, list[int], list[Removal]]:
     text = "".join(chars)
     candidates = []
     for m in _PAGE_NUMBER.finditer(text):
-        group = 1 if m.group(1) is not None else 2
-        d_start, d_end = m.span(group)
+        d_start, d_end = m.span(m.lastindex or 0)  # the digits
         before = text[d_start - 1] if d_start else ""
         after = text[d_end:].lstrip(_HSPACE)[:1]
         if after in _UNIT_CHARS or before == "第" or text[max(0, d_start - 2) : d_start] == "第 ":

@@ -76,10 +76,20 @@ def inherit_owners(
     counters: dict[str, int] = {}
     last_explicit: dict[tuple[str, tuple[int, ...]], tuple[str, ...]] = {}
     out: list[ParsedDirective] = []
+    # A region's ref prefix, path and section label, worked out once for all its drafts.
+    by_region: dict[int, tuple[str, tuple[int, ...], str]] = {}
     for d in drafts:
-        prefix = _ref_prefix(d.region)
+        facts = by_region.get(id(d.region))
+        if facts is None:
+            facts = (
+                _ref_prefix(d.region),
+                _path_key(d.region),
+                _section_label(d.region, has_headings),
+            )
+            by_region[id(d.region)] = facts
+        prefix, path_key, section = facts
         counters[prefix] = counters.get(prefix, 0) + 1
-        region_key = (d.region.part, _path_key(d.region))
+        region_key = (d.region.part, path_key)
         owners: tuple[str, ...] = ()
         inherited = False
         if d.kind == TASK:
@@ -91,7 +101,7 @@ def inherit_owners(
                 h = top(d)
                 owners = (
                     (() if d.is_heading else last_explicit.get(region_key, ()))
-                    or subpoint_owner.get(_path_key(d.region), ())
+                    or subpoint_owner.get(path_key, ())
                     or (section_owner.get(id(h), ()) if h else ())
                     or (addressee_units if d.region.part == "notice" else ())
                     or opening_owner
@@ -101,7 +111,7 @@ def inherit_owners(
         out.append(
             ParsedDirective(
                 ref=f"{prefix}-{counters[prefix]}",
-                section=_section_label(d.region, has_headings),
+                section=section,
                 text=text[d.start : d.end],
                 owners=owners,
                 deadline=d.deadline.on,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from commitments.importer.patterns import CLAUSE_BREAK
 
@@ -128,14 +129,23 @@ _AFTER_CLAUSE_END = re.compile(r"(?<=[，,；;：:。])")
 _PARENS = re.compile(r"[（()）]")
 
 
-# Some unit ending or collective word occurs: a quick test before a clause is read closely.
-UNIT_NEAR_START = re.compile(
-    "|".join(sorted(UNIT_SUFFIXES, key=len, reverse=True)) + r"|^(?:各|有关|相关)"
-)
+# Some unit ending occurs. The regex engine looks for an alternation of words by their first
+# characters; a branch anchored by ^ next to them would have it try every branch at every
+# position, ten times slower: the collective start is tested apart (names_unit_early).
+_UNIT_ENDING = re.compile("|".join(sorted(UNIT_SUFFIXES, key=len, reverse=True)))
+
+
+def names_unit_early(clause: str, within: int = 32) -> bool:
+    """Whether a unit's ending occurs in the first ``within`` characters, or the clause opens
+    with 各/有关/相关: a quick test before a clause is read closely."""
+    return (
+        clause.startswith(_COLLECTIVE_START) or _UNIT_ENDING.search(clause, 0, within) is not None
+    )
 
 
 # The last characters of the suffixes: most phrases end in none of them, a set lookup.
 _UNIT_LAST_CHARS = frozenset(suffix[-1] for suffix in UNIT_SUFFIXES)
+_UNIT_LAST_CHAR = re.compile(f"[{re.escape(''.join(sorted(_UNIT_LAST_CHARS)))}]")
 
 
 def _ends_with_unit(phrase: str) -> bool:
@@ -148,7 +158,8 @@ def is_unit_name(phrase: str) -> bool:
         return True
     if not 2 <= len(phrase) <= 40 or not _ends_with_unit(phrase):
         return False
-    if _FALSE_UNIT_END.search(phrase):
+    # Its words are two or three characters before the end: searched there, not everywhere.
+    if _FALSE_UNIT_END.search(phrase, len(phrase) - 3):
         return False
     return is_name_shaped(phrase)
 
@@ -415,9 +426,13 @@ def acting_unit(sentence: str) -> tuple[tuple[str, ...], int]:
         stop = min(len(clause), skip + 30)
         # Only a head that opens with 各/有关/相关 can be a collective owner: tested once.
         collective = body.startswith(_COLLECTIVE_START, skip)
-        for end in range(stop, skip + 1, -1):
-            if not collective and body[end - 1] not in _UNIT_LAST_CHARS:
-                continue  # no unit's name ends here (the test below, without the slice)
+        if collective:
+            ends: Iterable[int] = range(stop, skip + 1, -1)
+        else:
+            # A unit's name ends only after one of its last characters: the regex engine finds
+            # those places (heads of two characters or more), not a test at every position.
+            ends = reversed([m.end() for m in _UNIT_LAST_CHAR.finditer(body, skip + 1, stop)])
+        for end in ends:
             head = body[skip:end]
             if not (_ends_with_unit(head) or (collective and _COLLECTIVE.match(head))):
                 continue

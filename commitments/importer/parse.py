@@ -36,7 +36,7 @@ def parse_document(
     tables (by their header) give one task per row, appended after the prose in the text.
     """
     digest = hashlib.sha256(data).hexdigest()
-    extracted = read_document(data)
+    extracted = read_document(data, name)
     prose: list[str] = []
     tables: list[TaskTable] = []
     for block in extracted.blocks:

@@ -10,6 +10,7 @@ TITLE_MAX = 200
 _SOFT_LIMIT = 60
 _CUE_PREFIX = re.compile(r"^(?:都|也|更|还|必须|务必|一定|要|应当)+")
 _TRAILING_PUNCT = re.compile(r"[，,、；;：:。！？!?\s]+$")
+_LIST_JOINER = re.compile(r"^(?:[、和及与]|以及|等)+[，,]?")
 
 
 def summarize(text: str, owners: tuple[str, ...] = ()) -> str:
@@ -26,13 +27,14 @@ def summarize(text: str, owners: tuple[str, ...] = ()) -> str:
             body = body[len(prefix) :]
     # Drop the subject: the owners as listed (各系统、各行业 / A和B、C等，).
     stripped = True
+    longest_first = sorted(owners, key=len, reverse=True)
     while stripped and owners:
         stripped = False
-        for owner in sorted(owners, key=len, reverse=True):
+        for owner in longest_first:
             if body.startswith(owner):
                 body = body[len(owner) :]
                 stripped = True
-        m = re.match(r"^(?:[、和及与]|以及|等)+[，,]?", body)
+        m = _LIST_JOINER.match(body)
         if m and m.end():
             body = body[m.end() :]
             stripped = True

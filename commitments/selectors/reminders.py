@@ -13,6 +13,16 @@ from ..choices import REMINDABLE_STATUSES
 from ..models import ChannelMessage, Commitment, ReminderLog, ReminderMessage, Unit
 from ..querysets import CommitmentQuerySet
 
+# What a delivery (an e-mail's or a robot's) is about, as the digests read it: its log's kind
+# and the commitment's id, title, deadline and status.
+DELIVERY_SUBJECT_FIELDS = (
+    "log__kind",
+    "log__commitment_id",
+    "log__commitment__title",
+    "log__commitment__deadline",
+    "log__commitment__status",
+)
+
 
 def _candidates(queryset: CommitmentQuerySet) -> CommitmentQuerySet:
     # The sweep reads the few columns it needs as plain rows (services.reminders.Candidate).

@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 
 from ..models import CalendarToken, Commitment, Unit
 from ..selectors.office import office_language
+from .links import commitment_admin_url
 
 
 def token_digest(raw: str) -> str:
@@ -77,11 +78,7 @@ def calendar_ics(
             "description",
             f"责任单位:{commitment.lead_unit.name}\n状态:{status_labels[commitment.status]}",
         )
-        event.add(
-            "url",
-            settings.SITE_URL
-            + reverse("admin:commitments_commitment_change", args=[commitment.pk]),
-        )
+        event.add("url", commitment_admin_url(commitment.pk))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -13,20 +13,18 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Commitment, WebhookDelivery, WebhookEvent, WebhookSubscription
 from ..selectors.office import office_language
+from .http import NO_ANSWER, HttpAnswer, http_post_json
+from .links import commitment_admin_url
 
 SIGNATURE_HEADER = "X-Ledger-Signature"
 TIMESTAMP_HEADER = "X-Ledger-Timestamp"
@@ -73,8 +71,7 @@ def commitment_payload(
             ),
             "finished_on_time": commitment.finished_on_time,
             "is_public": commitment.is_public,
-            "url": settings.SITE_URL
-            + reverse("admin:commitments_commitment_change", args=[commitment.pk]),
+            "url": commitment_admin_url(commitment.pk),
         },
     }
     if old_status:
@@ -172,23 +169,21 @@ def webhook_overdue_sweep(*, today: date) -> int:
     return len(created)
 
 
-def _post(*, url: str, secret: str, body: bytes, event: str, delivery_id: int) -> int:
+def _post(*, url: str, secret: str, body: bytes, event: str, delivery_id: int) -> HttpAnswer:
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
+    return http_post_json(
         url,
-        data=body,
-        method="POST",
+        body,
+        agent="commitments-ledger-webhook/1",
+        timeout=TIMEOUT_SECONDS,
         headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "commitments-ledger-webhook/1",
             "X-Ledger-Event": event,
             "X-Ledger-Delivery": str(delivery_id),
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign(secret=secret, timestamp=timestamp, body=body),
         },
+        read=0,  # the status is the receiver's whole answer
     )
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-        return int(response.status)
 
 
 def webhook_delivery_attempt(*, delivery_id: int, final: bool = False) -> WebhookDelivery:
@@ -204,17 +199,19 @@ def webhook_delivery_attempt(*, delivery_id: int, final: bool = False) -> Webhoo
     code: int | None = None
     error = ""
     try:
-        code = _post(
+        answer = _post(
             url=subscription.url,
             secret=subscription.secret,
             body=body,
             event=delivery.event,
             delivery_id=delivery.pk,
         )
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except NO_ANSWER as exc:
         error = f"{type(exc).__name__}: {exc}"
+    else:
+        code = answer.status
+        if not answer.ok:
+            error = f"HTTP {answer.status} {answer.reason}"
     delivery.attempts += 1
     delivery.response_code = code
     delivery.last_error = error[:_ERROR_LIMIT]

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import itertools
+import random
 import re
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from commitments.importer import clean
 from commitments.importer.clean import clean_text
+from commitments.importer.patterns import CJK
 from tests.importer.conftest import SEED
 
 HANZI = re.compile(r"[\u4e00-\u9fff]")
@@ -175,3 +179,37 @@ def test_simulated_conversion_damage_is_undone_exactly(text: str, width: int, da
         damaged_chunks.append(chunk)
     damaged = "\n".join(f"{n}、{c}" for n, c in enumerate(damaged_chunks, start=1))
     assert clean_text(damaged).text == text
+
+
+# The fast forms of two cleaning patterns against the readable ones they stand for: the same
+# matches, the same digits, on every short string of the characters that matter.
+_HS = "[" + clean._HSPACE + "]"
+READABLE_PAGE_NUMBER = re.compile(
+    rf"(?:(?<=[^\sA-Za-z0-9])\n?{_HS}+(\d{{1,3}})[{clean._HSPACE}\n]*(?=[{CJK}])"
+    rf"|(?<=[{CJK}])\n?(\d{{1,3}}){_HS}+\n?(?=[{CJK}]))"
+)
+READABLE_EMPTY_LINES = re.compile(r"^\n+|\n+$|\n(?=\n)")
+ALPHABET = ["中", "a", "1", "2", " ", "\u3000", "\n", "。", "\u200b"]
+
+
+def _strings() -> list[str]:
+    short = ["".join(t) for n in range(6) for t in itertools.product(ALPHABET, repeat=n)]
+    rnd = random.Random(13)
+    longer = ["".join(rnd.choices(ALPHABET, k=rnd.randint(6, 24))) for _ in range(20000)]
+    return short + longer
+
+
+def test_the_page_number_pattern_matches_what_its_readable_form_matches() -> None:
+    for text in _strings():
+        fast = [(m.span(), m.span(m.lastindex or 0)) for m in clean._PAGE_NUMBER.finditer(text)]
+        readable = [
+            (m.span(), m.span(1 if m.group(1) is not None else 2))
+            for m in READABLE_PAGE_NUMBER.finditer(text)
+        ]
+        assert fast == readable, repr(text)
+
+
+def test_the_empty_lines_pattern_matches_what_its_readable_form_matches() -> None:
+    for text in _strings():
+        fast = [m.span() for m in clean._EMPTY_LINES.finditer(text)]
+        assert fast == [m.span() for m in READABLE_EMPTY_LINES.finditer(text)], repr(text)

@@ -67,6 +67,20 @@ def test_other_zip_files_and_old_office_files_are_refused_with_a_reason() -> Non
         parse_document(b"PK\x03\x04broken")
 
 
+@pytest.mark.parametrize(
+    ("name", "promised"), [("讲话.docx", "Word"), ("分解表.XLSX", "Excel"), ("通知.pdf", "PDF")]
+)
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused_as_such(
+    name: str, promised: str
+) -> None:
+    # a damaged download or a renamed file: the clerk is told the file, not "not a text file"
+    with pytest.raises(SeedError, match=f"内容不是 {promised}"):
+        parse_document(bytes(range(256)) * 4, name=name)
+    # the same bytes without a promising name are judged as text, as before
+    with pytest.raises(SeedError, match="二进制"):
+        parse_document(bytes(range(256)) * 4, name="讲话.txt")
+
+
 def test_docx_speech_with_word_numbering_parses_like_the_same_text() -> None:
     text = fixture_bytes("speech_paren_numbering.txt").decode("utf-8")
     from_docx = parse_document(builders.docx_speech(text))

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from commitments.importer.owners import is_unit_name, split_units, subject_before
+from commitments.importer.owners import (
+    UNIT_SUFFIXES,
+    is_unit_name,
+    names_unit_early,
+    split_units,
+    subject_before,
+)
+from commitments.importer.patterns import CLAUSE_BREAK
+from tests.importer.conftest import SEED
 
 
 @pytest.mark.parametrize(
@@ -47,3 +57,17 @@ def test_subject_is_the_unit_right_before_the_cue() -> None:
     owners, start = subject_before(sentence, sentence.index("要认真"))
     assert owners == ("全市各级党组织",)
     assert sentence[start:].startswith("全市各级党组织")
+
+
+def test_names_unit_early_answers_as_the_one_pattern_it_replaces() -> None:
+    # given the clauses of the seed speech and the pattern that held the collective start as
+    # a ^ branch beside the unit endings
+    one_pattern = re.compile(
+        "|".join(sorted(UNIT_SUFFIXES, key=len, reverse=True)) + r"|^(?:各|有关|相关)"
+    )
+    clauses = CLAUSE_BREAK.split(SEED.read_text(encoding="utf-8").replace("。", "，"))
+    clauses += ["各地加快进度", "有关部门", "相关单位", "全面推进"]
+    # then the quick test says what the pattern said, for every clause
+    answers = [names_unit_early(c) for c in clauses]
+    assert answers == [one_pattern.search(c, 0, 32) is not None for c in clauses]
+    assert any(answers) and not all(answers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -53,6 +55,18 @@ def test_send_reminders_sends_without_a_worker_and_only_once(run, today):
     assert "新提醒 1 项" in first and "邮件已发送:1" in first
     assert "新提醒 0 项" in second
     assert len(mail.outbox) == 1
+
+
+def test_send_reminders_says_so_on_a_holiday_when_reminders_keep_to_workdays(run, settings):
+    settings.LEDGER = {**settings.LEDGER, "REMINDER_WORKDAYS_ONLY": True}
+    make_commitment(unit=UnitFactory(contact_emails="a@example.org"), deadline=date(2025, 9, 30))
+
+    rehearsal = run("--dry-run", "--today", "2025-10-01")  # 国庆节
+    holiday = run("--today", "2025-10-01")
+
+    assert rehearsal.strip() == "2025-10-01 不是工作日,不发送提醒(演练)"
+    assert holiday.strip() == "2025-10-01 不是工作日,不发送提醒"
+    assert not ReminderLog.objects.exists()
 
 
 def test_send_reminders_rejects_a_bad_date(run):
@@ -150,6 +164,19 @@ def test_failed_messages_are_listed_in_the_admin(client, superuser):
     page = client.get("/admin/commitments/remindermessage/?status__exact=failed").content.decode()
 
     assert "x@example.org" in page and "发送失败" in page and "ledger-reminder-failed" in page
+    assert "重新发送选中的失败邮件" in page  # the action, named in e-mails
+    assert re.search(r"/static/commitments/admin\.[0-9a-f.]*css", page)  # the outbox style
+
+    # the retry action puts it back in the queue and says how many, in e-mails
+    failed = ReminderMessage.objects.get()
+    answer = client.post(
+        "/admin/commitments/remindermessage/",
+        {"action": "retry_failed", "_selected_action": [failed.pk]},
+        follow=True,
+    )
+    assert "已重新排队 1 封邮件" in answer.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == ReminderMessage.Status.PENDING and failed.attempts == 0
 
 
 def test_the_daily_sweep_is_an_editable_periodic_task_at_0830_shanghai():

@@ -215,3 +215,26 @@ def test_the_beat_task_on_a_real_worker_sends_each_recipient_one_digest(tmp_path
         finally:
             workers.stop_all()
             print(workers.logs())
+
+
+def test_the_cron_command_sends_the_notices_once(
+    today, office, people, smtp, django_capture_on_commit_callbacks
+):
+    # given a hand-off and no worker
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    clerk, member = people
+    commitment = _draft(today, member, title="新建幼儿园")
+    commitment_assign(commitment=commitment, actor=clerk)
+    # when cron runs the command twice (each run's commits are real in cron)
+    first, second = StringIO(), StringIO()
+    for out in (first, second):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_notices", stdout=out)
+    # then the unit got one e-mail, and the second run says there was nothing new
+    assert [r.rcpt_tos for r in smtp.received] == [[commitment.lead_unit.contact_emails]]
+    assert "新建幼儿园" in smtp.received[0].text
+    assert first.getvalue().strip() == "办理通知邮件 1 封"
+    assert second.getvalue().strip() == "没有新的办理通知"

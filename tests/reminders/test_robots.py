@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 from django.utils import timezone
@@ -18,9 +19,10 @@ from commitments.models import (
     ChannelMessage,
     PersonProfile,
     ReminderLog,
+    Unit,
 )
+from commitments.services.channels.compose import channel_messages_compose
 from commitments.services.channels.delivery import (
-    channel_messages_compose,
     channel_messages_retry,
     channel_messages_send,
     channel_test_send,
@@ -28,7 +30,15 @@ from commitments.services.channels.delivery import (
 from commitments.services.channels.pacing import DatabasePacer, Pace
 from commitments.services.reminders.claim import claim_due
 from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.notices import notice_digests_send
 from commitments.services.reminders.sweep import reminder_sweep_preview
+from commitments.services.workflow.moves import (
+    commitment_accept,
+    commitment_assign,
+    commitment_close,
+    commitment_submit,
+    commitment_verify,
+)
 from tests.factories import SupervisorUnitFactory, UnitFactory, UserFactory
 
 from .conftest import days, make_commitment
@@ -401,3 +411,259 @@ def test_no_answer_at_all_is_told_apart_from_a_platforms_refusal():
 
     text = Answer(ok=False, code="", message="ConnectionRefusedError: refused").describe()
     assert text.startswith("未收到平台答复") and "refused" in text
+
+
+# --------------------------------------------------------------------------- 办理通知 on robots
+
+
+@pytest.fixture
+def clerk(db):
+    office = SupervisorUnitFactory(name="市委督查室", contact_emails="office@example.org")
+    person = UserFactory(
+        username="clerk", last_name="王", first_name="督办", email="wang@office.org"
+    )
+    office.members.add(person)
+    return person
+
+
+@pytest.fixture
+def send_notices(django_capture_on_commit_callbacks):
+    """The notice beat task, in-process, its on-commit hand-offs executed."""
+
+    def send() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return notice_digests_send(dispatch=INLINE)
+
+    return send
+
+
+def _responsible_with_mobile():
+    person = UserFactory(username="zhang", first_name="伟", last_name="张", email="z@example.org")
+    PersonProfile.objects.create(user=person, mobile="13800138000")
+    return person
+
+
+def test_a_hand_off_posts_one_notice_in_the_units_group_with_the_event_and_the_requirements(
+    robots, today, clerk, send_notices, smtp
+):
+    # given a drafted commitment of a unit with a robot, a co-unit with a robot of its own
+    unit = UnitFactory(name="市教育局", contact_emails="edu@example.org")
+    helper = UnitFactory(name="市财政局", contact_emails="")
+    commitment = make_commitment(
+        unit=unit,
+        deadline=today + days(30),
+        status="draft",
+        title="新建公办幼儿园",
+        responsible=_responsible_with_mobile(),
+    )
+    commitment.co_units.add(helper)
+    _u, unit_hook = make_channel(robots, "dingtalk", unit, secret="SECding")
+    _h, helper_hook = make_channel(robots, "wecom", helper)
+
+    # when the office hands it off with its 办理要求, and the notice task runs twice
+    commitment_assign(commitment=commitment, actor=clerk, requirements="请于月底前报送实施方案")
+    assert unit_hook.messages == []  # the move itself posts nothing
+    send_notices()
+    send_notices()
+
+    # then the unit's group got exactly one 办理通知, which reads like a notice
+    assert unit_hook.refused == [] and len(unit_hook.messages) == 1
+    (message,) = unit_hook.messages
+    title, text = message["markdown"]["title"], message["markdown"]["text"]
+    assert title == "办理通知 · 市教育局"
+    for words in (
+        "新建公办幼儿园",
+        "动态:交办",
+        f"完成时限:{(today + days(30)).year}年",
+        "办理人:王督办(wang@office.org)",
+        "办理要求:请于月底前报送实施方案",
+        "@13800138000",
+        f"/admin/commitments/commitment/{commitment.pk}/change/",
+    ):
+        assert words in text, words
+    assert "催办" not in title + text
+    assert message["at"]["atMobiles"] == ["13800138000"]
+    # and the co-unit's group a copy, without @-ing somebody else's person
+    (copy,) = helper_hook.messages
+    assert copy["msgtype"] == "markdown"
+    assert "(配合单位抄送)" in copy["markdown"]["content"]
+    assert "办理通知 · 市财政局" in copy["markdown"]["content"]
+    # and the e-mail says it in the same words (one writer of a notice's words)
+    (mail,) = smtp.received
+    assert "办理要求：请于月底前报送实施方案" in mail.text
+    assert ChannelMessage.objects.filter(status=ChannelMessage.Status.SENT).count() == 2
+
+
+def test_a_notice_to_the_office_goes_to_the_offices_robot_and_not_the_units(
+    robots, today, clerk, send_notices
+):
+    # given handed-off work, a unit robot and a robot that names the office
+    unit = UnitFactory(name="市住建局", contact_emails="")
+    member = UserFactory(username="li", last_name="李", first_name="办理", email="li@example.org")
+    unit.members.add(member)
+    commitment = make_commitment(unit=unit, deadline=today + days(9), title="老旧小区改造")
+    _u, unit_hook = make_channel(robots, "dingtalk", unit)
+    office = Unit.objects.get(name="市委督查室")
+    _o, office_hook = make_channel(robots, "feishu", secret="fs", office=office)
+
+    # when the unit signs for it and submits it (申请办结), then the notice task runs
+    commitment_accept(commitment=commitment, actor=member)
+    commitment_submit(commitment=commitment, actor=member, evidence_text="已完成32个小区改造")
+    send_notices()
+
+    # then the office's group got one 办理通知 with both steps, in the order they happened
+    assert office_hook.refused == [] and len(office_hook.messages) == 1
+    card = office_hook.messages[0]["card"]
+    assert card["header"]["title"]["content"] == "办理通知 · 市委督查室"
+    assert card["header"]["template"] == "blue"
+    text = _text(card)
+    assert text.index("动态:签收") < text.index("动态:申请办结")
+    assert "办结说明:已完成32个小区改造" in text and "办理人:李办理(li@example.org)" in text
+    assert "<at " not in text  # the office is told, nobody is @-ed
+    # and the unit's own group heard nothing of its own steps
+    assert unit_hook.messages == []
+    roles = set(ChannelDelivery.objects.values_list("role", flat=True))
+    assert roles == {"supervisor"}
+
+
+def test_a_notice_that_the_work_is_closed_is_posted_though_the_work_is_closed(
+    robots, today, clerk, send_notices, run_sweep
+):
+    # given work the office verifies and closes (销号) while its unit's group waits to be told
+    unit = UnitFactory(name="市卫健委", contact_emails="")
+    member = UserFactory(username="zhao", last_name="赵", first_name="办理")
+    unit.members.add(member)
+    commitment = make_commitment(unit=unit, deadline=today - days(1), title="社区医院建设")
+    _u, hook = make_channel(robots, "wecom", unit)
+    commitment_accept(commitment=commitment, actor=member)
+    commitment_submit(commitment=commitment, actor=member, evidence_text="已建成")
+    commitment_verify(commitment=commitment, actor=clerk)
+    commitment_close(commitment=commitment, actor=clerk)
+    commitment.refresh_from_db()
+    assert commitment.status == "closed"
+
+    # when the day's sweep runs first (it drops reminders of closed work) and then the notices
+    run_sweep(today)
+    assert hook.messages == []  # the sweep neither posted nor dropped the notices
+    send_notices()
+
+    # then the unit's group is told of 复核通过 and 销号
+    (message,) = hook.messages
+    content = message["markdown"]["content"]
+    assert content.index("动态:复核通过") < content.index("动态:销号")
+    assert ChannelDelivery.objects.filter(message__isnull=True).count() == 0
+
+
+def test_a_notice_and_a_reminder_for_one_unit_are_two_messages(
+    robots, today, clerk, send_notices, run_sweep
+):
+    # given a unit with overdue work (a 催办) and new work handed off to it (a 办理通知)
+    unit = UnitFactory(name="市发改委", contact_emails="")
+    late = make_commitment(unit=unit, deadline=today - days(2), title="重点项目开工")
+    new = make_commitment(unit=unit, deadline=today + days(20), status="draft", title="营商环境")
+    _c, hook = make_channel(robots, "dingtalk", unit)
+    commitment_assign(commitment=new, actor=clerk, requirements="按季度报送")
+
+    # when the sweep and the notice task both run
+    run_sweep(today)
+    send_notices()
+
+    # then the group got two messages, each of one kind only
+    assert len(hook.messages) == 2
+    by_title = {m["markdown"]["title"]: m["markdown"]["text"] for m in hook.messages}
+    reminder = by_title["承诺事项催办提醒 · 市发改委"]
+    notice = by_title["办理通知 · 市发改委"]
+    assert "重点项目开工" in reminder and "营商环境" not in reminder and "交办" not in reminder
+    assert "营商环境" in notice and "重点项目开工" not in notice and "逾期" not in notice
+    assert f"/commitment/{late.pk}/" in reminder and f"/commitment/{new.pk}/" in notice
+
+
+def test_a_long_requirement_is_cut_so_the_notice_fits_a_wecom_message(
+    robots, today, clerk, send_notices
+):
+    unit = UnitFactory(name="市城管局", contact_emails="")
+    commitment = make_commitment(unit=unit, deadline=today + days(9), status="draft")
+    _c, hook = make_channel(robots, "wecom", unit)
+
+    commitment_assign(commitment=commitment, actor=clerk, requirements="按标准整改到位。" * 200)
+    send_notices()
+
+    assert hook.refused == []
+    (message,) = hook.messages
+    content = message["markdown"]["content"]
+    assert "办理要求:按标准整改到位。" in content and "…" in content
+    assert len(content.encode()) <= 2048
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_composer_meeting_another_ones_locks_never_splits_a_units_digest(robots, today):
+    # given five undigested notices of each of six units (claimed as a move claims them)
+    import threading
+
+    from django.db import connection, transaction
+
+    office = SupervisorUnitFactory(contact_emails="")
+    clerk = UserFactory(username="clerk-t", last_name="王", first_name="督办")
+    office.members.add(clerk)
+    units = [UnitFactory(name=f"并发单位{i}", contact_emails="") for i in range(6)]
+    make_channel(robots, "dingtalk", *units[:3])
+    make_channel(robots, "feishu", *units[3:])
+    for unit in units:
+        for j in range(5):
+            draft = make_commitment(unit=unit, deadline=today + days(9), status="draft")
+            commitment_assign(commitment=draft, actor=clerk, requirements=f"要求{j}")
+    # and another composer (a second notice run) holding a row in the middle of a unit's digest
+    middle = ChannelDelivery.objects.filter(unit=units[1]).order_by("id")[2].pk
+    locked, release = threading.Event(), threading.Event()
+
+    def other_composer() -> None:
+        try:
+            with transaction.atomic():
+                ChannelDelivery.objects.select_for_update().filter(pk=middle).exists()
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=other_composer)
+    holder.start()
+    assert locked.wait(timeout=30)
+    threading.Timer(1.0, release.set).start()  # it finishes (digesting nothing) a second later
+
+    # when the notice task composes meanwhile
+    try:
+        channel_messages_compose(today=today, notices=True)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    channel_messages_compose(today=today, notices=True)  # and the next run finds nothing left
+
+    # then every notice is in exactly one message, one message per unit
+    assert ChannelDelivery.objects.filter(message__isnull=True).count() == 0
+    per_unit = Counter(ChannelMessage.objects.values_list("unit_id", flat=True))
+    assert per_unit == Counter({unit.pk: 1 for unit in units})
+
+
+def test_an_urge_from_the_page_names_the_urger_and_the_opinion_in_the_group(
+    robots, today, clerk, django_capture_on_commit_callbacks
+):
+    # given assigned work of a unit with a robot
+    from commitments.services.reminders.sweep import reminder_manual_send
+
+    unit = UnitFactory(name="市教育局", contact_emails="")
+    commitment = make_commitment(unit=unit, deadline=today + days(2), title="整治校外培训")
+    _c, hook = make_channel(robots, "wecom", unit)
+    # when the office urges it with an opinion
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_manual_send(
+            commitment_ids=[commitment.pk],
+            actor=clerk,
+            dispatch=INLINE,
+            opinion="请于周五前报送进展",
+        )
+    # then the group reads who urged, how to reach them and what they want, as the e-mail does
+    (message,) = hook.messages
+    text = message["markdown"]["content"]
+    assert "整治校外培训" in text
+    assert "催办人:王督办(wang@office.org)" in text
+    assert "催办意见:请于周五前报送进展" in text

@@ -110,11 +110,15 @@ def test_a_failed_message_shows_as_failed_and_the_retry_action_sends_it(
     body = listing.content.decode()
     assert "发送失败" in body and "310000" in body
 
+    assert "重新发送选中的失败消息" in body
+
     Channel.objects.filter(pk=channel.pk).update(secret="right")
-    office_client.post(
+    answer = office_client.post(
         reverse("admin:commitments_channelmessage_changelist"),
         {"action": "retry_failed", "_selected_action": [message.pk]},
+        follow=True,
     )
+    assert "已重新排队 1 条消息" in answer.content.decode()
     message.refresh_from_db()
     assert message.status == ChannelMessage.Status.PENDING and message.attempts == 0
 

@@ -14,7 +14,16 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from commitments.models import Channel, ChannelMessage, Commitment, ReminderSweep, Unit
+from commitments.models import (
+    Channel,
+    ChannelDelivery,
+    ChannelMessage,
+    Commitment,
+    ReminderSweep,
+    Unit,
+)
+from commitments.services.workflow.moves import commitment_assign
+from tests.factories import SupervisorUnitFactory, UserFactory
 
 from .conftest import days
 from .robot_server import Hook, RobotServer
@@ -23,6 +32,7 @@ from .worker import wait_for
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SWEEP = "commitments.tasks.reminder_sweep"
+NOTICES = "commitments.tasks.send_notice_digests"
 ADMIN_LINK = re.compile(r"/admin/commitments/commitment/(\d+)/change/")
 
 
@@ -166,3 +176,39 @@ def test_a_rate_limit_answer_is_retried_by_the_worker_and_delivered(workers, rob
     assert [code for code, _m in hook.refused] == ["130101"] * 3
     assert len(hook.messages) == 2
     assert set(ChannelMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_two_notice_runs_started_at_the_same_moment_post_each_notice_once(workers, robots, today):
+    # given 16 units on two robots, each unit handed four new commitments (16 × 4 notices)
+    office = SupervisorUnitFactory(contact_emails="")
+    clerk = UserFactory(username="clerk-w", last_name="王", first_name="督办")
+    office.members.add(clerk)
+    units = Unit.objects.bulk_create(Unit(name=f"通知单位{i:02d}") for i in range(16))
+    _a, first = _robot(robots, "wecom", units[:8], limit=20, window=2)
+    _b, second = _robot(robots, "dingtalk", units[8:], limit=20, window=2)
+    ids = set()
+    for unit in units:
+        for j in range(4):
+            commitment = Commitment.objects.create(
+                title=f"{unit.name}新交办事项{j}",
+                lead_unit=unit,
+                deadline=today + days(30),
+                original_deadline=today + days(30),
+                status=Commitment.Status.DRAFT,
+            )
+            commitment_assign(commitment=commitment, actor=clerk, requirements=f"要求{j}")
+            ids.add(commitment.pk)
+    w = workers(**FAST)
+
+    # when the notice task is published twice and two worker processes take one each
+    w.call(NOTICES)
+    w.call(NOTICES)
+    w.start("--pool=prefork", "--concurrency=2", "--prefetch-multiplier=1")
+
+    # then each unit's group got one 办理通知 holding its four hand-offs, each once
+    wait_for(lambda: _settled(16), timeout=180, what="both notice runs")
+    assert len(first.messages) == 8 and len(second.messages) == 8
+    assert _links(first) + _links(second) == Counter({i: 1 for i in ids})
+    assert all("办理通知" in json.dumps(m, ensure_ascii=False) for m in first.messages)
+    assert first.violations == second.violations == 0
+    assert not ChannelDelivery.objects.filter(message__isnull=True).exists()

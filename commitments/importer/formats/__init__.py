@@ -27,9 +27,10 @@ from commitments.importer.formats.extracted import (
 )
 
 
-def read_document(data: bytes) -> Extracted:
-    """Read any supported format; raises ``SeedError`` with a one-line message."""
-    kind = detect_format(data)
+def read_document(data: bytes, name: str = "") -> Extracted:
+    """Read any supported format (``name`` only for a clearer refusal when the content is not
+    what the name says); raises ``SeedError`` with a one-line message."""
+    kind = detect_format(data, name)
     if kind == DOCX:
         from commitments.importer.formats.docx import read_docx
 

@@ -36,8 +36,24 @@ def is_pdf(head: bytes) -> bool:
     return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(PDF_MAGIC)
 
 
-def detect_format(data: bytes) -> str:
-    """``"docx"``, ``"xlsx"``, ``"pdf"`` or ``"text"``; refuses other binary containers."""
+# What a file's name promises, for a clear refusal when the content is something else.
+_PROMISED = {".docx": "Word(.docx)", ".xlsx": "Excel(.xlsx)", ".pdf": "PDF"}
+
+
+def detect_format(data: bytes, name: str = "") -> str:
+    """``"docx"``, ``"xlsx"``, ``"pdf"`` or ``"text"``; refuses other binary containers, and
+    a file whose name promises Word, Excel or PDF but whose content is none of them."""
+    kind = _sniff(data)
+    suffix = name.lower()[name.rfind(".") :] if "." in name else ""
+    if kind == TEXT and suffix in _PROMISED:
+        raise SeedError(
+            f"文件名为 {suffix},但内容不是 {_PROMISED[suffix]} 文件:"
+            "文件可能已损坏,或是改了扩展名的其他文件"
+        )
+    return kind
+
+
+def _sniff(data: bytes) -> str:
     if len(data) > max_bytes(data[:1024]):
         limit = max_bytes(data[:1024]) // (1024 * 1024)
         raise SeedError(f"文件过大({len(data) // (1024 * 1024)} MB),上限 {limit} MB")

@@ -39,31 +39,45 @@ class Command(BaseCommand):
     ) -> None:
         if dry_run:
             preview = reminder_sweep_preview(today=today)
-            if preview.skipped:
-                self.stdout.write(f"{preview.day} 不是工作日,不发送提醒(演练)")
-                return
-            self.stdout.write(
+            self._summary(
+                preview.day,
+                preview.skipped,
                 f"演练 {preview.day}:将提醒 {sum(preview.by_kind.values())} 项,"
-                f"收件人 {preview.recipients} 个,无收件人 {preview.without_recipient} 项"
+                f"收件人 {preview.recipients} 个,无收件人 {preview.without_recipient} 项",
+                preview.by_kind,
+                rehearsal=True,
             )
-            self._per_kind(preview.by_kind)
             return
         result = reminder_sweep_run(today=today, dispatch=INLINE, force=force)
-        if result.skipped:
-            self.stdout.write(f"{result.day} 不是工作日,不发送提醒")
-            return
-        self.stdout.write(
+        if not self._summary(
+            result.day,
+            result.skipped,
             f"{result.day}:新提醒 {result.claimed} 项,邮件 {result.messages} 封,"
-            f"重发 {result.requeued} 封,无收件人 {result.without_recipient} 项"
-        )
-        self._per_kind(result.by_kind)
+            f"重发 {result.requeued} 封,无收件人 {result.without_recipient} 项",
+            result.by_kind,
+        ):
+            return
         statuses = dict(ReminderMessage.Status.choices)
         for status, count in sorted(reminder_message_counts(day=result.day).items()):
             self.stdout.write(f"  邮件{statuses[status]}:{count}")
         for status, count in sorted(channel_message_counts(day=result.day).items()):
             self.stdout.write(f"  群机器人消息{statuses[status]}:{count}")
 
-    def _per_kind(self, by_kind: dict[str, int]) -> None:
+    def _summary(
+        self,
+        day: date,
+        skipped: bool,
+        headline: str,
+        by_kind: dict[str, int],
+        *,
+        rehearsal: bool = False,
+    ) -> bool:
+        """A run's (or a rehearsal's) headline and count per kind; False for a day skipped."""
+        if skipped:
+            self.stdout.write(f"{day} 不是工作日,不发送提醒" + ("(演练)" if rehearsal else ""))
+            return False
+        self.stdout.write(headline)
         labels = dict(ReminderLog.Kind.choices)
         for kind, count in sorted(by_kind.items()):
             self.stdout.write(f"  {labels[kind]}:{count}")
+        return True

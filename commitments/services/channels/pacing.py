@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F
 
 from ...models import ChannelPace
+from ..reminders.config import reminder_config
 from ..reminders.sql import commit_without_flush
 
 Clock = Callable[[], float]
@@ -55,10 +56,8 @@ class Pace:
 
 
 def pace_from_settings() -> Pace:
-    return Pace(
-        limit=max(1, int(settings.LEDGER["ROBOT_RATE_LIMIT"])),
-        window=float(settings.LEDGER["ROBOT_RATE_WINDOW_SECONDS"]),
-    )
+    config = reminder_config()
+    return Pace(limit=config.robot_rate_limit, window=config.robot_rate_window_seconds)
 
 
 class Pacer:

@@ -55,6 +55,10 @@ class Item:
     email: str = ""
     note: str = ""  # e.g. (配合单位抄送)
     overdue: bool = False
+    # A 办理通知 rather than a reminder: `kind_label` is its event (交办, 退回 ...).
+    notice: bool = False
+    # Further (label, text) lines after the deadline: who acted, their 办理要求 ...
+    details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -138,13 +142,15 @@ def _clean(text: str) -> str:
 
 
 def _item_lines(n: int, item: Item, *, mention: str, link: bool = True) -> list[str]:
+    head = _("动态:%(kind)s%(note)s") if item.notice else _("类型:%(kind)s%(note)s")
     lines = [
         f"**{n}. {_clean(item.title)}**",
-        _("类型:%(kind)s%(note)s") % {"kind": item.kind_label, "note": item.note},
+        head % {"kind": item.kind_label, "note": item.note},
         _("完成时限:%(day)s") % {"day": item.deadline_label},
     ]
     if item.days_label:
         lines.append(item.days_label)
+    lines.extend(f"{label}:{_clean(text)}" for label, text in item.details if text)
     if item.person or mention:
         lines.append(_("责任人:%(name)s %(at)s") % {"name": _clean(item.person), "at": mention})
     if link:
@@ -162,6 +168,9 @@ class Platform:
     kind = ""
     # What one post may weigh, measured as `size()` does; below the platform's own limit.
     max_bytes = 18000
+    # The answer codes that mean "too fast" and those retrying cannot cure.
+    RATE_LIMITED: frozenset[str] = frozenset()
+    PERMANENT: frozenset[str] = frozenset()
 
     def payload(self, page: Page, *, keyword: str) -> dict[str, Any]:
         raise NotImplementedError
@@ -176,6 +185,15 @@ class Platform:
 
     def read(self, status: int, body: bytes) -> Answer:
         raise NotImplementedError
+
+    def _answer(self, code: str, message: str) -> Answer:
+        return Answer(
+            ok=code == "0",
+            code=code,
+            message=message,
+            rate_limited=code in self.RATE_LIMITED,
+            permanent=code in self.PERMANENT,
+        )
 
     def mentions(self, page: Page) -> list[str]:
         return sorted({item.mobile for item in page.items if item.mobile})
@@ -209,7 +227,17 @@ def _http_answer(status: int, body: bytes) -> Answer:
     )
 
 
-class DingTalk(Platform):
+class _ErrcodePlatform(Platform):
+    """钉钉 and 企业微信 answer alike: `errcode` (0 is success) and `errmsg`."""
+
+    def read(self, status: int, body: bytes) -> Answer:
+        data = _json(body)
+        if "errcode" not in data:
+            return _http_answer(status, body)
+        return self._answer(str(data.get("errcode")), str(data.get("errmsg", "")))
+
+
+class DingTalk(_ErrcodePlatform):
     kind = DINGTALK
     RATE_LIMITED = frozenset({"130101"})
     PERMANENT = frozenset({"310000", "300001"})
@@ -236,22 +264,8 @@ class DingTalk(Platform):
         )
         return f"{url}{'&' if '?' in url else '?'}{query}", _body(payload)
 
-    def read(self, status: int, body: bytes) -> Answer:
-        data = _json(body)
-        if "errcode" not in data:
-            return _http_answer(status, body)
-        code = str(data.get("errcode"))
-        message = str(data.get("errmsg", ""))
-        return Answer(
-            ok=code == "0",
-            code=code,
-            message=message,
-            rate_limited=code in self.RATE_LIMITED,
-            permanent=code in self.PERMANENT,
-        )
 
-
-class WeCom(Platform):
+class WeCom(_ErrcodePlatform):
     kind = WECOM
     RATE_LIMITED = frozenset({"45009"})
     PERMANENT = frozenset({"93000", "40058", "40008"})
@@ -278,19 +292,6 @@ class WeCom(Platform):
         inner = payload.get("text") or payload.get("markdown") or {}
         return len(str(inner.get("content", "")).encode())
 
-    def read(self, status: int, body: bytes) -> Answer:
-        data = _json(body)
-        if "errcode" not in data:
-            return _http_answer(status, body)
-        code = str(data.get("errcode"))
-        return Answer(
-            ok=code == "0",
-            code=code,
-            message=str(data.get("errmsg", "")),
-            rate_limited=code in self.RATE_LIMITED,
-            permanent=code in self.PERMANENT,
-        )
-
 
 class Feishu(Platform):
     kind = FEISHU
@@ -304,13 +305,14 @@ class Feishu(Platform):
             at = f"<at email={item.email}></at>" if item.email else ""
             lines.extend(_item_lines(n, item, mention=at))
         overdue = any(item.overdue for item in page.items)
+        notices = bool(page.items) and all(item.notice for item in page.items)
         return {
             "msg_type": "interactive",
             "card": {
                 "config": {"wide_screen_mode": True},
                 "header": {
                     "title": {"tag": "plain_text", "content": title},
-                    "template": "red" if overdue else "orange",
+                    "template": "red" if overdue else "blue" if notices else "orange",
                 },
                 "elements": [
                     {"tag": "div", "text": {"tag": "lark_md", "content": "\n".join(lines)}}
@@ -335,14 +337,8 @@ class Feishu(Platform):
         key = "code" if "code" in data else "StatusCode" if "StatusCode" in data else None
         if key is None:
             return _http_answer(status, body)
-        code = str(data.get(key))
-        message = str(data.get("msg") or data.get("StatusMessage") or "")
-        return Answer(
-            ok=code == "0",
-            code=code,
-            message=message,
-            rate_limited=code in self.RATE_LIMITED,
-            permanent=code in self.PERMANENT,
+        return self._answer(
+            str(data.get(key)), str(data.get("msg") or data.get("StatusMessage") or "")
         )
 
 

@@ -28,7 +28,7 @@ from ...selectors.reminders import (
     reminder_overdue_candidates,
     reminder_supervisor_emails,
 )
-from ..channels.delivery import channel_deliveries_claim
+from ..channels.claim import channel_deliveries_claim
 from .config import reminder_config
 from .overlap import Overlap
 from .sql import co_unit_contact_emails, commit_without_flush, insert_returning
@@ -298,7 +298,7 @@ def _claim_in_transaction(
     if not logs:
         return _Claimed()
     by_key = {(c.id, kind): c for c, kind, _period in candidates}
-    # Group robots are claimed in the same transaction (services/channels/delivery.py).
+    # Group robots are claimed in the same transaction (services/channels/claim.py).
     robots = channel_deliveries_claim(logs)
     co_emails = co_unit_emails({commitment_id for _id, commitment_id, _kind in logs})
     rows: list[tuple[int, str, str]] = []

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 from ...choices import REMINDABLE_STATUSES
 from ...models import ReminderDelivery, ReminderMessage
 from ...selectors.office import office_language
+from ...selectors.reminders import DELIVERY_SUBJECT_FIELDS
 from .config import reminder_config
 from .mail import DigestItem, DigestWriter, Kind
 from .notices import notice_digest_render, notice_items
@@ -47,11 +48,7 @@ def compose(recipients: Sequence[str], *, today: date, notices: bool = False) ->
                 "log_id",
                 "recipient",
                 "role",
-                "log__kind",
-                "log__commitment_id",
-                "log__commitment__title",
-                "log__commitment__deadline",
-                "log__commitment__status",
+                *DELIVERY_SUBJECT_FIELDS,
                 "log__commitment__lead_unit__name",
             )
         )

@@ -1,5 +1,5 @@
-"""The reminder settings, read in one place: settings.LEDGER (config/settings/base.py gives
-every default and reads the environment)."""
+"""The reminder settings, e-mail and group robots, read in one place: settings.LEDGER
+(config/settings/base.py gives every default and reads the environment)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ class ReminderConfig:
     requeue_after_seconds: int
     sending_lease_seconds: int
     mark_sent_every: int
+    # Group robots (services/channels/): the pace per robot, the wait after a platform's "too
+    # fast", how long a send task sleeps for pacing and keeps its worker, the HTTP timeout,
+    # and how many robots one send task takes.
+    robot_rate_limit: int
+    robot_rate_window_seconds: float
+    robot_rate_limited_wait_seconds: float
+    robot_max_sleep_seconds: float
+    robot_task_budget_seconds: float
+    robot_timeout_seconds: float
+    robot_channels_per_task: int
 
 
 def reminder_config() -> ReminderConfig:
@@ -42,4 +52,11 @@ def reminder_config() -> ReminderConfig:
         requeue_after_seconds=int(ledger["REMINDER_REQUEUE_AFTER_SECONDS"]),
         sending_lease_seconds=int(ledger["REMINDER_SENDING_LEASE_SECONDS"]),
         mark_sent_every=max(1, int(ledger["REMINDER_MARK_SENT_EVERY"])),
+        robot_rate_limit=max(1, int(ledger["ROBOT_RATE_LIMIT"])),
+        robot_rate_window_seconds=float(ledger["ROBOT_RATE_WINDOW_SECONDS"]),
+        robot_rate_limited_wait_seconds=float(ledger["ROBOT_RATE_LIMITED_WAIT_SECONDS"]),
+        robot_max_sleep_seconds=float(ledger["ROBOT_MAX_SLEEP_SECONDS"]),
+        robot_task_budget_seconds=float(ledger["ROBOT_TASK_BUDGET_SECONDS"]),
+        robot_timeout_seconds=float(ledger["ROBOT_TIMEOUT_SECONDS"]),
+        robot_channels_per_task=max(1, int(ledger["ROBOT_CHANNELS_PER_TASK"])),
     )

@@ -30,11 +30,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ...models import ReminderDelivery, ReminderLog, ReminderMessage
+from ..links import commitment_admin_url_pattern
 
 Kind = ReminderLog.Kind
 
@@ -56,14 +56,6 @@ class DigestItem:
     role: str
     # A 催办's notice: who urged, their 意见 and how to reach them.
     urge: Any = None
-
-
-@lru_cache(maxsize=1)
-def _link_pattern() -> str:
-    # A clerk opens the commitment's admin page; the API address means nothing to them.
-    marker = 987654321
-    admin_path = reverse("admin:commitments_commitment_change", args=[marker])
-    return (settings.SITE_URL + admin_path).replace(str(marker), "{}")
 
 
 def _deadline_note(deadline: date | None, days: int | None) -> str:
@@ -91,7 +83,7 @@ class DigestWriter:
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self.admin_url = _link_pattern().split("{}")
+        self.admin_url = commitment_admin_url_pattern().split("{}")
         self.admin_url_html = [html.escape(part) for part in self.admin_url]
         self.unit_label = _("牵头单位")
         self.deadline_label = _("完成时限")

@@ -9,8 +9,13 @@ notices since the last one and sends it through the reminder outbox, so a unit t
 hand-offs in a morning reads one e-mail per few minutes, not ten. Failed digests are retried,
 shown as 发送失败 and resent exactly as reminder digests are.
 
-`notice_digest_render` is the one function that writes a digest: the e-mail, and any other
-channel that wants the same words.
+Group robots hear them too: in the same transaction the notice's log claims one
+ChannelDelivery per robot of its audience (the unit's robots, its co-units' in copy; or the
+robots that name an office), and the same beat task posts one 办理通知 per robot and unit
+(services/channels/), never mixed with a 催办 and never dropped because the work is closed.
+
+`notice_words` is the one writer of a notice's words (event, the note's label, the link):
+the e-mail digest (`notice_digest_render`) and the robots' digests are written from it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +41,8 @@ from ...models import Commitment, Notice, ReminderDelivery, ReminderLog
 from ...people import person_name
 from ...selectors.office import office_language, office_today
 from ...selectors.reminders import reminder_supervisor_emails
+from ..channels.claim import channel_notice_claim
+from ..links import commitment_admin_url
 from .claim import Candidate, co_unit_emails, recipients_of
 from .config import reminder_config
 
@@ -76,6 +82,11 @@ def notice_record(
         ReminderDelivery.objects.bulk_create(
             ReminderDelivery(log=notice.log, recipient=address, role=role)
             for address, role in _recipients(commitment, audience)
+        )
+        channel_notice_claim(
+            log_id=notice.log.pk,
+            commitment=commitment,
+            to_office=audience == NoticeAudience.OFFICE,
         )
     return notice
 
@@ -162,30 +173,49 @@ def notice_items(log_ids: Sequence[int]) -> dict[int, NoticeItem]:
     }
 
 
-def commitment_admin_url(commitment_id: int) -> str:
-    return settings.SITE_URL + reverse("admin:commitments_commitment_change", args=[commitment_id])
+def notice_note_label(event: str) -> str:
+    """What a notice's note is, by its event: 交办 carries the 办理要求, 退回 its reason ..."""
+    labels: dict[str, str] = {
+        NoticeEvent.ASSIGN: _("办理要求"),
+        NoticeEvent.RETURN: _("退回理由"),
+        NoticeEvent.SUBMIT: _("办结说明"),
+        NoticeEvent.VERIFY: _("复核意见"),
+        NoticeEvent.REQUEST_EXTENSION: _("延期申请"),
+        NoticeEvent.EXTENSION_APPROVED: _("审批意见"),
+        NoticeEvent.EXTENSION_REJECTED: _("审批意见"),
+        NoticeEvent.DEADLINE_CORRECTED: _("更正说明"),
+        NoticeEvent.URGE: _("催办意见"),
+    }
+    return labels.get(event) or _("说明")
+
+
+def notice_words(item: NoticeItem) -> dict[str, Any]:
+    """A notice in words, as every digest shows it (call in the office's language)."""
+    return {
+        "event": str(NoticeEvent(item.event).label),
+        "title": item.title,
+        "lead_unit": item.lead_unit,
+        "deadline": item.deadline,
+        "actor": item.actor,
+        "actor_contact": item.actor_contact,
+        "note_label": notice_note_label(item.event),
+        "note": item.note,
+        "at": timezone.localtime(item.at),
+        "url": commitment_admin_url(item.commitment_id),
+        "copy": item.role == ReminderDelivery.Role.COPY,
+    }
+
+
+def notice_order(item: NoticeItem) -> tuple[datetime, int]:
+    """Notices are told in the order they happened."""
+    return item.at, item.commitment_id
 
 
 def notice_digest_render(items: Sequence[NoticeItem]) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one recipient's notices, oldest first, in the office's
-    language. The one writer of a notice digest: e-mail and any other channel use it."""
+    language."""
     with office_language():
-        ordered = sorted(items, key=lambda i: (i.at, i.commitment_id))
-        rows = [
-            {
-                "event": NoticeEvent(item.event).label,
-                "title": item.title,
-                "lead_unit": item.lead_unit,
-                "deadline": item.deadline,
-                "actor": item.actor,
-                "actor_contact": item.actor_contact,
-                "note": item.note,
-                "at": timezone.localtime(item.at),
-                "url": commitment_admin_url(item.commitment_id),
-                "copy": item.role == ReminderDelivery.Role.COPY,
-            }
-            for item in ordered
-        ]
+        rows = [notice_words(item) for item in sorted(items, key=notice_order)]
         context = {"rows": rows, "count": len(rows), "site_url": settings.SITE_URL}
         events = sorted({str(row["event"]) for row in rows})
         subject = _("【办理通知】%(count)d 条承诺事项动态：%(events)s") % {
@@ -201,9 +231,12 @@ def notice_digest_render(items: Sequence[NoticeItem]) -> tuple[str, str, str]:
 
 
 def notice_digests_send(*, dispatch: Dispatch, today: date | None = None) -> int:
-    """Compose one digest per recipient of every notice not yet e-mailed and hand the digests
-    to `dispatch` once committed; the number of digests. Safe to run twice or concurrently:
-    composing takes each delivery once (row locks), sending takes each digest once."""
+    """Compose one digest per recipient of every notice not yet e-mailed, and one 办理通知 per
+    robot and unit of every notice not yet posted, and hand them to `dispatch` once committed;
+    the number of e-mail digests. Safe to run twice or concurrently: composing takes each
+    delivery once (row locks), sending takes each digest once."""
+    # Imported here: both composers read this module's notices (notice_items, notice_words).
+    from ..channels.delivery import channel_notices_finish
     from .compose import compose
 
     today = today or office_today()
@@ -222,6 +255,7 @@ def notice_digests_send(*, dispatch: Dispatch, today: date | None = None) -> int
             if ids:
                 transaction.on_commit(partial(dispatch.send, ids))
         total += len(ids)
+    channel_notices_finish(today=today, dispatch=dispatch)
     return total
 
 

@@ -26,7 +26,8 @@ from ...models import (
 )
 from ...selectors.office import office_today
 from ...selectors.reminders import reminder_supervisor_emails
-from ..channels.delivery import channel_served, channel_sweep_finish, robot_map
+from ..channels.claim import channel_served, robot_map
+from ..channels.delivery import channel_sweep_finish
 from .claim import (
     CANDIDATE_FIELDS,
     Candidate,
