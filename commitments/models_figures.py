@@ -4,7 +4,7 @@ The dashboard counts, per lead unit and per source document, the commitments tha
 overdue, done, done late, and how many show each traffic light; and, per day, how many fall
 due and how many were completed. Counted from the commitments, that reads the whole ledger.
 These tables hold the same counts, kept current by triggers on the commitments table
-(migration 0017) in the transaction that changes a commitment, whatever changes it (a service,
+(migration 0018) in the transaction that changes a commitment, whatever changes it (a service,
 a bulk import, a queryset update).
 
 "Overdue" and the lights depend on the day as well as on the commitment. The triggers store,

@@ -11,7 +11,7 @@ SQLite (the embedded mode, small ledgers) scans with `icontains`, as before.
 
 The public search (`published=True`: /api/v1/public/commitments/?q=) reads the title and the
 text the office confirmed (`public_description`), never the unit's working description, through
-the same two kinds of index over that text (migration 0017: `public_search_grams`, and pg_trgm on
+the same two kinds of index over that text (migration 0018: `public_search_grams`, and pg_trgm on
 `ledger_search_text(title, public_description)`), built over published work only.
 """
 
@@ -64,7 +64,7 @@ class _ContainsWord(models.Func):
         self, compiler: Any, connection: Any, **extra: Any
     ) -> tuple[str, list[Any]]:
         if len(self.word) < TRIGRAM_MIN_LENGTH:
-            # The pieces live in a column migration 0011 (0017) adds, filled by a trigger:
+            # The pieces live in a column migration 0011 (0018) adds, filled by a trigger:
             # the table's alias is the one this query gives the title.
             title_sql, _params = compiler.compile(
                 models.F("title").resolve_expression(compiler.query)

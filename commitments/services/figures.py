@@ -1,6 +1,6 @@
 """Keeping the dashboard's running tally (models_figures) ready to read, on PostgreSQL.
 
-The triggers of migration 0017 keep the tally current as commitments change; what they cannot
+The triggers of migration 0018 keep the tally current as commitments change; what they cannot
 do is build it the first time (a new or flushed database), count it again when the office's
 thresholds or time zone change, or fold yesterday's rows into the since-ever rows. The
 dashboard asks for that here before it reads: usually a fold of the few rows dated since the

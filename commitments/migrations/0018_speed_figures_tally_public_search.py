@@ -366,7 +366,7 @@ HAS_TRIGRAM = "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0016_officeday_records_notices'),
+        ('commitments', '0017_channel_help_notices'),
     ]
 
     operations = [
