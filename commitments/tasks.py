@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .selectors.office import office_today
 from .services.channels.delivery import channel_messages_send
+from .services.figures import figure_tally_refresh
 from .services.reminders.compose import reminder_digests_compose_send
 from .services.reminders.notices import notice_digests_send
 from .services.reminders.send import reminder_messages_send, reminder_retry_countdown
@@ -48,6 +49,13 @@ def webhook_overdue_sweep_task() -> int:
     """Daily: "overdue" events, and deliveries a lost worker left unsettled for a day."""
     webhook_deliveries_requeue_stale(created_before=timezone.now() - timedelta(days=1))
     return webhook_overdue_sweep(today=office_today())
+
+
+@shared_task(ignore_result=True)
+def figure_tally_refresh_task() -> None:
+    """Every few minutes (beat): fold the dashboard's tally up to today, or count it again
+    after a change of thresholds, so the office's dashboard does not wait for it."""
+    figure_tally_refresh(today=office_today())
 
 
 @shared_task(ignore_result=True)
@@ -131,6 +139,8 @@ def _resume_reminders_when_a_worker_starts(sender: object = None, **kwargs: obje
     # A worker killed mid-sweep may have left claims undigested or a sweep unfinished; the
     # filesystem broker does not redeliver a task whose worker died, so look on every start.
     reminder_sweep_resume.delay()
+    # After a deploy (new or migrated database) the tally is built before anyone asks for it.
+    figure_tally_refresh_task.delay()
 
 
 # --- group robots (钉钉 / 企业微信 / 飞书) -------------------------------------------------------

@@ -270,6 +270,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commitments.tasks.send_notice_digests",
         "schedule": timedelta(minutes=NOTICE_DIGEST_MINUTES),
     },
+    # The dashboard's running tally (PostgreSQL): yesterday folded, a change of thresholds
+    # counted again, here rather than in the first dashboard request after it.
+    "figure-tally-refresh": {
+        "task": "commitments.tasks.figure_tally_refresh_task",
+        "schedule": timedelta(minutes=10),
+    },
     # Staged admin imports expire after an hour; whoever comes by next must not have to clean.
     "import-uploads-purge": {
         "task": "commitments.tasks.import_uploads_purge_task",

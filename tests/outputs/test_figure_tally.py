@@ -197,6 +197,22 @@ def test_a_document_s_own_thresholds_or_the_office_s_count_it_again(ledger, sett
     assert_same_figures(start)
 
 
+def test_the_beat_task_counts_it_again_after_a_change_so_the_dashboard_need_not(
+    ledger, settings
+):
+    # given a tally, then a change of the office's thresholds
+    from commitments.tasks import figure_tally_refresh_task
+
+    today = office_today()
+    figure_tally_refresh(today=today)
+    settings.LEDGER = {**settings.LEDGER, "DUE_SOON_DAYS": 5, "STALE_REPORT_DAYS": 3}
+    assert tally_counts(today) is None
+    # when the beat task runs
+    figure_tally_refresh_task()
+    # then the tally answers for today again, with no dashboard read in between
+    assert tally_counts(today) is not None
+
+
 def test_a_day_already_folded_is_not_answered_from_the_tally(ledger):
     figure_tally_refresh(today=office_today())
     assert tally_counts(office_today() - timedelta(days=1)) is None
