@@ -197,9 +197,7 @@ def test_a_document_s_own_thresholds_or_the_office_s_count_it_again(ledger, sett
     assert_same_figures(start)
 
 
-def test_the_beat_task_counts_it_again_after_a_change_so_the_dashboard_need_not(
-    ledger, settings
-):
+def test_the_beat_task_counts_it_again_after_a_change_so_the_dashboard_need_not(ledger, settings):
     # given a tally, then a change of the office's thresholds
     from commitments.tasks import figure_tally_refresh_task
 
