@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from commitments.models import Commitment
 from commitments.services.reminders.dispatch import INLINE
+from commitments.services.reminders.notices import notice_digests_send
 from commitments.services.reminders.sweep import reminder_sweep_run
 from tests.factories import CommitmentFactory, SupervisorUnitFactory, UnitFactory
 from tests.reminders.smtp_sink import SmtpSink
@@ -41,6 +42,17 @@ def run_sweep(django_capture_on_commit_callbacks):
             return reminder_sweep_run(today=day, dispatch=INLINE, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def send_notices(django_capture_on_commit_callbacks):
+    """The notice beat task, in-process (as `send_notices` does), on-commit hooks executed."""
+
+    def send() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return notice_digests_send(dispatch=INLINE)
+
+    return send
 
 
 def make_commitment(*, unit=None, deadline=None, status=Commitment.Status.ASSIGNED, **kwargs):

@@ -9,7 +9,6 @@ from commitments.choices import NoticeAudience, NoticeEvent
 from commitments.models import Notice, ReminderLog, ReminderMessage
 from commitments.selectors.notices import notices_for
 from commitments.services.reminders.dispatch import INLINE
-from commitments.services.reminders.notices import notice_digests_send
 from commitments.services.reminders.sweep import reminder_manual_send
 from commitments.services.workflow.extensions import extension_approve, extension_request
 from commitments.services.workflow.moves import (
@@ -35,15 +34,6 @@ def people(office):
     office.members.add(clerk)
     member = UserFactory(username="member", last_name="李", first_name="办理", email="")
     return clerk, member
-
-
-@pytest.fixture
-def send_digests(django_capture_on_commit_callbacks):
-    def send() -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return notice_digests_send(dispatch=INLINE)
-
-    return send
 
 
 def _draft(today, member, **kwargs):
@@ -81,7 +71,7 @@ def test_each_hand_off_tells_the_other_side_and_each_side_sees_only_its_own(toda
 
 
 def test_one_digest_per_recipient_carries_every_notice_since_the_last_one(
-    today, office, people, smtp, send_digests
+    today, office, people, smtp, send_notices
 ):
     # given two hand-offs to the same unit and an extension request to the office
     clerk, member = people
@@ -101,7 +91,7 @@ def test_one_digest_per_recipient_carries_every_notice_since_the_last_one(
     assert smtp.received == []  # nothing is sent by the moves themselves
 
     # when the beat task runs
-    assert send_digests() == 2
+    assert send_notices() == 2
 
     # then the unit gets one e-mail with both hand-offs, the office one with its two notices
     by_recipient = {r.rcpt_tos[0]: r for r in smtp.received}
@@ -120,16 +110,16 @@ def test_one_digest_per_recipient_carries_every_notice_since_the_last_one(
     assert set(ReminderMessage.objects.values_list("status", flat=True)) == {"sent"}
 
     # and a second run sends nothing again; a new hand-off goes out in the next digest alone
-    assert send_digests() == 0
+    assert send_notices() == 0
     extension = first.extensions.get()
     extension_approve(extension=extension, actor=clerk, note="同意")
-    assert send_digests() == 1
+    assert send_notices() == 1
     latest = smtp.received[-1]
     assert latest.rcpt_tos == [first.lead_unit.contact_emails]
     assert "延期已批准" in latest.text and "改造老旧小区" not in latest.text
 
 
-def test_a_notice_of_a_closed_commitment_is_still_sent(today, office, people, smtp, send_digests):
+def test_a_notice_of_a_closed_commitment_is_still_sent(today, office, people, smtp, send_notices):
     # (a reminder for finished work is dropped; a notice that it was finished is not)
     from commitments.services.workflow.moves import commitment_close, commitment_verify
 
@@ -140,7 +130,7 @@ def test_a_notice_of_a_closed_commitment_is_still_sent(today, office, people, sm
     commitment_submit(commitment=commitment, actor=member, evidence_text="已建成")
     commitment_verify(commitment=commitment, actor=clerk)
     commitment_close(commitment=commitment, actor=clerk)
-    send_digests()
+    send_notices()
     unit_mail = next(
         r for r in smtp.received if r.rcpt_tos == [commitment.lead_unit.contact_emails]
     )

@@ -30,7 +30,6 @@ from commitments.services.channels.delivery import (
 from commitments.services.channels.pacing import DatabasePacer, Pace
 from commitments.services.reminders.claim import claim_due
 from commitments.services.reminders.dispatch import INLINE
-from commitments.services.reminders.notices import notice_digests_send
 from commitments.services.reminders.sweep import reminder_sweep_preview
 from commitments.services.workflow.moves import (
     commitment_accept,
@@ -424,17 +423,6 @@ def clerk(db):
     )
     office.members.add(person)
     return person
-
-
-@pytest.fixture
-def send_notices(django_capture_on_commit_callbacks):
-    """The notice beat task, in-process, its on-commit hand-offs executed."""
-
-    def send() -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return notice_digests_send(dispatch=INLINE)
-
-    return send
 
 
 def _responsible_with_mobile():
