@@ -19,11 +19,20 @@ class Bar:
     text: str = ""  # shown at the end of the bar; defaults to the value
 
 
+LABEL_CHARS = 19
+
+
+def _fit(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
 def horizontal_bars(
     bars: Sequence[Bar], *, title: str, maximum: float | None = None, width: int = 640
 ) -> SafeString:
     """One labelled bar per row (业绩榜, light counts). Labels are escaped here."""
-    row, label_w, pad = 22, 170, 8
+    # Room for a rank and a full office name (1. 各县区委创先争优活动办公室); a longer one ends
+    # in … and shows whole on hover.
+    row, label_w, pad = 22, 250, 8
     top = 28
     height = top + row * max(len(bars), 1) + pad
     top_value = maximum if maximum is not None else max((b.value for b in bars), default=0)
@@ -39,8 +48,8 @@ def horizontal_bars(
         w = max(bar.value * scale, 0)
         shown = bar.text or f"{bar.value:g}"
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(bar.label[:14])}'
-            f"</text>"
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(_fit(bar.label))}'
+            f"<title>{escape(bar.label)}</title></text>"
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" '
             f'fill="{escape(bar.color)}"><title>{escape(bar.label)}: {escape(shown)}</title></rect>'
             f'<text x="{label_w + w + 4:.1f}" y="{y + 15}">{escape(shown)}</text>'
