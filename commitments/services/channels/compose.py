@@ -178,11 +178,17 @@ def _reminder_groups(rows: Sequence[_Delivery], today: date) -> tuple[Groups, li
 def _urge_details(urge: NoticeItem | None) -> tuple[tuple[str, str], ...]:
     if urge is None:
         return ()
-    urger = urge.actor or "—"
-    if urge.actor_contact:
-        urger = f"{urger}({urge.actor_contact})"
-    note = urge.note if len(urge.note) <= NOTE_CHARS else urge.note[: NOTE_CHARS - 1] + "…"
-    return ((_("催办人"), urger), (_("催办意见"), note))
+    return ((_("催办人"), _who(urge.actor, urge.actor_contact)), (_("催办意见"), _cut(urge.note)))
+
+
+def _who(name: str, contact: str) -> str:
+    """Who acted, and how to reach them: 王督办(wang@office.org)."""
+    who = name or "—"
+    return f"{who}({contact})" if contact else who
+
+
+def _cut(note: str) -> str:
+    return note if len(note) <= NOTE_CHARS else note[: NOTE_CHARS - 1] + "…"
 
 
 def _notice_groups(rows: Sequence[_Delivery], today: date) -> tuple[Groups, list[int]]:
@@ -201,12 +207,8 @@ def _notice_groups(rows: Sequence[_Delivery], today: date) -> tuple[Groups, list
         words = notice_words(notice)
         day, _days, _overdue = _deadline_words(words["deadline"], today)
         at = words["at"]
-        actor = words["actor"] or "—"
-        if words["actor_contact"]:
-            actor = f"{actor}({words['actor_contact']})"
-        note = words["note"]
-        if len(note) > NOTE_CHARS:
-            note = note[: NOTE_CHARS - 1] + "…"
+        actor = _who(words["actor"], words["actor_contact"])
+        note = _cut(words["note"])
         item = Item(
             title=words["title"],
             kind_label=words["event"],
