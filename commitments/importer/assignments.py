@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from commitments.importer import owners as owner_rules
 from commitments.importer import tables
+from commitments.importer.patterns import TOGETHER
 
 # Labels of a field: the words before a colon at the start or after a separator.
 _FIELD = re.compile(r"(?:^|(?<=[；;，,。.\s]))\s*(?P<label>[\u4e00-\u9fff（）()]{2,10}?)\s*[:：]")
@@ -35,7 +36,7 @@ _ROLE = re.compile(
     rf"(?P<units>.+?)(?:(?P<lead>{_LEAD_ROLE})|(?P<help>{_HELP_ROLE})|(?P<duty>{_DUTY_ROLE}))$"
 )
 _BY = re.compile(r"^(?:由|请|并由)")
-_TOGETHER = re.compile(r"会同|联合|协同")
+_TOGETHER = re.compile(TOGETHER)
 # Unit text that is a sentence's subject, not a list: 各单位要（按职责分工负责）.
 _MODAL_END = re.compile(
     r"(?:要|应|应当|须|必须|都|也|还|均|认真|切实|务必|积极|主动|全力|一定|进一步|抓紧)$"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from commitments.importer.patterns import CLAUSE_BREAK
+from commitments.importer.patterns import CLAUSE_BREAK, TOGETHER
 
 # Endings of names of organisations, in the order they are tried (longest first matters).
 UNIT_SUFFIXES: tuple[str, ...] = (
@@ -313,7 +313,8 @@ _ORG_SUFFIXES = (
 
 # "区住建局要会同各街道，对……检查": the units the subject works with are its helpers.
 _PARTNERS = re.compile(
-    r"(?:会同|联合|协同|商)(?P<units>[^，,。；;]{2,40}?)(?:[，,]|共同|一起|对|开展|做好|抓好|研究|制定|完成|组织|推进|推动|加强|建立)"
+    rf"(?:{TOGETHER}|商)(?P<units>[^，,。；;]{{2,40}}?)"
+    r"(?:[，,]|共同|一起|对|开展|做好|抓好|研究|制定|完成|组织|推进|推动|加强|建立)"
 )
 
 

@@ -12,6 +12,8 @@ SENTENCE_END = "。！？!?；;：:"
 CLOSERS = "）)」』】》"
 # Where a sentence's clauses meet (a clause may have a subject of its own after it).
 CLAUSE_BREAK = re.compile(r"[，,；;]")
+# "A会同B……": A leads and B works with it, in a 分工 and in a sentence alike.
+TOGETHER = r"会同|联合|协同"
 
 # Line-start markers of headings, strongest first.  Level 1 are the parts of a speech, level 2
 # its sub-points, level 3 items inside sub-points.
