@@ -104,6 +104,7 @@ def sentence_draft(
             return None
         return Draft(region, start, end, TASK, (), False, is_heading, dated)
     explicit: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
     subject = False
     span_start = start
     deadline = Deadline.none()
@@ -121,19 +122,17 @@ def sentence_draft(
         if explicit and subject:
             partners = owner_rules.partners_after(masked, verdict.cue_end)
             partners = tuple(p for p in partners if p not in explicit)
-            if partners:
-                return Draft(
-                    region,
-                    span_start,
-                    end,
-                    verdict.kind,
-                    explicit,
-                    subject,
-                    is_heading,
-                    deadline,
-                    co_owners=partners,
-                )
-    return Draft(region, span_start, end, verdict.kind, explicit, subject, is_heading, deadline)
+    return Draft(
+        region,
+        span_start,
+        end,
+        verdict.kind,
+        explicit,
+        subject,
+        is_heading,
+        deadline,
+        co_owners=partners,
+    )
 
 
 def _explicit_owners(
